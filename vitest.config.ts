@@ -1,0 +1,33 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: `unit` (pure TS, store, engine through its addon) and `browser`
+// (playwright-core driving Debian's Chromium against web mode). Native work is
+// serialised (forks, one worker) as node-llama-cpp's own suite does: two tests
+// loading ggml at once on a 2-core machine oversubscribe its spin-waiting threads.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts', 'bench/**/*.bench.ts'],
+          exclude: ['test/browser/**', '**/*.gpu.test.ts', 'node_modules/**'],
+          pool: 'forks',
+          maxWorkers: 1,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          pool: 'forks',
+          maxWorkers: 1,
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
+  },
+});
