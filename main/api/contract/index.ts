@@ -1,0 +1,5 @@
+/** The API contract: zero dependencies, imported by main/ and renderer/ alike. */
+export * from './errors.js';
+export * from './recipe.js';
+export * from './types.js';
+export * from './methods.js';

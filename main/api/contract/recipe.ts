@@ -1,0 +1,111 @@
+/**
+ * The recipe: everything that defines a training run. One versioned shape
+ * shared by the UI form, the CLI and the trainer. The validating schema (with
+ * defaults, units, help text and bounds) lives in main/recipes/recipeSchema.ts;
+ * a compile-time check there keeps it and this type identical.
+ */
+export const RECIPE_VERSION = 1 as const;
+
+export type ObjectiveName =
+  | 'grpo' | 'drgrpo' | 'dapo' | 'gspo' | 'gmpo' | 'cispo' | 'sapo' | 'conspo' | 'disco';
+export type AdvantageName = 'grpo' | 'drgrpo' | 'batch' | 'rloo';
+export type AggregationName = 'token-mean' | 'seq-mean-token-mean' | 'seq-mean-token-sum' | 'constant-normalised';
+export type KlEstimatorName = 'k1' | 'k2' | 'k3' | 'k3+';
+export type ContrastiveLossName = 'infonce' | 'supcon-out' | 'supcon-in' | 'softnn';
+export type LoraTarget = 'q' | 'k' | 'v' | 'o' | 'gate' | 'up' | 'down';
+export type BackendName = 'auto' | 'cpu' | 'cuda' | 'metal';
+
+export type ModelSource =
+  | { kind: 'builtin'; name: 'tiny-demo' }
+  | { kind: 'file'; path: string };
+
+export type DataSource =
+  | { kind: 'builtin'; task: string; split?: 'train' | 'heldout' }
+  | {
+      kind: 'jsonl';
+      path: string;
+      /** Dotted paths into each row: question and answer are required. */
+      fields: { question: string; answer: string; choices?: string; id?: string };
+    };
+
+export interface RewardComponentSpec {
+  /** A verifier registered in main/rl/verifiers (boxedMath, gsm8k, multipleChoice, format, overlong, exactMatch, ...). */
+  name: string;
+  weight: number;
+  params?: Record<string, unknown>;
+}
+
+export interface ClipoSettings {
+  enabled: boolean;
+  head: 'linear' | 'mlp';
+  outputSize: number;
+  loss: ContrastiveLossName;
+  temperature: number;
+  lambda: number;
+  lr: number;
+  weightDecay: number;
+  /** RL steps during which only the head trains (paper: about one epoch). */
+  warmupSteps: number;
+  /** CLIPO-fixed ablation: a frozen random projection. */
+  frozenHead: boolean;
+}
+
+export interface Recipe {
+  version: typeof RECIPE_VERSION;
+  name: string;
+  model: ModelSource;
+  data: DataSource;
+  prompt: { systemPrompt: string; suffix: string; chatTemplate: 'auto' | 'none' };
+  reward: { components: RewardComponentSpec[] };
+  algorithm: {
+    objective: ObjectiveName;
+    advantage: AdvantageName;
+    aggregation: AggregationName;
+    clipLow: number;
+    clipHigh: number;
+    dualClip: number;
+    klCoef: number;
+    klEstimator: KlEstimatorName;
+    /** DAPO dynamic sampling: drop zero-variance groups and refill. */
+    dynamicSampling: boolean;
+    /** ConSPO: score temperature τ, margin M, schedule fraction α. */
+    conspo: { tau: number; margin: number; alpha: number };
+    clipo: ClipoSettings;
+  };
+  lora: { rank: number; alpha: number; targets: LoraTarget[]; seed: number };
+  optim: {
+    lr: number;
+    beta1: number;
+    beta2: number;
+    eps: number;
+    weightDecay: number;
+    maxGradNorm: number;
+    schedule: 'constant' | 'cosine' | 'linear';
+    warmupSteps: number;
+  };
+  rollout: {
+    groupSize: number;
+    promptsPerStep: number;
+    temperature: number;
+    topP: number;
+    maxTokens: number;
+    stop: string[];
+  };
+  training: {
+    steps: number;
+    updatesPerBatch: number;
+    /** Tokens per engine micro-batch. */
+    tokenBudget: number;
+    checkpointEvery: number;
+    seed: number;
+  };
+  hardware: { backend: BackendName; threads: number };
+}
+
+/** A recipe as a user or preset writes it: any part may be left to its default. */
+export type RecipeInput = DeepPartial<Recipe> & { name?: string };
+export type DeepPartial<T> = T extends (infer U)[]
+  ? U[]
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;

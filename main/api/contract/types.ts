@@ -1,0 +1,194 @@
+/**
+ * Domain shapes that the API returns. Plain data only (JSON-serialisable),
+ * shared by the main process, the web server and the renderer.
+ */
+import type { Recipe, RecipeInput } from './recipe.js';
+
+export type RunStatus = 'queued' | 'running' | 'paused' | 'finished' | 'stopped' | 'crashed' | 'failed';
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  platform: string;
+  arch: string;
+  mode: 'electron' | 'web';
+  dataDir: string;
+  /** The training backend the engine would use here (cpu, cuda, metal), or why none. */
+  engine: { available: boolean; backend: string; detail: string };
+}
+
+export type ThemeName = 'light' | 'dark' | 'system';
+export interface Settings {
+  theme: ThemeName;
+  /** CPU threads for training and sampling; 0 = choose automatically. */
+  threads: number;
+  backend: 'auto' | 'cpu' | 'cuda' | 'metal';
+  /** Hugging Face access token for gated models (stored locally, never sent elsewhere). */
+  hfToken: string;
+}
+
+export interface RunSummary {
+  id: string;
+  name: string;
+  status: RunStatus;
+  objective: string;
+  clipo: boolean;
+  modelName: string;
+  datasetName: string;
+  createdAt: number;
+  startedAt: number | null;
+  endedAt: number | null;
+  step: number;
+  totalSteps: number;
+  bestReward: number | null;
+  lastReward: number | null;
+  error: string | null;
+}
+
+export interface CheckpointInfo {
+  step: number;
+  createdAt: number;
+  bytes: number;
+}
+
+export interface RunEvent {
+  time: number;
+  step: number | null;
+  level: 'info' | 'warn' | 'error';
+  kind: string;
+  message: string;
+}
+
+export interface RunDetail extends RunSummary {
+  recipe: Recipe;
+  checkpoints: CheckpointInfo[];
+  events: RunEvent[];
+}
+
+/** One metric over a run, downsampled server-side when longer than asked. */
+export interface MetricSeries {
+  name: string;
+  steps: number[];
+  /** Wall-clock seconds since the run started, aligned with `steps`. */
+  times: number[];
+  values: number[];
+  /** Envelope of the points folded into each downsampled point (absent when not downsampled). */
+  min?: number[];
+  max?: number[];
+}
+
+export interface SampleRow {
+  id: number;
+  step: number;
+  groupIndex: number;
+  sampleIndex: number;
+  completion: string;
+  reward: number;
+  components: Record<string, number>;
+  advantage: number;
+  correct: boolean;
+  length: number;
+  truncated: boolean;
+  contrastiveReward: number | null;
+}
+
+export interface SampleGroup {
+  step: number;
+  groupIndex: number;
+  prompt: string;
+  answer: string;
+  zeroVariance: boolean;
+  samples: SampleRow[];
+}
+
+export interface SampleFilter {
+  correctness?: 'all' | 'correct' | 'incorrect';
+  truncatedOnly?: boolean;
+  zeroVarianceOnly?: boolean;
+  search?: string;
+}
+
+export interface EmbeddingPoint {
+  sampleId: number;
+  groupIndex: number;
+  correct: boolean;
+  x: number;
+  y: number;
+}
+
+export interface ModelInfo {
+  id: string;
+  name: string;
+  path: string;
+  arch: string;
+  sizeBytes: number;
+  parameterCount: number;
+  /** Dominant weight type, e.g. F16, Q8_0, Q4_K. */
+  quantization: string;
+  contextLength: number;
+  hasChatTemplate: boolean;
+  /** Whether the engine can train it; `reason` says why not. */
+  supported: boolean;
+  reason: string | null;
+}
+
+export interface DatasetInfo {
+  id: string;
+  name: string;
+  kind: 'builtin' | 'jsonl';
+  path: string | null;
+  rows: number;
+  malformed: number;
+}
+
+export interface MalformedRow {
+  line: number;
+  reason: string;
+}
+
+export interface DatasetPreview {
+  rows: { id: string; question: string; answer: string; prompt: string }[];
+  total: number;
+  malformed: MalformedRow[];
+}
+
+export interface RecipePreset {
+  id: string;
+  title: string;
+  description: string;
+  recipe: RecipeInput;
+  /** What the user must provide before it can run, e.g. "a Qwen2.5-0.5B-Instruct GGUF file". */
+  needs: string[];
+}
+
+/** Describes one recipe field for the UI form; generated from the recipe schema. */
+export interface RecipeFieldSpec {
+  path: string;
+  group: string;
+  label: string;
+  help: string;
+  unit?: string;
+  kind: 'number' | 'integer' | 'boolean' | 'enum' | 'string' | 'string-list' | 'enum-list';
+  options?: string[];
+  min?: number;
+  max?: number;
+  default: unknown;
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export type RecipeValidation = { ok: true; recipe: Recipe } | { ok: false; errors: FieldError[] };
+
+export interface PreflightReport {
+  validation: RecipeValidation;
+  estimate: {
+    /** Bytes needed by the engine (weights, LoRA, optimizer, activations) and the sampler. */
+    memoryBytes: number;
+    secondsPerStep: number;
+    tokensPerStep: number;
+  } | null;
+  warnings: string[];
+}

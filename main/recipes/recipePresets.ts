@@ -1,0 +1,76 @@
+/**
+ * Point-and-click starting points. The demo runs anywhere with no download;
+ * the others need the user's model file and dataset (`needs` says which).
+ * Hyperparameters follow docs/ALGORITHMS.md §4 and the CLIPO/ConSPO papers.
+ */
+import type { RecipeInput, RecipePreset } from '../api/contract/index.js';
+
+const BOXED_SUFFIX = "Let's think step by step and output the final answer within \\boxed{}.";
+
+const realModel = (file: string, steps = 300): RecipeInput => ({
+  model: { kind: 'file', path: '' },
+  data: { kind: 'jsonl', path: '', fields: { question: 'question', answer: 'answer' } },
+  prompt: { suffix: BOXED_SUFFIX, chatTemplate: 'auto' },
+  reward: { components: [{ name: 'gsm8k', weight: 1 }] },
+  lora: { rank: 16, alpha: 32 },
+  optim: { lr: 1e-5, warmupSteps: 10, schedule: 'constant', maxGradNorm: 1 },
+  rollout: { groupSize: 8, promptsPerStep: 16, temperature: 1, topP: 1, maxTokens: 512 },
+  training: { steps, checkpointEvery: 25, tokenBudget: 2048 },
+  name: file,
+});
+
+export function recipePresets(): RecipePreset[] {
+  const qwen05 = 'a Qwen2.5-0.5B-Instruct GGUF file (F16, Q8_0 or Q4_K)';
+  const qwen15 = 'a Qwen2.5-1.5B-Instruct GGUF file (F16, Q8_0 or Q4_K)';
+  const gsm = 'a GSM8K-style JSONL file (fields "question" and "answer" with "#### N")';
+  return [
+    {
+      id: 'demo',
+      title: 'Demo: teach a tiny model a task (CPU, about a minute)',
+      description: 'Generates a tiny random model on first use and trains it with GRPO on a built-in task it can learn. No download.',
+      needs: [],
+      recipe: {
+        name: 'Demo (tiny model, GRPO)',
+        model: { kind: 'builtin', name: 'tiny-demo' },
+        data: { kind: 'builtin', task: 'tiny-demo' },
+        prompt: { chatTemplate: 'none', suffix: '', systemPrompt: '' },
+        reward: { components: [{ name: 'exactMatch', weight: 1 }] },
+        algorithm: { objective: 'grpo', advantage: 'grpo' },
+        lora: { rank: 4, alpha: 8 },
+        optim: { lr: 2e-2, beta2: 0.99, maxGradNorm: 1 },
+        rollout: { groupSize: 8, promptsPerStep: 4, temperature: 1, topP: 1, maxTokens: 4 },
+        training: { steps: 60, checkpointEvery: 20, tokenBudget: 1024, seed: 1 },
+      },
+    },
+    {
+      id: 'qwen05-grpo', title: 'Qwen2.5-0.5B · GSM8K · GRPO', needs: [qwen05, gsm],
+      description: 'The GRPO baseline of the CLIPO paper (token-mean, ε=0.2, dual-clip 3) on LoRA.',
+      recipe: { ...realModel('Qwen2.5-0.5B GRPO'), algorithm: { objective: 'grpo' } },
+    },
+    {
+      id: 'qwen05-grpo-clipo', title: 'Qwen2.5-0.5B · GSM8K · GRPO + CLIPO', needs: [qwen05, gsm],
+      description: 'GRPO with the CLIPO contrastive reward (linear head 512, InfoNCE, τ=0.05, λ=0.2, 50 head-only warmup steps).',
+      recipe: {
+        ...realModel('Qwen2.5-0.5B GRPO+CLIPO'),
+        algorithm: { objective: 'grpo', clipo: { enabled: true, outputSize: 512, temperature: 0.05, lambda: 0.2, warmupSteps: 50 } },
+      },
+    },
+    {
+      id: 'qwen15-dapo-clipo', title: 'Qwen2.5-1.5B · GSM8K · DAPO + CLIPO', needs: [qwen15, gsm],
+      description: 'DAPO (clip-higher 0.28, token-mean, dynamic sampling) with CLIPO on top.',
+      recipe: {
+        ...realModel('Qwen2.5-1.5B DAPO+CLIPO'),
+        algorithm: { objective: 'dapo', clipLow: 0.2, clipHigh: 0.28, dynamicSampling: true, clipo: { enabled: true, warmupSteps: 50 } },
+      },
+    },
+    {
+      id: 'qwen05-conspo', title: 'Qwen2.5-0.5B · GSM8K · ConSPO', needs: [qwen05, gsm],
+      description: 'ConSPO: InfoNCE over length-normalised log-likelihoods with a cosine margin (τ=10, M=0.01, α=0.3); lr 2× GRPO.',
+      recipe: {
+        ...realModel('Qwen2.5-0.5B ConSPO'),
+        algorithm: { objective: 'conspo', conspo: { tau: 10, margin: 0.01, alpha: 0.3 } },
+        optim: { lr: 2e-5, warmupSteps: 10, maxGradNorm: 1 },
+      },
+    },
+  ];
+}
