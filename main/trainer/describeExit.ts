@@ -1,0 +1,13 @@
+/**
+ * Turns a trainer process's exit into the reason shown next to a crashed run.
+ * A SIGKILL nobody asked for is almost always the kernel's out-of-memory killer.
+ */
+export function describeExit(code: number | null, signal: string | null, lastStep: number): string {
+  const where = lastStep >= 0 ? ` after step ${lastStep}` : ' before the first step';
+  if (signal === 'SIGKILL') {
+    return `trainer process was killed (SIGKILL)${where}; if nobody stopped it, the system probably ran out of memory: lower the group size, max tokens or micro-batch tokens, then resume`;
+  }
+  if (signal) return `trainer process ended by signal ${signal}${where}; resume continues from the last checkpoint`;
+  if (code !== null && code !== 0) return `trainer process exited with code ${code}${where}; resume continues from the last checkpoint`;
+  return `trainer process exited without finishing${where}; resume continues from the last checkpoint`;
+}

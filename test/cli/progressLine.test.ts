@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { formatDuration, progressLine } from '../../main/cli/progressLine.js';
+import { describeExit } from '../../main/trainer/describeExit.js';
+
+describe('progressLine', () => {
+  it('shows steps, percent, ETA from this process’s pace, and rewards', () => {
+    // 10 steps done in 20 s since step 0 → 2 s/step, 30 steps left → 60 s.
+    const line = progressLine({ step: 9, totalSteps: 40, startedAt: 0, firstStep: 0, now: 20_000, reward: 0.25, bestReward: 0.5 }, 8);
+    expect(line).toBe('██░░░░░░ 10/40  25%  ETA 1:00  reward 0.250 (best 0.500)  2.00 s/step');
+  });
+  it('on resume, paces only the steps this process ran', () => {
+    const line = progressLine({ step: 21, totalSteps: 22, startedAt: 0, firstStep: 20, now: 4_000, reward: null, bestReward: null }, 4);
+    expect(line).toContain('22/22 100%  ETA 0:00');
+    expect(line).toContain('2.00 s/step');
+    expect(line).toContain('reward – (best –)');
+  });
+  it('formats durations', () => {
+    expect(formatDuration(3725)).toBe('1:02:05');
+    expect(formatDuration(59.6)).toBe('1:00');
+    expect(formatDuration(NaN)).toBe('--:--');
+  });
+});
+
+describe('describeExit', () => {
+  it('names the likely out-of-memory kill and the step', () => {
+    expect(describeExit(null, 'SIGKILL', 12)).toMatch(/SIGKILL\) after step 12.*out of memory/);
+    expect(describeExit(3, null, -1)).toMatch(/code 3 before the first step/);
+  });
+});
