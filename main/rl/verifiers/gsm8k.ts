@@ -1,0 +1,67 @@
+/**
+ * Answer reward for GSM8K-style word problems. The ground truth may be the
+ * dataset's full solution ending in `#### 42` (the text after the last `####`
+ * counts, commas stripped) or a bare number. The model's answer is, in order:
+ * 1. the last `\boxed{...}` (after any `</think>`), as boxedMath reads it;
+ * 2. else the text after the last `####` in the completion (GSM8K's own format,
+ *    verl's "strict" gsm8k extraction);
+ * 3. else, if `fallback` is 'lastNumber', the last number in the text (verl's
+ *    "flexible" extraction).
+ * Numbers are compared exactly (math/mathEqual.ts), so `1,234`, `$1,234.00` and
+ * `1234` are all equal.
+ *
+ * Deliberately not here: any partial or format reward; compose with `format`.
+ */
+import { defineVerifier } from './defineVerifier.js';
+import { afterThink } from './math/afterThink.js';
+import { extractBoxed } from './math/extractBoxed.js';
+import { lastNumber } from './math/lastNumber.js';
+import { mathEqual } from './math/mathEqual.js';
+
+export interface Gsm8kParams {
+  /** What to read when there is no box and no `####`: 'lastNumber' (default) or 'none' (answer missing). */
+  fallback: 'lastNumber' | 'none';
+  /** Reward for a correct answer. Default 1. */
+  correctReward: number;
+  /** Reward for a found but wrong answer (verl's format_score). Default 0. */
+  incorrectReward: number;
+}
+
+export const gsm8k = defineVerifier<Gsm8kParams>(
+  'gsm8k',
+  'answer',
+  { fallback: 'lastNumber', correctReward: 1, incorrectReward: 0 },
+  (input, p) => {
+    const truth = groundTruth(input.answer);
+    const text = afterThink(input.completion);
+    const predicted = modelAnswer(text, p.fallback);
+    if (predicted === null) return { value: 0, reason: 'no answer found', correct: false };
+    const correct = truth.length > 0 && mathEqual(truth, predicted.text);
+    return {
+      value: correct ? p.correctReward : p.incorrectReward,
+      reason: `${correct ? 'correct' : 'incorrect'} (${predicted.source})`,
+      correct,
+      extracted: predicted.text,
+    };
+  },
+);
+
+function groundTruth(answer: string): string {
+  const at = answer.lastIndexOf('####');
+  const tail = at < 0 ? answer : answer.slice(at + 4);
+  return tail.trim().replace(/,/g, '');
+}
+
+function modelAnswer(text: string, fallback: Gsm8kParams['fallback']): { text: string; source: string } | null {
+  const box = extractBoxed(text);
+  if (box.status === 'ok') return { text: box.content, source: 'boxed' };
+  if (box.status !== 'none') return null; // a broken last box is a missing answer, as in boxedMath
+  const hashes = text.lastIndexOf('####');
+  if (hashes >= 0) {
+    const n = lastNumber(text.slice(hashes + 4, hashes + 4 + 200), 'first');
+    if (n !== null) return { text: n, source: '####' };
+  }
+  if (fallback === 'none') return null;
+  const n = lastNumber(text, 'last');
+  return n === null ? null : { text: n, source: 'last number' };
+}
