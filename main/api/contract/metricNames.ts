@@ -1,0 +1,57 @@
+/**
+ * Metric-name constants shared by the trainer, the run store and the UI (zero dependencies).
+ * Keys are namespaced `family/name`. CLIPO's similarity-fluctuation names keep the
+ * reference code's spelling (CLIPO metric_utils.py:280-381) so runs can be compared with
+ * logs from the verl reference.
+ */
+export const M = {
+  // rewards and advantages
+  rewardMean: 'reward/mean',
+  rewardStd: 'reward/std',
+  advantageMean: 'advantage/mean',
+  advantageAbsMax: 'advantage/absMax',
+  zeroVarianceGroups: 'advantage/zeroVarianceGroups',
+  zeroVarianceFrac: 'advantage/zeroVarianceFrac',
+  // policy objective
+  objective: 'policy/objective',
+  clipFrac: 'policy/clipFrac',
+  clipFracLow: 'policy/clipFracLow',
+  clipFracHigh: 'policy/clipFracHigh',
+  dualClipFrac: 'policy/dualClipFrac',
+  ratioMean: 'policy/ratioMean',
+  ratioMin: 'policy/ratioMin',
+  ratioMax: 'policy/ratioMax',
+  approxKlOld: 'policy/approxKlOld',
+  entropy: 'policy/entropy',
+  weightAbsMean: 'policy/weightAbsMean',
+  // KL to reference
+  klRef: 'kl/ref',
+  klCoef: 'kl/coef',
+  // ConSPO / DisCO
+  conspoMargin: 'conspo/margin',
+  conspoValidGroups: 'conspo/validGroups',
+  conspoPosProb: 'conspo/posProbMean',
+  discoValidGroups: 'disco/validGroups',
+  discoKl: 'disco/kl',
+  discoKlPenalty: 'disco/klPenalty',
+  // DAPO dynamic sampling
+  filterKeptGroups: 'dapo/keptGroups',
+  filterDroppedGroups: 'dapo/droppedGroups',
+  // CLIPO head and reward
+  clipoLoss: 'clipo/loss',
+  clipoValidAnchors: 'clipo/validAnchors',
+  clipoRewardMean: 'clipo/rewardMean',
+  clipoRewardMin: 'clipo/rewardMin',
+  clipoHeadStepped: 'clipo/headStepped',
+  clipoHeadGradNorm: 'clipo/headGradNorm',
+  // CLIPO similarity fluctuation (reference names, §1.7)
+  embPosPairSim: 'embeddings/group/pos_pair_sim/mean',
+  embNegPairSim: 'embeddings/group/neg_pair_sim/mean',
+  embMixedPairSim: 'embeddings/group/pos_neg_pair_sim/mean',
+  hiddenPosPairSim: 'hidden_states/group/pos_pair_sim/mean',
+  hiddenNegPairSim: 'hidden_states/group/neg_pair_sim/mean',
+  hiddenMixedPairSim: 'hidden_states/group/pos_neg_pair_sim/mean',
+} as const;
+
+export type MetricKey = keyof typeof M;
+export type MetricName = (typeof M)[MetricKey];
