@@ -1,0 +1,128 @@
+// RunStore: the runs table (create, status transitions, run list).
+// Status changes come from the trainer (its own run) and from the supervisor
+// (marking a dead trainer's run crashed); both are writers of `runs` only.
+import type { Database, Statement } from 'better-sqlite3';
+import { StoreError, toStoreError } from './StoreError.js';
+import type { NewRun, Run, RunStatus, RunSummary } from './types.js';
+
+interface RunRow {
+  id: number;
+  name: string;
+  status: RunStatus;
+  recipe_json: string;
+  model_id: number | null;
+  dataset_id: number | null;
+  created_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+  error: string | null;
+  total_steps: number;
+  current_step: number;
+  best_reward: number | null;
+  pid: number | null;
+}
+
+const RUN_COLUMNS = `id, name, status, recipe_json, model_id, dataset_id, created_at, started_at, ended_at,
+  error, total_steps, current_step, best_reward, pid`;
+
+function toRun(r: RunRow): Run {
+  return {
+    id: r.id, name: r.name, status: r.status, recipeJson: r.recipe_json, modelId: r.model_id,
+    datasetId: r.dataset_id, createdAt: r.created_at, startedAt: r.started_at, endedAt: r.ended_at,
+    error: r.error, totalSteps: r.total_steps, currentStep: r.current_step, bestReward: r.best_reward, pid: r.pid,
+  };
+}
+
+export class RunStore {
+  private readonly insert: Statement;
+  private readonly byId: Statement;
+  private readonly listStmt: Statement;
+  private readonly byStatus: Statement;
+  private readonly setStatus: Statement;
+  private readonly remove: Statement;
+
+  constructor(private readonly db: Database) {
+    this.insert = db.prepare(
+      `INSERT INTO runs (name, status, recipe_json, model_id, dataset_id, created_at, total_steps)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.byId = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`);
+    this.listStmt = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`);
+    this.byStatus = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE status = ? ORDER BY id`);
+    // started_at is set the first time a run enters 'running' (not on resume);
+    // ended_at is set on a terminal status and cleared when the run runs again.
+    this.setStatus = db.prepare(
+      `UPDATE runs SET status = :status,
+         started_at = CASE WHEN :status = 'running' THEN coalesce(started_at, :now) ELSE started_at END,
+         ended_at = CASE WHEN :status IN ('finished', 'stopped', 'crashed', 'failed') THEN :now
+                         WHEN :status = 'running' THEN NULL ELSE ended_at END,
+         error = CASE WHEN :status IN ('crashed', 'failed') THEN :error WHEN :status = 'running' THEN NULL ELSE error END,
+         pid = CASE WHEN :status = 'running' THEN :pid ELSE NULL END
+       WHERE id = :id`,
+    );
+    this.remove = db.prepare('DELETE FROM runs WHERE id = ?');
+  }
+
+  create(run: NewRun): number {
+    try {
+      const r = this.insert.run(
+        run.name, run.status ?? 'queued', run.recipeJson, run.modelId ?? null, run.datasetId ?? null,
+        run.createdAt ?? Date.now(), run.totalSteps,
+      );
+      return Number(r.lastInsertRowid);
+    } catch (err) {
+      throw toStoreError(err, `creating run "${run.name}"`);
+    }
+  }
+
+  get(id: number): Run {
+    const row = this.byId.get(id) as RunRow | undefined;
+    if (!row) throw new StoreError('NOT_FOUND', `run ${id} does not exist`);
+    return toRun(row);
+  }
+
+  /** Newest first, with duration (to `now` for a run still going). */
+  list(options: { limit?: number; offset?: number; now?: number } = {}): RunSummary[] {
+    const now = options.now ?? Date.now();
+    const rows = this.listStmt.all(options.limit ?? 1000, options.offset ?? 0) as RunRow[];
+    return rows.map((r) => {
+      const run = toRun(r);
+      const end = run.endedAt ?? (run.status === 'running' ? now : null);
+      return { ...run, durationMs: run.startedAt !== null && end !== null ? Math.max(0, end - run.startedAt) : null };
+    });
+  }
+
+  withStatus(status: RunStatus): Run[] {
+    return (this.byStatus.all(status) as RunRow[]).map(toRun);
+  }
+
+  updateStatus(id: number, status: RunStatus, extra: { error?: string | null; pid?: number | null; now?: number } = {}): void {
+    try {
+      const r = this.setStatus.run({ id, status, now: extra.now ?? Date.now(), error: extra.error ?? null, pid: extra.pid ?? null });
+      if (r.changes === 0) throw new StoreError('NOT_FOUND', `run ${id} does not exist`);
+    } catch (err) {
+      throw toStoreError(err, `setting run ${id} to ${status}`);
+    }
+  }
+
+  /**
+   * Supervisor at startup: runs still marked 'running' whose trainer is gone
+   * become 'crashed' (resumable). `isAlive` decides by pid.
+   */
+  markOrphansCrashed(isAlive: (pid: number) => boolean, now = Date.now()): number[] {
+    const orphans = this.withStatus('running').filter((r) => r.pid === null || !isAlive(r.pid));
+    this.db.transaction(() => {
+      for (const r of orphans) this.updateStatus(r.id, 'crashed', { error: 'trainer process exited unexpectedly', now });
+    })();
+    return orphans.map((r) => r.id);
+  }
+
+  /** Deletes a run and (by cascade) all its steps, samples, embeddings, checkpoints rows, events, evaluations. */
+  delete(id: number): void {
+    try {
+      this.remove.run(id);
+    } catch (err) {
+      throw toStoreError(err, `deleting run ${id}`);
+    }
+  }
+}

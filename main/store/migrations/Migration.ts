@@ -1,0 +1,11 @@
+// The shape of one numbered schema migration. Versions go up in tens (Signal's
+// habit) so a fix can slot in between two releases' migrations without renumbering.
+
+export interface Migration {
+  /** Becomes PRAGMA user_version once this migration has run. Multiple of 10. */
+  readonly version: number;
+  /** Short kebab-case name, matches the file name after the number. */
+  readonly name: string;
+  /** DDL executed as one script inside the migration's transaction. */
+  readonly sql: string;
+}

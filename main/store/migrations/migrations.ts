@@ -1,0 +1,24 @@
+// The ordered list of schema migrations. Append only: a shipped migration is
+// never edited (the schema snapshot test catches that); a change is a new file.
+import type { Migration } from './Migration.js';
+import { migration0010 } from './0010-models.js';
+import { migration0020 } from './0020-datasets.js';
+import { migration0030 } from './0030-runs.js';
+import { migration0040 } from './0040-steps.js';
+import { migration0050 } from './0050-samples.js';
+import { migration0060 } from './0060-embeddings.js';
+import { migration0070 } from './0070-checkpoints.js';
+import { migration0080 } from './0080-evaluations.js';
+import { migration0090 } from './0090-events.js';
+
+export const migrations: readonly Migration[] = [
+  migration0010,
+  migration0020,
+  migration0030,
+  migration0040,
+  migration0050,
+  migration0060,
+  migration0070,
+  migration0080,
+  migration0090,
+];

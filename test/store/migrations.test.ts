@@ -1,0 +1,88 @@
+// Each migration applied alone on :memory: and on a file; monotonic version
+// checks; refusal of a database from the future; a failing migration rolls back.
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkMigrationList, migrate, schemaVersion } from '../../main/store/migrate.js';
+import { migrations } from '../../main/store/migrations/migrations.js';
+import { openDb } from '../../main/store/db.js';
+import { StoreError } from '../../main/store/StoreError.js';
+import { createDb, tempDir } from './helpers.js';
+
+const tablesOf = (db: Database.Database): string[] =>
+  (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+
+describe('migrations', () => {
+  it('are positive multiples of 10 in increasing order', () => {
+    expect(() => checkMigrationList(migrations)).not.toThrow();
+    expect(migrations.length).toBeGreaterThan(0);
+  });
+
+  it.each(migrations.map((m, i) => [m.version, m.name, i] as const))('%i-%s applies on :memory: and on a file', (version, _name, i) => {
+    const dir = tempDir();
+    for (const db of [new Database(':memory:'), new Database(join(dir, 'db.sqlite'))]) {
+      db.pragma('foreign_keys = ON');
+      migrate(db, { to: migrations[i - 1]?.version ?? 0 });
+      const before = new Set(tablesOf(db));
+      expect(migrate(db, { to: version })).toEqual([version]);
+      expect(schemaVersion(db)).toBe(version);
+      // Every migration adds at least one table, all of them STRICT.
+      const added = tablesOf(db).filter((t) => !before.has(t));
+      expect(added.length).toBeGreaterThan(0);
+      for (const t of added) {
+        const sql = (db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').get(t) as { sql: string }).sql;
+        expect(sql, `table ${t} must be STRICT`).toMatch(/\)\s*STRICT/);
+      }
+      expect(db.pragma('foreign_key_check')).toEqual([]);
+      db.close();
+    }
+  });
+
+  it('is idempotent: migrating an up-to-date database applies nothing', () => {
+    const db = createDb();
+    expect(migrate(db)).toEqual([]);
+  });
+
+  it('names every index <table>_by_<cols>', () => {
+    const db = createDb();
+    const idx = db.prepare("SELECT name, tbl_name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL").all() as {
+      name: string; tbl_name: string;
+    }[];
+    for (const { name, tbl_name } of idx) expect(name.startsWith(`${tbl_name}_by_`), name).toBe(true);
+  });
+
+  it('rejects non-monotonic or non-decade versions', () => {
+    const a = { version: 10, name: 'a', sql: '' };
+    expect(() => checkMigrationList([a, { version: 10, name: 'b', sql: '' }])).toThrow(/not after version 10/);
+    expect(() => checkMigrationList([{ version: 15, name: 'c', sql: '' }])).toThrow(/multiples of 10/);
+  });
+
+  it('refuses a database from the future with a clear, typed error', () => {
+    const dir = tempDir();
+    const path = join(dir, 'future.sqlite');
+    const db = openDb(path);
+    db.pragma('user_version = 99990');
+    db.close();
+    let caught: unknown;
+    try {
+      openDb(path);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(StoreError);
+    expect((caught as StoreError).code).toBe('FUTURE_VERSION');
+    expect((caught as StoreError).message).toMatch(/newer version: update the app/);
+    expect(() => openDb(path, { readonly: true })).toThrow(/newer than this build/);
+  });
+
+  it('rolls a failing migration back entirely (tables and user_version)', () => {
+    const db = new Database(':memory:');
+    const bad = [
+      { version: 10, name: 'ok', sql: 'CREATE TABLE a (x INTEGER) STRICT;' },
+      { version: 20, name: 'bad', sql: 'CREATE TABLE b (x INTEGER) STRICT; CREATE TABLE a (y INTEGER) STRICT;' },
+    ];
+    expect(() => migrate(db, { list: bad })).toThrow(/migration 20 \(bad\) failed/);
+    expect(schemaVersion(db)).toBe(10);
+    expect(tablesOf(db)).toEqual(['a']);
+  });
+});
