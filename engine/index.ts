@@ -1,0 +1,347 @@
+/**
+ * Public TypeScript surface of the native training engine.
+ *
+ * `EngineModel.open(path, {backend, threads})` loads a GGUF llama/qwen2/qwen3
+ * model into our own ggml graph; `model.lora` manages the LoRA adapter;
+ * `forward` gives per-token log-probs, entropy and pooled hidden states;
+ * `backward(batch, weights)` accumulates the gradient of −Σ wₜ log π(yₜ);
+ * `step(opts)` applies AdamW and returns the gradient norm. All heavy calls are
+ * async (run off the JS thread) and serialised per model. Errors are `EngineError`
+ * with a `code` (E_IO, E_FORMAT, E_UNSUPPORTED, E_INVALID, E_STATE, E_MISMATCH,
+ * E_BACKEND, E_CANCELLED).
+ *
+ * Not here: sampling (node-llama-cpp), RL objectives (main/rl).
+ */
+import { gpuBackendLibs, loadAddon } from './ts/loadAddon.js';
+import { readPeft, writePeft } from './ts/peft.js';
+import type { AddonEngineModel, AddonModelInfo, AddonSeq } from './ts/AddonTypes.js';
+
+export type { AddonEngineModel, AddonModelInfo, AddonSeq, AddonForwardResult, AddonBackwardResult } from './ts/AddonTypes.js';
+
+export const LORA_TARGETS = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const;
+export type LoraTarget = (typeof LORA_TARGETS)[number];
+
+export type EngineErrorCode =
+  | 'E_IO' | 'E_FORMAT' | 'E_UNSUPPORTED' | 'E_INVALID' | 'E_STATE' | 'E_MISMATCH' | 'E_BACKEND' | 'E_CANCELLED' | 'E_NOT_BUILT';
+
+export class EngineError extends Error {
+  constructor(message: string, readonly code: EngineErrorCode) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+/** One sequence: log-probs are computed for tokens[responseStart..]. */
+export interface EngineSequence {
+  tokens: Int32Array | number[];
+  /** index of the first response token, 1 <= responseStart < tokens.length */
+  responseStart: number;
+}
+export type EngineBatch = EngineSequence[];
+
+export interface EngineOpenOptions {
+  /** 'cpu' (default), 'gpu' (error if none), 'auto' (GPU when present) */
+  backend?: 'cpu' | 'gpu' | 'auto';
+  threads?: number;
+  /**
+   * Frozen weight matrices: 'auto' (default: F32 when the model fits in 4 GiB as F32,
+   * else the file's type), 'f32', or 'native' (keep F16/Q8_0/Q4_K; BF16 still becomes F32).
+   * The CPU backward through F32 weights is ~5x faster; GPU backends always use F32.
+   */
+  frozen?: 'auto' | 'f32' | 'native';
+}
+
+export interface EngineModelInfo {
+  arch: 'llama' | 'qwen2' | 'qwen3';
+  nLayer: number;
+  dModel: number;
+  vocab: number;
+  nHead: number;
+  nHeadKv: number;
+  headDim: number;
+  nFf: number;
+  contextLength: number;
+  /** GGUF tensor types present in the file */
+  types: string[];
+  /** ggml backend in use, e.g. "CPU" or "CUDA0" */
+  backend: string;
+  tiedEmbeddings: boolean;
+  /** frozen matrices were converted to F32 at load */
+  frozenF32: boolean;
+}
+
+export interface ForwardOptions {
+  /** false = base weights only (reference policy). Default true. */
+  adapter?: boolean;
+  /** max tokens per micro-batch (whole sequences are packed). Default 2048. */
+  tokenBudget?: number;
+}
+
+export interface ForwardResult {
+  /** [sum of response lengths] log π(yₜ), sequence after sequence */
+  logprobs: Float32Array;
+  /** [sum of response lengths] entropy of π at each response position (nats) */
+  entropy: Float32Array;
+  /** [nSeq × dModel] mean of final-norm hidden states at response positions 1..T−1, divided by T (CLIPO) */
+  pooled: Float32Array;
+  /** [nSeq + 1] start of each sequence's slice in logprobs/entropy */
+  offsets: Int32Array;
+  /** tokens processed (all positions) */
+  tokens: number;
+  /** weights + LoRA + largest compute buffer, bytes */
+  peakBytes: number;
+  microBatches: number;
+}
+
+export interface BackwardResult {
+  /** −Σ wₜ log π(yₜ) of this call */
+  loss: number;
+  tokens: number;
+  peakBytes: number;
+  microBatches: number;
+}
+
+export interface StepOptions {
+  lr: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  weightDecay?: number;
+  /** global L2 clipping threshold; 0/undefined = off */
+  maxGradNorm?: number;
+}
+
+export interface LoraInitOptions {
+  rank: number;
+  alpha: number;
+  targets?: readonly LoraTarget[];
+  seed?: number;
+}
+
+export interface LoraTensorInfo {
+  /** GGUF name, e.g. blk.0.attn_q.weight.lora_a */
+  name: string;
+  /** ggml ne: lora_a [nIn, r], lora_b [r, nOut] */
+  shape: [number, number];
+}
+
+function wrapError(e: unknown): EngineError {
+  if (e instanceof EngineError) return e;
+  const err = e as { message?: string; code?: string };
+  const code = (err.code ?? (e instanceof TypeError ? 'E_INVALID' : 'E_BACKEND')) as EngineErrorCode;
+  return new EngineError(err.message ?? String(e), code);
+}
+
+function toAddonBatch(batch: EngineBatch): AddonSeq[] {
+  if (!Array.isArray(batch)) throw new EngineError('batch must be an array', 'E_INVALID');
+  return batch.map((s, i) => {
+    if (!s || typeof s !== 'object') throw new EngineError(`batch[${i}] must be an object`, 'E_INVALID');
+    const tokens = s.tokens instanceof Int32Array ? s.tokens : Int32Array.from(s.tokens ?? []);
+    if (!Array.isArray(s.tokens) && !(s.tokens instanceof Int32Array)) throw new EngineError(`batch[${i}].tokens must be an Int32Array or number[]`, 'E_INVALID');
+    if (Array.isArray(s.tokens) && s.tokens.some((t) => !Number.isInteger(t))) throw new EngineError(`batch[${i}].tokens must be integers`, 'E_INVALID');
+    if (!Number.isInteger(s.responseStart)) throw new EngineError(`batch[${i}].responseStart must be an integer`, 'E_INVALID');
+    return { tokens, responseStart: s.responseStart };
+  });
+}
+
+/** LoRA adapter of one model: init, save/load (gguf or peft). */
+export class EngineLora {
+  constructor(private readonly model: EngineModel) {}
+
+  init(o: LoraInitOptions): Promise<void> {
+    const targets = o.targets ?? LORA_TARGETS;
+    let mask = 0;
+    for (const t of targets) {
+      const i = LORA_TARGETS.indexOf(t);
+      if (i < 0) return Promise.reject(new EngineError(`unknown LoRA target '${t}' (valid: ${LORA_TARGETS.join(', ')})`, 'E_INVALID'));
+      mask |= 1 << i;
+    }
+    if (!Number.isInteger(o.rank)) return Promise.reject(new EngineError('rank must be an integer', 'E_INVALID'));
+    return this.model.run((a) => a.loraInit({ rank: o.rank, alpha: o.alpha, targets: mask, seed: o.seed ?? 42 }));
+  }
+
+  /** 'gguf': a file llama.cpp/node-llama-cpp loads; 'peft': a directory (adapter_model.safetensors + adapter_config.json). */
+  async save(path: string, format: 'gguf' | 'peft' = 'gguf'): Promise<void> {
+    if (format === 'gguf') return this.model.run((a) => a.loraSaveGguf(path));
+    if (format !== 'peft') throw new EngineError(`unknown adapter format '${String(format)}' (valid: gguf, peft)`, 'E_INVALID');
+    const info = this.model.rawInfo();
+    if (!info.lora) throw new EngineError('no adapter: call lora.init or lora.load first', 'E_STATE');
+    const values = await this.model.loraParams();
+    writePeft(path, {
+      arch: info.arch, nHead: info.nHead, nHeadKv: info.nHeadKv, rank: info.lora.rank, alpha: info.lora.alpha,
+      baseModel: this.model.path, tensors: this.model.run0((a) => a.loraTensors()), values,
+    });
+  }
+
+  /** 'gguf': an adapter file; 'peft': a directory with adapter_config.json + adapter_model.safetensors. */
+  async load(path: string, format: 'gguf' | 'peft' = 'gguf'): Promise<void> {
+    if (format === 'gguf') return this.model.run((a) => a.loraLoadGguf(path));
+    if (format !== 'peft') throw new EngineError(`unknown adapter format '${String(format)}' (valid: gguf, peft)`, 'E_INVALID');
+    let peft;
+    try {
+      peft = readPeft(path, this.model.info);
+    } catch (e) {
+      const err = e as { code?: string; message: string };
+      throw new EngineError(`cannot read PEFT adapter ${path}: ${err.message}`, err.code === 'ENOENT' ? 'E_IO' : 'E_FORMAT');
+    }
+    await this.init({ rank: peft.rank, alpha: peft.alpha, targets: peft.targets as LoraTarget[] });
+    const layout = this.tensors();
+    const total = layout.reduce((s, t) => s + t.shape[0] * t.shape[1], 0);
+    const values = new Float32Array(total);
+    let off = 0;
+    for (const t of layout) {
+      const src = peft.tensors.get(t.name);
+      if (!src) throw new EngineError(`PEFT adapter is missing ${t.name}`, 'E_FORMAT');
+      if (src.shape[0] !== t.shape[0] || src.shape[1] !== t.shape[1])
+        throw new EngineError(`PEFT tensor ${t.name} has shape [${src.shape.join(', ')}], model needs [${t.shape.join(', ')}]`, 'E_MISMATCH');
+      values.set(src.data, off);
+      off += src.data.length;
+    }
+    if (peft.tensors.size !== layout.length) throw new EngineError('PEFT adapter has tensors for layers this model does not have', 'E_MISMATCH');
+    await this.model.setLoraParams(values);
+  }
+
+  tensors(): LoraTensorInfo[] {
+    return this.model.run0((a) => a.loraTensors()).map((t) => ({ name: t.name, shape: [t.ne0, t.ne1] }));
+  }
+
+  get info(): { rank: number; alpha: number; targets: LoraTarget[]; step: number } | undefined {
+    const l = this.model.rawInfo().lora;
+    if (!l) return undefined;
+    return { rank: l.rank, alpha: l.alpha, step: l.step, targets: LORA_TARGETS.filter((_, i) => l.targets & (1 << i)) };
+  }
+}
+
+/** A model opened in the engine. Dispose when done (or `await using`). */
+export class EngineModel {
+  /** @internal */ private addon: AddonEngineModel | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private cancelGen = 0;
+  readonly lora = new EngineLora(this);
+
+  private constructor(addon: AddonEngineModel, readonly path: string, readonly info: EngineModelInfo) {
+    this.addon = addon;
+  }
+
+  static async open(modelPath: string, opts: EngineOpenOptions = {}): Promise<EngineModel> {
+    let loaded;
+    try {
+      loaded = loadAddon();
+    } catch (e) {
+      throw wrapError(e);
+    }
+    const a = new loaded.addon.AddonEngineModel();
+    try {
+      await a.open(modelPath, { backend: opts.backend ?? 'cpu', threads: opts.threads ?? 1, libDir: loaded.libDir, frozen: opts.frozen ?? 'auto',
+        gpuLibs: (opts.backend ?? 'cpu') === 'cpu' ? [] : gpuBackendLibs() });
+    } catch (e) {
+      throw wrapError(e);
+    }
+    const i = a.info();
+    const info: EngineModelInfo = {
+      arch: i.arch, nLayer: i.nLayer, dModel: i.dModel, vocab: i.vocab, nHead: i.nHead, nHeadKv: i.nHeadKv, headDim: i.headDim,
+      nFf: i.nFf, contextLength: i.contextLength, types: i.types, backend: i.backend, tiedEmbeddings: i.tiedEmbeddings, frozenF32: i.frozenF32,
+    };
+    return new EngineModel(a, modelPath, info);
+  }
+
+  /** @internal run an async addon op after the previous one finished */
+  run<T>(f: (a: AddonEngineModel) => Promise<T>): Promise<T> {
+    const gen = this.cancelGen;
+    const next = this.queue.then(() => {
+      if (!this.addon) throw new EngineError('model was disposed', 'E_STATE');
+      if (gen !== this.cancelGen) throw new EngineError('cancelled', 'E_CANCELLED');
+      return f(this.addon);
+    });
+    this.queue = next.catch(() => undefined);
+    return next.catch((e: unknown) => {
+      throw wrapError(e);
+    });
+  }
+
+  /** @internal synchronous addon call */
+  run0<T>(f: (a: AddonEngineModel) => T): T {
+    if (!this.addon) throw new EngineError('model was disposed', 'E_STATE');
+    try {
+      return f(this.addon);
+    } catch (e) {
+      throw wrapError(e);
+    }
+  }
+
+  /** @internal */
+  rawInfo(): AddonModelInfo {
+    return this.run0((a) => a.info());
+  }
+
+  async forward(batch: EngineBatch, opts: ForwardOptions = {}): Promise<ForwardResult> {
+    const b = toAddonBatch(batch);
+    const r = await this.run((a) => a.forward(b, { adapter: opts.adapter ?? true, tokenBudget: opts.tokenBudget ?? 2048 }));
+    const offsets = new Int32Array(b.length + 1);
+    b.forEach((s, i) => (offsets[i + 1] = offsets[i]! + s.tokens.length - s.responseStart));
+    return { ...r, offsets };
+  }
+
+  backward(batch: EngineBatch, weights: Float32Array | number[], opts: { tokenBudget?: number } = {}): Promise<BackwardResult> {
+    const b = toAddonBatch(batch);
+    const w = weights instanceof Float32Array ? weights : Float32Array.from(weights);
+    return this.run((a) => a.backward(b, w, { tokenBudget: opts.tokenBudget ?? 2048 }));
+  }
+
+  /** AdamW on all LoRA params (then gradients are zeroed). Returns the global grad norm before clipping. */
+  step(o: StepOptions): Promise<number> {
+    return this.run((a) =>
+      a.step({ lr: o.lr, beta1: o.beta1 ?? 0.9, beta2: o.beta2 ?? 0.999, eps: o.eps ?? 1e-8, weightDecay: o.weightDecay ?? 0, maxGradNorm: o.maxGradNorm ?? 0 }),
+    );
+  }
+
+  zeroGrad(): Promise<void> {
+    return this.run((a) => a.zeroGrad());
+  }
+
+  /** Accumulated gradients, flat in lora.tensors() order. */
+  grads(): Promise<Float32Array> {
+    return this.run((a) => a.loraRead(true));
+  }
+
+  /** LoRA parameters, flat in lora.tensors() order. */
+  loraParams(): Promise<Float32Array> {
+    return this.run((a) => a.loraRead(false));
+  }
+
+  setLoraParams(values: Float32Array): Promise<void> {
+    return this.run((a) => a.loraWrite(values));
+  }
+
+  /** Adapter + AdamW moments + step, with a model fingerprint; atomic write. */
+  saveState(path: string): Promise<void> {
+    return this.run((a) => a.saveState(path));
+  }
+
+  loadState(path: string): Promise<void> {
+    return this.run((a) => a.loadState(path));
+  }
+
+  /**
+   * Cancel the running op (it stops at the next micro-batch boundary) and every op
+   * queued so far; each rejects with E_CANCELLED. Later calls run normally.
+   */
+  cancel(): void {
+    this.cancelGen++;
+    this.addon?.cancel();
+  }
+
+  async dispose(): Promise<void> {
+    const a = this.addon;
+    if (!a) return;
+    await this.queue;
+    this.addon = undefined;
+    a.dispose();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
+  }
+}
+
+export const Engine = { open: EngineModel.open };

@@ -1,0 +1,228 @@
+// engine.h: the Clipo training engine's C++ core (no N-API here).
+//
+// A llama-family decoder (llama, qwen2, qwen3) built as our own ggml graph from
+// GGUF weights, LoRA adapters on q,k,v,o,gate,up,down, per-token log-probs,
+// entropy and pooled hidden states, a weighted-log-likelihood backward, and our
+// own AdamW loop. See docs/ENGINE.md and /work/shared/ENGINE-NOTES.md.
+//
+// Deliberately NOT here: anything about RL (advantages, objectives), threads
+// other than ggml's own, sampling/generation (node-llama-cpp does that), flash
+// attention (not differentiable), Metal/CUDA-specific kernels.
+//
+// Errors: every entry point returns an engine_status (never exit/abort). All
+// inputs are validated before ggml sees them, because ggml asserts abort.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "ggml.h"
+#include "ggml-alloc.h"
+#include "ggml-backend.h"
+#include "gguf.h"
+
+// ---- status ---------------------------------------------------------------
+
+enum engine_code {
+    ENGINE_OK = 0,
+    ENGINE_E_IO,            // missing file, unreadable, rename failed
+    ENGINE_E_FORMAT,        // corrupt / truncated GGUF or state file
+    ENGINE_E_UNSUPPORTED,   // arch or tensor type not supported
+    ENGINE_E_INVALID,       // bad argument (token range, lengths, NaN, ...)
+    ENGINE_E_STATE,         // wrong call order (no adapter, disposed, ...)
+    ENGINE_E_MISMATCH,      // state/adapter from another model
+    ENGINE_E_BACKEND,       // backend init / alloc / compute failed
+    ENGINE_E_CANCELLED,     // cancel flag observed between computes
+};
+
+struct engine_status {
+    engine_code code = ENGINE_OK;
+    std::string message;
+    bool ok() const { return code == ENGINE_OK; }
+};
+
+engine_status engine_error(engine_code code, const std::string & message);
+const char *  engine_code_name(engine_code code);
+
+// ---- model ----------------------------------------------------------------
+
+enum engine_arch { ENGINE_ARCH_LLAMA, ENGINE_ARCH_QWEN2, ENGINE_ARCH_QWEN3 };
+
+struct engine_hparams {
+    engine_arch arch;
+    std::string arch_name;   // "llama" | "qwen2" | "qwen3"
+    int32_t n_vocab;
+    int32_t n_ctx_train;
+    int32_t n_embd;          // d_model
+    int32_t n_layer;
+    int32_t n_ff;
+    int32_t n_head;
+    int32_t n_head_kv;
+    int32_t n_embd_head;     // head dim (key_length for qwen3)
+    float   rms_eps;
+    float   rope_freq_base;
+    int     rope_mode;       // 0 = NORM (llama), GGML_ROPE_TYPE_NEOX (qwen)
+};
+
+struct engine_layer {
+    ggml_tensor * attn_norm;  // (D)
+    ggml_tensor * wq;         // (D, nH*hd)     ggml ne = [in, out]
+    ggml_tensor * wk;         // (D, nKV*hd)
+    ggml_tensor * wv;         // (D, nKV*hd)
+    ggml_tensor * wo;         // (nH*hd, D)
+    ggml_tensor * bq;         // (nH*hd) or null (qwen2)
+    ggml_tensor * bk;         // (nKV*hd) or null
+    ggml_tensor * bv;         // (nKV*hd) or null
+    ggml_tensor * q_norm;     // (hd) or null (qwen3)
+    ggml_tensor * k_norm;     // (hd) or null
+    ggml_tensor * ffn_norm;   // (D)
+    ggml_tensor * w_gate;     // (D, F)
+    ggml_tensor * w_up;       // (D, F)
+    ggml_tensor * w_down;     // (F, D)
+};
+
+// LoRA targets, in this fixed order everywhere (state files, GGUF names).
+enum engine_target { T_Q, T_K, T_V, T_O, T_GATE, T_UP, T_DOWN, T_COUNT };
+extern const char * const engine_target_names[T_COUNT];      // "q","k",...
+extern const char * const engine_target_gguf_names[T_COUNT]; // "attn_q",...
+
+struct engine_lora_pair {
+    ggml_tensor * a = nullptr;  // (n_in, r)   lora_a, trainable
+    ggml_tensor * b = nullptr;  // (r, n_out)  lora_b, trainable
+    ggml_tensor * ga = nullptr; // (n_in, r)   grad accumulator of a
+    ggml_tensor * gb = nullptr; // (r, n_out)  grad accumulator of b
+    ggml_tensor * ma = nullptr, * va = nullptr; // AdamW moments of a
+    ggml_tensor * mb = nullptr, * vb = nullptr; // AdamW moments of b
+};
+
+struct engine_lora {
+    int32_t rank = 0;
+    float   alpha = 0;
+    uint32_t targets = 0;                 // bit i = engine_target i
+    int64_t step = 0;                     // AdamW steps taken
+    std::vector<engine_lora_pair> pairs;  // (n_layer * T_COUNT), null where not targeted
+    ggml_context * ctx = nullptr;         // metadata of a, b, m, v
+    ggml_context * ctx_grads = nullptr;   // metadata of ga, gb
+    ggml_backend_buffer_t buf_params = nullptr; // a, b, m, v
+    ggml_backend_buffer_t buf_grads = nullptr;  // ga, gb (cleared after each step)
+    float scale() const { return rank > 0 ? alpha / (float) rank : 0.0f; }
+};
+
+struct engine_model {
+    engine_hparams hp;
+    std::string path;
+    uint64_t fingerprint = 0;             // hash of arch, hparams, tensor names/shapes
+    std::vector<std::string> source_types; // distinct GGUF tensor types found
+    ggml_tensor * tok_embd = nullptr;     // (D, V)
+    ggml_tensor * output_norm = nullptr;  // (D)
+    ggml_tensor * output = nullptr;       // (D, V), null when tied
+    std::vector<engine_layer> layers;
+    ggml_context * ctx_w = nullptr;
+    ggml_backend_buffer_t buf_w = nullptr;
+    ggml_backend_t backend = nullptr;
+    std::string backend_name;
+    int n_threads = 1;
+    bool frozen_f32 = false;              // frozen matrices converted to F32 at load
+    engine_lora * lora = nullptr;
+    size_t peak_compute_bytes = 0;
+    std::mutex mu;                        // one op at a time
+    std::atomic<bool> cancel{false};
+};
+
+struct engine_open_params {
+    std::string backend = "cpu";  // "cpu" | "auto" | "gpu"
+    int n_threads = 1;
+    std::string lib_dir;          // where libggml-cpu-*.so live (all variants are tried)
+    std::vector<std::string> gpu_libs; // extra backend libraries (e.g. .../libggml-cuda.so), loaded for gpu/auto
+    // Frozen matrices as F32: "auto" (F32 when that takes <= 4 GiB, else keep the
+    // file type), "f32", or "native". CPU OUT_PROD (the backward through frozen
+    // weights) is ~5x faster on F32 than on F16/quants; GPU backends always use F32.
+    std::string frozen = "auto";
+};
+
+engine_status engine_model_open(const std::string & path, const engine_open_params & p, engine_model ** out);
+void          engine_model_free(engine_model * m);
+
+// ---- lora -----------------------------------------------------------------
+
+struct engine_lora_params {
+    int32_t  rank = 8;
+    float    alpha = 16;
+    uint32_t targets = (1u << T_COUNT) - 1;
+    uint64_t seed = 42;
+};
+
+engine_status engine_lora_init(engine_model * m, const engine_lora_params & p);
+engine_status engine_lora_save_gguf(engine_model * m, const std::string & path);
+engine_status engine_lora_load_gguf(engine_model * m, const std::string & path);
+// Flat copies of all parameters (or gradients) in target order: for each layer,
+// for each targeted t: A then B. Sizes are listed in `shapes` as (name, n_in/r, r/n_out).
+struct engine_tensor_info { std::string name; int64_t ne0, ne1; };
+engine_status engine_lora_tensors(engine_model * m, std::vector<engine_tensor_info> & infos);
+engine_status engine_lora_read(engine_model * m, bool grads, std::vector<float> & out);
+engine_status engine_lora_write(engine_model * m, const std::vector<float> & in);
+
+// ---- batch, forward, backward, step ---------------------------------------
+
+struct engine_seq {
+    std::vector<int32_t> tokens;  // (n)
+    int32_t response_start;       // log-probs for tokens[response_start..n-1]
+};
+
+struct engine_forward_params {
+    bool adapter = true;          // false = reference policy (base weights)
+    int64_t token_budget = 2048;  // max tokens per micro-batch (packing)
+    bool want_entropy = true;
+    bool want_pooled = true;
+};
+
+struct engine_forward_result {
+    std::vector<float> logprobs;  // (sum of response lengths)
+    std::vector<float> entropy;   // (sum of response lengths)
+    std::vector<float> pooled;    // (n_seq, D)
+    int64_t tokens = 0;           // tokens processed (all positions)
+    size_t  peak_bytes = 0;       // weights + lora + largest compute buffer
+    int     micro_batches = 0;
+};
+
+engine_status engine_forward(engine_model * m, const std::vector<engine_seq> & batch,
+                             const engine_forward_params & p, engine_forward_result & r);
+
+// loss = -sum_t w_t log pi(y_t) accumulated into the LoRA gradient accumulators.
+// weights has one entry per response token (same layout as logprobs).
+engine_status engine_backward(engine_model * m, const std::vector<engine_seq> & batch,
+                              const std::vector<float> & weights, int64_t token_budget,
+                              double * loss_out, engine_forward_result * info);
+
+struct engine_adamw_params {
+    float lr = 1e-4f, beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f, weight_decay = 0.0f;
+    float max_grad_norm = 0.0f;   // <= 0: no clipping
+};
+
+// One AdamW step on all LoRA params from the accumulated gradients, then zero them.
+// grad_norm_out = global L2 norm of the gradient before clipping.
+engine_status engine_step(engine_model * m, const engine_adamw_params & p, double * grad_norm_out);
+engine_status engine_zero_grad(engine_model * m);
+
+engine_status engine_state_save(engine_model * m, const std::string & path);
+engine_status engine_state_load(engine_model * m, const std::string & path);
+
+// internal: build the decoder graph (engine_graph.cpp)
+struct engine_graph_inputs {
+    ggml_tensor * tokens;   // (T) i32
+    ggml_tensor * pos;      // (T) i32
+    ggml_tensor * mask;     // (T, T) f32, block-diagonal causal
+    ggml_tensor * rows;     // (R) i32 positions whose next token is scored
+    ggml_tensor * gather;   // (R) i32 flattened index r*V + y
+};
+struct engine_graph_outputs {
+    ggml_tensor * logp;     // (R)
+    ggml_tensor * entropy;  // (R) or null
+    ggml_tensor * hidden;   // (D, T) final-norm hidden, for pooling
+    ggml_tensor * probs;    // (V, R)
+};
+void engine_graph_build(ggml_context * ctx, const engine_model * m, bool use_lora, bool want_entropy,
+                        int64_t n_tokens, int64_t n_rows, engine_graph_inputs & in, engine_graph_outputs & out);

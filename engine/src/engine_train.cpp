@@ -1,0 +1,370 @@
+// engine_train.cpp: forward (log-probs, entropy, pooled), backward (weighted
+// log-likelihood into persistent grad accumulators), AdamW step, state files.
+//
+// Pooling (CLIPO reference, ALGORITHMS.md §1.1): for a sequence of n tokens with
+// response tokens o_1..o_T = tokens[rs..n-1] (T = n-rs), pooled = (1/T) * sum of
+// the final-norm hidden states at the positions of o_1..o_{T-1}, i.e. tokens
+// rs..n-2 (the last response token is never fed back during sampling). T = 1
+// gives a zero vector.
+//
+// Optimizer (ENGINE-NOTES §3): ggml_build_backward_expand with our own
+// accumulators (indexed by node), ggml_opt_step_adamw with host-side bias
+// corrections, global-norm clipping by scaling the gradient inside the step graph.
+#include "engine.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <sys/stat.h>
+
+// graph capacity: forward ~80 nodes per layer with LoRA, backward roughly triples it
+// (overflowing a ggml graph asserts, so size it from the model)
+static size_t graph_size(const engine_model * m) { return 8192 + (size_t) m->hp.n_layer * 1024; }
+
+namespace {
+struct micro_batch { size_t first, count; int64_t T, R; };
+
+struct graph_run {
+    ggml_context * ctx = nullptr;
+    ggml_gallocr_t alloc = nullptr;
+    ~graph_run() { if (alloc) ggml_gallocr_free(alloc); if (ctx) ggml_free(ctx); }
+    size_t size = 0;
+    bool init(const engine_model * m) {
+        size = graph_size(m);
+        ggml_init_params ip = {ggml_tensor_overhead() * size * 2 + ggml_graph_overhead_custom(size, true) * 2, nullptr, true};
+        ctx = ggml_init(ip);
+        return ctx != nullptr;
+    }
+};
+}  // namespace
+
+static engine_status batch_validate(const engine_model * m, const std::vector<engine_seq> & batch, int64_t budget, int64_t & n_resp) {
+    if (batch.empty()) return engine_error(ENGINE_E_INVALID, "empty batch");
+    if (budget < 2) return engine_error(ENGINE_E_INVALID, "token budget must be >= 2");
+    n_resp = 0;
+    for (size_t s = 0; s < batch.size(); s++) {
+        const engine_seq & q = batch[s];
+        const int64_t n = (int64_t) q.tokens.size();
+        std::string at = "sequence " + std::to_string(s) + ": ";
+        if (n < 2) return engine_error(ENGINE_E_INVALID, at + "needs at least 2 tokens");
+        if (q.response_start < 1 || q.response_start >= n)
+            return engine_error(ENGINE_E_INVALID, at + "responseStart must be in 1..length-1");
+        if (n > m->hp.n_ctx_train) return engine_error(ENGINE_E_INVALID, at + "longer than the model's context length");
+        for (int32_t t : q.tokens)
+            if (t < 0 || t >= m->hp.n_vocab)
+                return engine_error(ENGINE_E_INVALID, at + "token id " + std::to_string(t) + " out of range 0.." + std::to_string(m->hp.n_vocab - 1));
+        n_resp += n - q.response_start;
+    }
+    return {};
+}
+
+// greedy packing of whole sequences up to `budget` tokens per micro-batch
+static std::vector<micro_batch> batch_split(const engine_model * m, const std::vector<engine_seq> & batch, int64_t budget) {
+    std::vector<micro_batch> out;
+    micro_batch cur{0, 0, 0, 0};
+    for (size_t s = 0; s < batch.size(); s++) {
+        int64_t n = (int64_t) batch[s].tokens.size(), r = n - batch[s].response_start;
+        bool too_big = cur.count > 0 && (cur.T + n > budget || (cur.R + r) * (int64_t) m->hp.n_vocab >= INT32_MAX);
+        if (too_big) { out.push_back(cur); cur = {s, 0, 0, 0}; }
+        cur.count++; cur.T += n; cur.R += r;
+    }
+    out.push_back(cur);
+    return out;
+}
+
+static void batch_inputs(const engine_model * m, const std::vector<engine_seq> & batch, const micro_batch & mb,
+                         const engine_graph_inputs & in, ggml_tensor * pool) {
+    const int64_t T = mb.T, R = mb.R, V = m->hp.n_vocab;
+    std::vector<int32_t> tok(T), pos(T), rows(R), gather(R);
+    std::vector<float> mask((size_t) T * T, -INFINITY);       // (Tq, Tk) row-major: mask[q*T + k]
+    std::vector<float> pl(pool ? (size_t) T * mb.count : 0, 0.0f); // (nSeq, T)
+    int64_t o = 0, r = 0;
+    for (size_t s = 0; s < mb.count; s++) {
+        const engine_seq & q = batch[mb.first + s];
+        const int64_t n = (int64_t) q.tokens.size(), rs = q.response_start;
+        for (int64_t i = 0; i < n; i++) {
+            tok[o + i] = q.tokens[i];
+            pos[o + i] = (int32_t) i;
+            for (int64_t j = 0; j <= i; j++) mask[(size_t) (o + i) * T + o + j] = 0.0f;
+        }
+        for (int64_t t = rs; t < n; t++, r++) {
+            rows[r] = (int32_t) (o + t - 1);
+            gather[r] = (int32_t) (r * V + q.tokens[t]);
+        }
+        if (pool) for (int64_t t = rs; t < n - 1; t++) pl[s * T + o + t] = 1.0f / (float) (n - rs);
+        o += n;
+    }
+    ggml_backend_tensor_set(in.tokens, tok.data(), 0, tok.size() * 4);
+    ggml_backend_tensor_set(in.pos, pos.data(), 0, pos.size() * 4);
+    ggml_backend_tensor_set(in.mask, mask.data(), 0, mask.size() * 4);
+    ggml_backend_tensor_set(in.rows, rows.data(), 0, rows.size() * 4);
+    ggml_backend_tensor_set(in.gather, gather.data(), 0, gather.size() * 4);
+    if (pool) ggml_backend_tensor_set(pool, pl.data(), 0, pl.size() * 4);
+}
+
+static size_t static_bytes(const engine_model * m) {
+    size_t b = ggml_backend_buffer_get_size(m->buf_w);
+    if (m->lora) b += ggml_backend_buffer_get_size(m->lora->buf_params) + ggml_backend_buffer_get_size(m->lora->buf_grads);
+    return b;
+}
+
+static engine_status graph_compute(engine_model * m, graph_run & g, ggml_cgraph * gf) {
+    g.alloc = ggml_gallocr_new(ggml_backend_get_default_buffer_type(m->backend));
+    if (!ggml_gallocr_alloc_graph(g.alloc, gf)) return engine_error(ENGINE_E_BACKEND, "out of memory allocating the compute graph");
+    size_t cb = ggml_gallocr_get_buffer_size(g.alloc, 0);
+    if (cb > m->peak_compute_bytes) m->peak_compute_bytes = cb;
+    return {};
+}
+
+engine_status engine_forward(engine_model * m, const std::vector<engine_seq> & batch, const engine_forward_params & p,
+                             engine_forward_result & res) {
+    int64_t n_resp = 0;
+    engine_status st = batch_validate(m, batch, p.token_budget, n_resp);
+    if (!st.ok()) return st;
+    const bool use_lora = p.adapter && m->lora;
+    const int64_t D = m->hp.n_embd;
+    res = engine_forward_result();
+    res.logprobs.reserve(n_resp);
+    if (p.want_entropy) res.entropy.reserve(n_resp);
+    if (p.want_pooled) res.pooled.assign(batch.size() * D, 0.0f);
+    m->peak_compute_bytes = 0;
+    for (const micro_batch & mb : batch_split(m, batch, p.token_budget)) {
+        if (m->cancel.load()) return engine_error(ENGINE_E_CANCELLED, "cancelled");
+        graph_run g;
+        if (!g.init(m)) return engine_error(ENGINE_E_BACKEND, "out of memory (graph context)");
+        ggml_cgraph * gf = ggml_new_graph_custom(g.ctx, g.size, false);
+        engine_graph_inputs in; engine_graph_outputs out;
+        engine_graph_build(g.ctx, m, use_lora, p.want_entropy, mb.T, mb.R, in, out);
+        ggml_tensor * pool = nullptr, * pooled = nullptr;
+        if (p.want_pooled) {
+            pool = ggml_new_tensor_2d(g.ctx, GGML_TYPE_F32, mb.T, (int64_t) mb.count);     // (T, nSeq)
+            ggml_set_input(pool);
+            pooled = ggml_mul_mat(g.ctx, ggml_cont(g.ctx, ggml_transpose(g.ctx, out.hidden)), pool); // (D, nSeq)
+            ggml_set_output(pooled);
+            ggml_build_forward_expand(gf, pooled);
+        }
+        ggml_set_output(out.logp);
+        ggml_build_forward_expand(gf, out.logp);
+        if (out.entropy) { ggml_set_output(out.entropy); ggml_build_forward_expand(gf, out.entropy); }
+        st = graph_compute(m, g, gf);
+        if (!st.ok()) return st;
+        batch_inputs(m, batch, mb, in, pool);
+        if (ggml_backend_graph_compute(m->backend, gf) != GGML_STATUS_SUCCESS) return engine_error(ENGINE_E_BACKEND, "graph compute failed");
+        size_t o = res.logprobs.size();
+        res.logprobs.resize(o + mb.R);
+        ggml_backend_tensor_get(out.logp, res.logprobs.data() + o, 0, mb.R * 4);
+        if (out.entropy) {
+            res.entropy.resize(o + mb.R);
+            ggml_backend_tensor_get(out.entropy, res.entropy.data() + o, 0, mb.R * 4);
+        }
+        if (pooled) ggml_backend_tensor_get(pooled, res.pooled.data() + mb.first * D, 0, mb.count * D * 4);
+        res.tokens += mb.T;
+        res.micro_batches++;
+    }
+    res.peak_bytes = static_bytes(m) + m->peak_compute_bytes;
+    return {};
+}
+
+engine_status engine_backward(engine_model * m, const std::vector<engine_seq> & batch, const std::vector<float> & weights,
+                              int64_t token_budget, double * loss_out, engine_forward_result * info) {
+    if (!m->lora) return engine_error(ENGINE_E_STATE, "no adapter: call lora.init or lora.load before backward");
+    int64_t n_resp = 0;
+    engine_status st = batch_validate(m, batch, token_budget, n_resp);
+    if (!st.ok()) return st;
+    if ((int64_t) weights.size() != n_resp)
+        return engine_error(ENGINE_E_INVALID, "weights has " + std::to_string(weights.size()) + " entries, expected " +
+                                                  std::to_string(n_resp) + " (one per response token)");
+    for (size_t i = 0; i < weights.size(); i++)
+        if (!std::isfinite(weights[i])) return engine_error(ENGINE_E_INVALID, "weights[" + std::to_string(i) + "] is not finite");
+    double loss = 0;
+    size_t w_off = 0;
+    m->peak_compute_bytes = 0;
+    int64_t tokens = 0;
+    int n_mb = 0;
+    for (const micro_batch & mb : batch_split(m, batch, token_budget)) {
+        if (m->cancel.load()) return engine_error(ENGINE_E_CANCELLED, "cancelled");
+        graph_run g;
+        if (!g.init(m)) return engine_error(ENGINE_E_BACKEND, "out of memory (graph context)");
+        ggml_cgraph * gf = ggml_new_graph_custom(g.ctx, g.size, true);
+        engine_graph_inputs in; engine_graph_outputs out;
+        engine_graph_build(g.ctx, m, true, false, mb.T, mb.R, in, out);
+        ggml_tensor * w = ggml_new_tensor_2d(g.ctx, GGML_TYPE_F32, 1, mb.R);                 // (1, R)
+        ggml_set_input(w);
+        ggml_tensor * loss_t = ggml_scale(g.ctx, ggml_sum(g.ctx, ggml_mul(g.ctx, out.logp, w)), -1.0f); // (1)
+        ggml_set_output(loss_t);
+        ggml_set_loss(loss_t);
+        ggml_build_forward_expand(gf, loss_t);
+        ggml_cgraph * gb = ggml_graph_dup(g.ctx, gf, true);
+        std::vector<ggml_tensor *> accs(ggml_graph_n_nodes(gf), nullptr);
+        for (int i = 0; i < ggml_graph_n_nodes(gf); i++) {
+            ggml_tensor * node = ggml_graph_node(gf, i);
+            for (auto & lp : m->lora->pairs) {
+                if (node == lp.a) accs[i] = lp.ga;
+                if (node == lp.b) accs[i] = lp.gb;
+            }
+        }
+        ggml_build_backward_expand(g.ctx, gb, accs.data());
+        ggml_tensor * seed = ggml_graph_get_grad_acc(gb, loss_t);                          // (1) d loss / d loss
+        ggml_set_input(seed);
+        st = graph_compute(m, g, gb);
+        if (!st.ok()) return st;
+        batch_inputs(m, batch, mb, in, nullptr);
+        ggml_backend_tensor_set(w, weights.data() + w_off, 0, mb.R * 4);
+        const float one = 1.0f;
+        ggml_backend_tensor_set(seed, &one, 0, 4);
+        if (ggml_backend_graph_compute(m->backend, gb) != GGML_STATUS_SUCCESS) return engine_error(ENGINE_E_BACKEND, "graph compute failed");
+        float l = 0;
+        ggml_backend_tensor_get(loss_t, &l, 0, 4);
+        loss += l;
+        w_off += mb.R;
+        tokens += mb.T;
+        n_mb++;
+    }
+    if (loss_out) *loss_out = loss;
+    if (info) { info->tokens = tokens; info->micro_batches = n_mb; info->peak_bytes = static_bytes(m) + m->peak_compute_bytes; }
+    return {};
+}
+
+engine_status engine_zero_grad(engine_model * m) {
+    if (!m->lora) return engine_error(ENGINE_E_STATE, "no adapter");
+    ggml_backend_buffer_clear(m->lora->buf_grads, 0);
+    return {};
+}
+
+engine_status engine_step(engine_model * m, const engine_adamw_params & p, double * grad_norm_out) {
+    if (!m->lora) return engine_error(ENGINE_E_STATE, "no adapter: call lora.init or lora.load before step");
+    for (float v : {p.lr, p.beta1, p.beta2, p.eps, p.weight_decay, p.max_grad_norm})
+        if (!std::isfinite(v)) return engine_error(ENGINE_E_INVALID, "optimizer parameters must be finite");
+    if (p.lr < 0 || p.beta1 < 0 || p.beta1 >= 1 || p.beta2 < 0 || p.beta2 >= 1 || p.eps <= 0 || p.weight_decay < 0)
+        return engine_error(ENGINE_E_INVALID, "need lr >= 0, 0 <= beta < 1, eps > 0, weightDecay >= 0");
+    engine_lora * l = m->lora;
+    // global grad norm (host, double)
+    std::vector<float> g;
+    engine_lora_read(m, true, g);
+    double ss = 0;
+    for (float v : g) ss += (double) v * v;
+    const double norm = sqrt(ss);
+    if (!std::isfinite(norm)) return engine_error(ENGINE_E_INVALID, "gradient is not finite (NaN/Inf); step skipped, call zeroGrad");
+    const float clip = (p.max_grad_norm > 0 && norm > p.max_grad_norm) ? (float) (p.max_grad_norm / (norm + 1e-6)) : 1.0f;
+    l->step++;
+    graph_run gr;
+    if (!gr.init(m)) return engine_error(ENGINE_E_BACKEND, "out of memory (graph context)");
+    ggml_cgraph * go = ggml_new_graph_custom(gr.ctx, gr.size, false);
+    ggml_tensor * hp = ggml_new_tensor_1d(gr.ctx, GGML_TYPE_F32, 7);  // (7) lr,b1,b2,eps,wd,1/(1-b1^t),1/(1-b2^t)
+    ggml_set_input(hp);
+    for (auto & lp : l->pairs) {
+        if (!lp.a) continue;
+        ggml_tensor * ps[2][4] = {{lp.a, lp.ga, lp.ma, lp.va}, {lp.b, lp.gb, lp.mb, lp.vb}};
+        for (auto & q : ps) {
+            ggml_tensor * grad = clip != 1.0f ? ggml_scale(gr.ctx, q[1], clip) : q[1];
+            ggml_build_forward_expand(go, ggml_opt_step_adamw(gr.ctx, q[0], grad, q[2], q[3], hp));
+        }
+    }
+    engine_status st = graph_compute(m, gr, go);
+    if (!st.ok()) { l->step--; return st; }
+    const float hv[7] = {p.lr, p.beta1, p.beta2, p.eps, p.weight_decay,
+                         (float) (1.0 / (1.0 - pow((double) p.beta1, (double) l->step))),
+                         (float) (1.0 / (1.0 - pow((double) p.beta2, (double) l->step)))};
+    ggml_backend_tensor_set(hp, hv, 0, sizeof(hv));
+    if (ggml_backend_graph_compute(m->backend, go) != GGML_STATUS_SUCCESS) { l->step--; return engine_error(ENGINE_E_BACKEND, "optimizer compute failed"); }
+    ggml_backend_buffer_clear(l->buf_grads, 0);
+    if (grad_norm_out) *grad_norm_out = norm;
+    return {};
+}
+
+// ---- state file -------------------------------------------------------------
+// layout (little endian): "CLIPOSTE" | u32 version=1 | u64 model fingerprint |
+// i32 rank | f32 alpha | u32 targets | i64 step | u64 n_floats |
+// n_floats f32 (per pair in layer/target order: a, b, ma, va, mb, vb) | u64 fnv1a of the floats
+
+static const uint32_t STATE_VERSION = 1;
+
+static uint64_t state_hash(const std::vector<float> & v) {
+    uint64_t h = 1469598103934665603ull;
+    const uint8_t * p = (const uint8_t *) v.data();
+    for (size_t i = 0; i < v.size() * 4; i++) { h ^= p[i]; h *= 1099511628211ull; }
+    return h;
+}
+
+static void state_collect(engine_lora * l, std::vector<float> & out, bool read, const float * src) {
+    size_t o = 0;
+    for (auto & lp : l->pairs) {
+        if (!lp.a) continue;
+        for (ggml_tensor * t : {lp.a, lp.b, lp.ma, lp.va, lp.mb, lp.vb}) {
+            size_t n = (size_t) ggml_nelements(t);
+            if (read) { out.resize(o + n); ggml_backend_tensor_get(t, out.data() + o, 0, n * 4); }
+            else ggml_backend_tensor_set(t, src + o, 0, n * 4);
+            o += n;
+        }
+    }
+    if (!read) out.resize(o);
+}
+
+engine_status engine_state_save(engine_model * m, const std::string & path) {
+    if (!m->lora) return engine_error(ENGINE_E_STATE, "no adapter to save");
+    engine_lora * l = m->lora;
+    std::vector<float> data;
+    state_collect(l, data, true, nullptr);
+    std::string tmp = path + ".tmp";
+    FILE * f = fopen(tmp.c_str(), "wb");
+    if (!f) return engine_error(ENGINE_E_IO, "cannot write state: " + path);
+    uint64_t n = data.size(), h = state_hash(data);
+    bool ok = fwrite("CLIPOSTE", 1, 8, f) == 8 && fwrite(&STATE_VERSION, 4, 1, f) == 1 && fwrite(&m->fingerprint, 8, 1, f) == 1 &&
+              fwrite(&l->rank, 4, 1, f) == 1 && fwrite(&l->alpha, 4, 1, f) == 1 && fwrite(&l->targets, 4, 1, f) == 1 &&
+              fwrite(&l->step, 8, 1, f) == 1 && fwrite(&n, 8, 1, f) == 1 && fwrite(data.data(), 4, n, f) == n && fwrite(&h, 8, 1, f) == 1;
+    ok = (fflush(f) == 0) && ok;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok) { remove(tmp.c_str()); return engine_error(ENGINE_E_IO, "short write of state: " + path); }
+    if (rename(tmp.c_str(), path.c_str()) != 0) { remove(tmp.c_str()); return engine_error(ENGINE_E_IO, "cannot rename state into place: " + path); }
+    return {};
+}
+
+engine_status engine_state_load(engine_model * m, const std::string & path) {
+    FILE * f = fopen(path.c_str(), "rb");
+    if (!f) return engine_error(ENGINE_E_IO, "state file not found: " + path);
+    char magic[8];
+    uint32_t ver = 0, targets = 0;
+    uint64_t fp = 0, n = 0, h = 0;
+    int32_t rank = 0;
+    float alpha = 0;
+    int64_t step = 0;
+    bool ok = fread(magic, 1, 8, f) == 8 && memcmp(magic, "CLIPOSTE", 8) == 0;
+    if (!ok) { fclose(f); return engine_error(ENGINE_E_FORMAT, "not a Clipo engine state file: " + path); }
+    ok = fread(&ver, 4, 1, f) == 1 && fread(&fp, 8, 1, f) == 1 && fread(&rank, 4, 1, f) == 1 && fread(&alpha, 4, 1, f) == 1 &&
+         fread(&targets, 4, 1, f) == 1 && fread(&step, 8, 1, f) == 1 && fread(&n, 8, 1, f) == 1;
+    if (!ok) { fclose(f); return engine_error(ENGINE_E_FORMAT, "truncated state file: " + path); }
+    if (ver != STATE_VERSION) { fclose(f); return engine_error(ENGINE_E_FORMAT, "unsupported state version " + std::to_string(ver)); }
+    if (fp != m->fingerprint) { fclose(f); return engine_error(ENGINE_E_MISMATCH, "state file was saved with a different model"); }
+    engine_lora_params lp;
+    lp.rank = rank; lp.alpha = alpha; lp.targets = targets;
+    if (n > (1ull << 34)) { fclose(f); return engine_error(ENGINE_E_FORMAT, "corrupt state file (size)"); }
+    std::vector<float> data(n);
+    ok = fread(data.data(), 4, n, f) == n && fread(&h, 8, 1, f) == 1;
+    fclose(f);
+    if (!ok) return engine_error(ENGINE_E_FORMAT, "truncated state file: " + path);
+    if (h != state_hash(data)) return engine_error(ENGINE_E_FORMAT, "state file checksum mismatch (corrupt): " + path);
+    // create into a temporary lora, then check the size before committing
+    engine_lora * old = m->lora;
+    m->lora = nullptr;
+    engine_status st = engine_lora_init(m, lp);
+    if (!st.ok()) { m->lora = old; return st; }
+    std::vector<float> probe;
+    state_collect(m->lora, probe, true, nullptr);
+    if (probe.size() != n) {
+        engine_lora * bad = m->lora;
+        m->lora = old;
+        if (bad->buf_params) ggml_backend_buffer_free(bad->buf_params);
+        if (bad->buf_grads) ggml_backend_buffer_free(bad->buf_grads);
+        ggml_free(bad->ctx); ggml_free(bad->ctx_grads); delete bad;
+        return engine_error(ENGINE_E_FORMAT, "state file size does not match its header");
+    }
+    if (old) {
+        if (old->buf_params) ggml_backend_buffer_free(old->buf_params);
+        if (old->buf_grads) ggml_backend_buffer_free(old->buf_grads);
+        ggml_free(old->ctx); ggml_free(old->ctx_grads); delete old;
+    }
+    std::vector<float> dummy;
+    state_collect(m->lora, dummy, false, data.data());
+    m->lora->step = step;
+    return {};
+}

@@ -1,0 +1,58 @@
+/** Raw types of the native addon (engine/addon/addon.cpp). `Addon*` always means raw. */
+export interface AddonSeq {
+  tokens: Int32Array;
+  responseStart: number;
+}
+export interface AddonForwardResult {
+  logprobs: Float32Array;
+  entropy: Float32Array;
+  pooled: Float32Array;
+  tokens: number;
+  peakBytes: number;
+  microBatches: number;
+}
+export interface AddonBackwardResult {
+  loss: number;
+  tokens: number;
+  peakBytes: number;
+  microBatches: number;
+}
+export interface AddonModelInfo {
+  arch: 'llama' | 'qwen2' | 'qwen3';
+  nLayer: number;
+  dModel: number;
+  vocab: number;
+  nHead: number;
+  nHeadKv: number;
+  headDim: number;
+  nFf: number;
+  contextLength: number;
+  types: string[];
+  backend: string;
+  fingerprint: string;
+  tiedEmbeddings: boolean;
+  frozenF32: boolean;
+  lora?: { rank: number; alpha: number; targets: number; step: number };
+}
+export interface AddonEngineModel {
+  open(path: string, opts: { backend: string; threads: number; libDir: string; frozen: string; gpuLibs: string[] }): Promise<void>;
+  info(): AddonModelInfo;
+  loraInit(p: { rank: number; alpha: number; targets: number; seed: number }): Promise<void>;
+  loraSaveGguf(path: string): Promise<void>;
+  loraLoadGguf(path: string): Promise<void>;
+  loraTensors(): { name: string; ne0: number; ne1: number }[];
+  loraRead(grads: boolean): Promise<Float32Array>;
+  loraWrite(values: Float32Array): Promise<void>;
+  forward(batch: AddonSeq[], opts: { adapter: boolean; tokenBudget: number }): Promise<AddonForwardResult>;
+  backward(batch: AddonSeq[], weights: Float32Array, opts: { tokenBudget: number }): Promise<AddonBackwardResult>;
+  step(p: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; maxGradNorm: number }): Promise<number>;
+  zeroGrad(): Promise<void>;
+  saveState(path: string): Promise<void>;
+  loadState(path: string): Promise<void>;
+  cancel(): void;
+  dispose(): void;
+}
+export interface AddonModule {
+  AddonEngineModel: new () => AddonEngineModel;
+  version: string;
+}

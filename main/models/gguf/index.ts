@@ -1,0 +1,6 @@
+/** GGUF reading, writing and tiny-model generation (pure TS, no native code). */
+export { readGguf, GgufError, type GgufFile, type GgufTensorInfo } from './readGguf.js';
+export { writeGguf, encodeGguf, tensorByteSize, type GgufTensorInput } from './writeGguf.js';
+export { inspectGguf, summarizeGguf, type GgufModelSummary } from './inspectGguf.js';
+export { writeTinyModel, tinyVocab, type TinyModelOptions, type TinyArch } from './writeTinyModel.js';
+export { GgmlType, GgufValueType, floatToHalf, halfToFloat, type GgufValue, type GgmlTypeName } from './ggufTypes.js';
