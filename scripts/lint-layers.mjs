@@ -22,6 +22,7 @@ const rules = [
     why: 'only main/trainer loads the engine and node-llama-cpp' },
 ];
 
+const BUILD_CONFIG_FILES = new Set(['renderer/vite.config.ts']);
 const exts = ['.ts', '.svelte', '.mts', '.mjs', '.js'];
 function* walk(dir) {
   for (const name of readdirSync(dir)) {
@@ -39,6 +40,8 @@ for (const top of ['main', 'renderer']) {
   try { files = [...walk(join(root, top))]; } catch { continue; }
   for (const file of files) {
     const rel = relative(root, file).split(sep).join('/');
+    // Build configuration runs in Node at build time, not in the renderer; exempt by name.
+    if (BUILD_CONFIG_FILES.has(rel)) continue;
     const rule = rules.find((r) => rel.startsWith(r.dir + '/'));
     if (!rule) continue;
     const text = readFileSync(file, 'utf8');

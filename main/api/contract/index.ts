@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './recipe.js';
 export * from './types.js';
 export * from './methods.js';
+export * from './bridge.js';

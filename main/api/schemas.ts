@@ -1,0 +1,106 @@
+/**
+ * Runtime validation of every API method's arguments. The map is typed
+ * against the contract, so adding a method or changing an argument type
+ * without updating its schema fails to compile.
+ *
+ * Deliberately shallow for recipes: a recipe is any JSON object here; its
+ * fields are validated by main/recipes (validateRecipe), which returns
+ * per-field errors the form shows instead of rejecting the call.
+ */
+import { z } from 'zod';
+import type { ApiArgs, ApiMethodName, DataSource, RecipeInput, SampleFilter, Settings } from './contract/index.js';
+
+/** Methods that take no arguments accept `{}` (and `undefined`/`null`, normalised by the router). */
+const empty = z.strictObject({}) as unknown as z.ZodType<Record<string, never>>;
+
+const id = z.string().min(1, 'must not be empty').max(200, 'is too long');
+const runRef = { runId: id };
+const filePath = z.string().min(1, 'must not be empty').max(4096, 'is too long');
+const step = z.number().int('must be a whole number').min(0, 'must be 0 or more');
+
+const isPlainObject = (v: unknown): boolean =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+const recipe = z.custom<RecipeInput>(isPlainObject, { message: 'must be a recipe object' });
+
+const dotted = z.string().min(1, 'must not be empty').max(200, 'is too long');
+const dataSource: z.ZodType<DataSource> = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('builtin'),
+    task: id,
+    split: z.enum(['train', 'heldout']).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('jsonl'),
+    path: filePath,
+    fields: z.strictObject({
+      question: dotted,
+      answer: dotted,
+      choices: dotted.optional(),
+      id: dotted.optional(),
+    }),
+  }),
+]);
+
+const sampleFilter: z.ZodType<SampleFilter> = z.strictObject({
+  correctness: z.enum(['all', 'correct', 'incorrect']).optional(),
+  truncatedOnly: z.boolean().optional(),
+  zeroVarianceOnly: z.boolean().optional(),
+  search: z.string().max(1000, 'is too long').optional(),
+});
+
+const settingsPatch: z.ZodType<Partial<Settings>> = z.strictObject({
+  theme: z.enum(['light', 'dark', 'system']).optional(),
+  threads: z.number().int('must be a whole number').min(0, 'must be 0 (automatic) or more').max(1024, 'must be 1024 or less').optional(),
+  backend: z.enum(['auto', 'cpu', 'cuda', 'metal']).optional(),
+  hfToken: z.string().max(400, 'is too long').optional(),
+});
+
+export const apiArgSchemas: { [M in ApiMethodName]: z.ZodType<ApiArgs<M>> } = {
+  'app.info': empty,
+  'settings.get': empty,
+  'settings.set': settingsPatch,
+
+  'recipes.presets': empty,
+  'recipes.form': empty,
+  'recipes.validate': z.strictObject({ recipe }),
+  'recipes.preflight': z.strictObject({ recipe }),
+
+  'runs.list': empty,
+  'runs.get': z.strictObject(runRef),
+  'runs.create': z.strictObject({ recipe, start: z.boolean() }),
+  'runs.pause': z.strictObject(runRef),
+  'runs.resume': z.strictObject(runRef),
+  'runs.stop': z.strictObject(runRef),
+  'runs.duplicate': z.strictObject({ ...runRef, name: z.string().min(1).max(200).optional() }),
+  'runs.delete': z.strictObject({
+    ...runRef,
+    confirm: z.literal(true, { error: 'must be true (deleting a run cannot be undone)' }),
+  }),
+  'runs.metrics': z.strictObject({
+    ...runRef,
+    names: z.array(z.string().min(1).max(200)).max(200).optional(),
+    maxPoints: z.number().int().min(2, 'must be 2 or more').max(100_000).optional(),
+  }),
+  'runs.steps': z.strictObject(runRef),
+  'runs.samples': z.strictObject({
+    ...runRef,
+    step,
+    filter: sampleFilter.optional(),
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(1000, 'must be 1000 or less').optional(),
+  }),
+  'runs.embeddings': z.strictObject({ ...runRef, step, kind: z.enum(['head', 'pooled']) }),
+
+  'models.list': empty,
+  'models.inspect': z.strictObject({ path: filePath }),
+  'models.add': z.strictObject({ path: filePath }),
+  'models.remove': z.strictObject({ id }),
+
+  'datasets.list': empty,
+  'datasets.preview': z.strictObject({
+    source: dataSource,
+    systemPrompt: z.string().max(20_000).optional(),
+    suffix: z.string().max(20_000).optional(),
+    count: z.number().int().min(1).max(100, 'must be 100 or less').optional(),
+  }),
+};

@@ -1,0 +1,55 @@
+/**
+ * Maps anything a handler throws to a typed ApiErrorBody. Errors that already
+ * carry a contract code (ApiError, or any error with `code: 'not_found'` etc.)
+ * keep it; the store's upper-case codes are translated; everything else is
+ * `internal`. Only the message's first line crosses the boundary, never a
+ * stack trace: the full error is logged in the main process instead.
+ */
+import { API_ERROR_CODES, type ApiErrorBody, type ApiErrorCode } from './contract/index.js';
+
+/** Codes used by other parts (main/store's StoreError) that have a clear contract equivalent. */
+const FOREIGN_CODES: Record<string, ApiErrorCode> = {
+  NOT_FOUND: 'not_found',
+  INVALID_ARGUMENT: 'invalid_argument',
+  DUPLICATE_STEP: 'conflict',
+  DISK_FULL: 'unavailable',
+  READ_ONLY: 'unavailable',
+  BUSY: 'unavailable',
+  CANNOT_OPEN: 'unavailable',
+  IO_ERROR: 'unavailable',
+  ENOENT: 'not_found',
+  EACCES: 'unavailable',
+  EPERM: 'unavailable',
+  ENOSPC: 'unavailable',
+  EROFS: 'unavailable',
+};
+
+const MAX_MESSAGE = 1000;
+
+function firstLine(text: string): string {
+  const line = text.split('\n', 1)[0] ?? '';
+  return line.length > MAX_MESSAGE ? line.slice(0, MAX_MESSAGE) + '…' : line;
+}
+
+export function isApiErrorCode(code: unknown): code is ApiErrorCode {
+  return typeof code === 'string' && (API_ERROR_CODES as readonly string[]).includes(code);
+}
+
+export function toApiError(err: unknown, method: string): ApiErrorBody {
+  const rec = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; message?: unknown; field?: unknown };
+  const message = typeof rec.message === 'string' && rec.message.trim() ? firstLine(rec.message) : '';
+  const field = typeof rec.field === 'string' ? rec.field : undefined;
+  const mapped = isApiErrorCode(rec.code)
+    ? rec.code
+    : typeof rec.code === 'string' ? FOREIGN_CODES[rec.code] : undefined;
+  if (mapped) {
+    return { code: mapped, message: message || `${method} failed (${mapped})`, ...(field ? { field } : {}) };
+  }
+  console.error(`[api] ${method} failed with an unexpected error:`, err);
+  return {
+    code: 'internal',
+    message: message
+      ? `${method} failed unexpectedly: ${message}`
+      : `${method} failed unexpectedly; the details are in the app's log`,
+  };
+}
