@@ -10,12 +10,22 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/**/*.test.ts', 'bench/**/*.bench.ts'],
+          include: ['test/**/*.test.ts'],
           exclude: ['test/browser/**', '**/*.gpu.test.ts', 'node_modules/**'],
           pool: 'forks',
           maxWorkers: 1,
           testTimeout: 120_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        // Benchmarks print figures (ratios against a same-run baseline); never part of `npm test`.
+        test: {
+          name: 'bench',
+          include: ['bench/**/*.bench.ts'],
+          pool: 'forks',
+          maxWorkers: 1,
+          testTimeout: 600_000,
         },
       },
       {

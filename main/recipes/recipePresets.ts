@@ -37,8 +37,10 @@ export function recipePresets(): RecipePreset[] {
         reward: { components: [{ name: 'exactMatch', weight: 1 }] },
         algorithm: { objective: 'grpo', advantage: 'grpo' },
         lora: { rank: 4, alpha: 8 },
-        optim: { lr: 2e-2, beta2: 0.99, maxGradNorm: 1 },
-        rollout: { groupSize: 8, promptsPerStep: 4, temperature: 1, topP: 1, maxTokens: 4 },
+        // Tuned on the demo model (bench: accuracy 0.17 → 0.99 over 60 steps); lr 2e-2 or 4 prompts
+        // per step collapse the policy onto one answer for every prompt.
+        optim: { lr: 5e-3, beta2: 0.99, maxGradNorm: 1 },
+        rollout: { groupSize: 8, promptsPerStep: 8, temperature: 1, topP: 1, maxTokens: 2 },
         training: { steps: 60, checkpointEvery: 20, tokenBudget: 1024, seed: 1 },
       },
     },

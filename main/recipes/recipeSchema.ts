@@ -53,7 +53,7 @@ const clipo = z.object({
   enabled: z.boolean().default(false).meta(m('CLIPO', 'Enable CLIPO',
     'Contrastive head over rollout embeddings; its loss becomes a dense extra reward for correct rollouts (CLIPO paper §3).')),
   head: z.enum(['linear', 'mlp']).default('linear').meta(m('CLIPO', 'Head', 'Projection head: linear (reference default) or a 2-layer MLP.')),
-  outputSize: int(8, 8192, 512, m('CLIPO', 'Embedding size', 'Output dimension of the head (reference: 512 for GSM8K, 2048 for MATH).')),
+  outputSize: int(2, 8192, 512, m('CLIPO', 'Embedding size', 'Output dimension of the head (reference: 512 for GSM8K, 2048 for MATH).')),
   loss: z.enum(['infonce', 'supcon-out', 'supcon-in', 'softnn']).default('infonce')
     .meta(m('CLIPO', 'Contrastive loss', 'InfoNCE (reference default), SupCon (mean outside log), SupCon-in, or SoftNN.')),
   temperature: num(0.001, 10, 0.05, m('CLIPO', 'Temperature τ', 'Softmax temperature of the contrastive loss; the paper finds lower is better (0.02–0.05).')),

@@ -10,7 +10,7 @@
  * until the model is disposed (§3a), so every adapter version must have a unique
  * path and the model is reloaded every `reloadEvery` versions.
  */
-import type { Llama, LlamaContext, LlamaModel, Token } from 'node-llama-cpp';
+import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 
 export interface SamplingSettings {
   temperature: number;
@@ -37,11 +37,19 @@ export interface RolloutSamplerOptions {
   threads: number;
   gpuLayers?: number | 'auto';
   reloadEvery?: number;
+  /**
+   * KV-cache precision. F16 (node-llama-cpp's default) halves its memory but
+   * makes sampling log-probs differ from the engine's exact π_old by up to a
+   * few 1e-3 (a ratio of e^±0.003, far inside any clip range); F32 agrees to ~1e-5.
+   */
+  kvCacheType?: 'F16' | 'F32';
 }
 
 export class RolloutSampler {
   private model: LlamaModel;
   private context: LlamaContext | null = null;
+  /** The context's G sequences, taken once and reused (cleared) for every group. */
+  private sequences: LlamaContextSequence[] = [];
   private adapterPath: string | null = null;
   private versionsSinceReload = 0;
 
@@ -65,6 +73,7 @@ export class RolloutSampler {
     if (path !== null && path === this.adapterPath && this.context) return;
     await this.context?.dispose();
     this.context = null;
+    this.sequences = [];
     if (path !== null && ++this.versionsSinceReload >= (this.opts.reloadEvery ?? 32)) {
       // Free the cached adapters of earlier versions (node-llama-cpp frees them only with the model).
       await this.model.dispose();
@@ -76,26 +85,26 @@ export class RolloutSampler {
       sequences: this.opts.groupSize,
       threads: this.opts.threads,
       flashAttention: false,
+      experimentalKvCacheKeyType: this.opts.kvCacheType ?? 'F16',
+      experimentalKvCacheValueType: this.opts.kvCacheType ?? 'F16',
       ...(path ? { lora: { adapters: [{ filePath: path, scale: 1 }] } } : {}),
     });
+    this.sequences = Array.from({ length: this.opts.groupSize }, () => this.context!.getSequence());
     this.adapterPath = path;
   }
 
   /** Samples one completion per seed, all sequences decoding in shared batches. */
   async sampleGroup(promptTokens: number[], seeds: number[], settings: SamplingSettings, signal?: AbortSignal): Promise<SampledCompletion[]> {
-    const ctx = this.context;
-    if (!ctx) throw new Error('sampler has no context');
+    if (!this.context) throw new Error('sampler has no context');
     if (seeds.length > this.opts.groupSize) throw new Error(`asked for ${seeds.length} completions but the context has ${this.opts.groupSize} sequences`);
-    const sequences = seeds.map(() => ctx.getSequence());
-    try {
-      return await Promise.all(sequences.map((seq, i) => this.sampleOne(seq, promptTokens, seeds[i]!, settings, signal)));
-    } finally {
-      for (const seq of sequences) seq.dispose();
-    }
+    const sequences = this.sequences.slice(0, seeds.length);
+    // Stale KV from the previous group must not leak into this one.
+    await Promise.all(sequences.map((seq) => seq.clearHistory()));
+    return Promise.all(sequences.map((seq, i) => this.sampleOne(seq, promptTokens, seeds[i]!, settings, signal)));
   }
 
   private async sampleOne(
-    seq: ReturnType<LlamaContext['getSequence']>, prompt: number[], seed: number, s: SamplingSettings, signal?: AbortSignal,
+    seq: LlamaContextSequence, prompt: number[], seed: number, s: SamplingSettings, signal?: AbortSignal,
   ): Promise<SampledCompletion> {
     const tokens: number[] = [];
     const logps: number[] = [];

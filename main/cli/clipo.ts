@@ -1,0 +1,58 @@
+/**
+ * The `clipo` command: train, resume, runs, show. Shares the data dir and run
+ * database with the desktop app and web mode.
+ */
+import { parseArgs } from 'node:util';
+import { CliError } from './CliError.js';
+import { openCliStore } from './openCliStore.js';
+import { runsTable, showRun, summaries } from './commands/runsTable.js';
+import { train } from './commands/train.js';
+import { watchRun } from './commands/watchRun.js';
+
+const USAGE = `usage:
+  clipo train <preset|recipe.json> [--steps N] [--name NAME] [--json]   train a run in the foreground
+  clipo resume <run-id> [--json]                                        continue a stopped or crashed run
+  clipo runs [--json]                                                   list runs
+  clipo show <run-id> [--json]                                          a run's status and latest metrics
+presets: demo, qwen05-grpo, qwen05-grpo-clipo, qwen15-dapo-clipo, qwen05-conspo
+data: $CLIPO_DATA_DIR, else the app's data folder`;
+
+function runIdArg(v: string | undefined): number {
+  const n = Number(v);
+  if (!v || !Number.isSafeInteger(n) || n <= 0) throw new CliError(`expected a run id (see \`clipo runs\`), got ${v ?? 'nothing'}`);
+  return n;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv, allowPositionals: true,
+    options: { json: { type: 'boolean', default: false }, steps: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [command, arg] = positionals;
+  if (values.help || !command) { console.log(USAGE); return command ? 0 : 2; }
+  const ctx = openCliStore();
+  try {
+    switch (command) {
+      case 'train': {
+        if (!arg) throw new CliError('clipo train needs a preset name or a recipe file');
+        const steps = values.steps === undefined ? undefined : Number(values.steps);
+        if (steps !== undefined && (!Number.isSafeInteger(steps) || steps < 1)) throw new CliError('--steps must be a positive integer');
+        return await train(ctx, arg, { json: values.json, ...(steps !== undefined ? { steps } : {}), ...(values.name ? { name: values.name } : {}) });
+      }
+      case 'resume': {
+        const status = await watchRun(ctx, runIdArg(arg), true, values.json);
+        return status === 'finished' || status === 'stopped' ? 0 : 1;
+      }
+      case 'runs':
+        console.log(values.json ? JSON.stringify(summaries(ctx), null, 2) : runsTable(summaries(ctx)));
+        return 0;
+      case 'show':
+        console.log(values.json ? JSON.stringify(summaries(ctx).find((s) => s.id === String(runIdArg(arg))) ?? null, null, 2) : showRun(ctx, runIdArg(arg)));
+        return 0;
+      default:
+        throw new CliError(`unknown command "${command}"\n${USAGE}`);
+    }
+  } finally {
+    ctx.store.close();
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Runs one trainer in the foreground: a progress bar with ETA and live reward
+ * (or one JSON object per step with --json). Ctrl+C stops after the current
+ * step (checkpointed); a second Ctrl+C abandons the step in flight.
+ */
+import type { RunStatus } from '../../api/contract/index.js';
+import type { TrainerToSupervisor } from '../../trainer/protocol.js';
+import type { CliContext } from '../openCliStore.js';
+import { progressLine } from '../progressLine.js';
+import { supervisorFor } from '../supervisorFor.js';
+
+export async function watchRun(ctx: CliContext, runId: number, resume: boolean, json: boolean): Promise<RunStatus> {
+  const run = ctx.store.runs.get(runId);
+  const startedAt = Date.now();
+  let firstStep = -1;
+  let best: number | null = run.bestReward;
+  const tty = process.stderr.isTTY && !json;
+  const onMessage = (_id: number, m: TrainerToSupervisor) => {
+    if (m.type === 'step') {
+      if (firstStep < 0) firstStep = m.step;
+      const reward = m.metrics['reward/mean'] ?? null;
+      if (reward !== null && (best === null || reward > best)) best = reward;
+      if (json) { process.stdout.write(JSON.stringify({ runId, step: m.step, totalSteps: m.totalSteps, ...m.metrics }) + '\n'); return; }
+      const line = progressLine({ step: m.step, totalSteps: m.totalSteps, startedAt, firstStep, now: Date.now(), reward, bestReward: best });
+      process.stderr.write(tty ? `\r${line}` : `${line}\n`);
+    } else if (m.type === 'event') {
+      if (json) process.stdout.write(JSON.stringify({ runId, event: m.kind, level: m.level, message: m.message }) + '\n');
+      else if (m.level !== 'info' || m.kind === 'checkpoint') process.stderr.write(`${tty ? '\n' : ''}[${m.level}] ${m.message}\n`);
+    } else if ((m.type === 'status' || m.type === 'exit') && m.error && !json) {
+      process.stderr.write(`${tty ? '\n' : ''}run ${runId} ${m.status}: ${m.error}\n`);
+    }
+  };
+  const supervisor = supervisorFor(ctx.store, ctx.dbPath, ctx.dataDir, onMessage);
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    process.stderr.write(interrupts === 1 ? '\nstopping after this step (Ctrl+C again to abandon it)…\n' : '\nabandoning the current step…\n');
+    supervisor.stop(runId, interrupts === 1 ? 'finish-step' : 'abandon');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    if (!json) process.stderr.write(`run ${runId} "${run.name}": ${resume ? 'resuming' : 'starting'} (data in ${ctx.dataDir})\n`);
+    const status = await supervisor.start(runId, resume);
+    if (tty) process.stderr.write('\n');
+    return status;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,14 @@
+/** The CLI's handle on the data dir and the run database (it writes run rows, like the app's main process). */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Store } from '../store/index.js';
+import { resolveDataDir } from '../services/resolveDataDir.js';
+
+export interface CliContext { dataDir: string; dbPath: string; store: Store }
+
+export function openCliStore(): CliContext {
+  const dataDir = resolveDataDir();
+  mkdirSync(dataDir, { recursive: true });
+  const dbPath = join(dataDir, 'clipo.db');
+  return { dataDir, dbPath, store: Store.open(dbPath) };
+}

@@ -1,0 +1,72 @@
+/**
+ * The services both shells (Electron, web mode) start with. This is the one
+ * place to wire new parts in: pass runs/models/datasets/recipes services to
+ * createHandlers here once they exist.
+ */
+import type { AppInfo } from '../api/contract/index.js';
+import type { ApiEventBus } from '../api/ApiEventBus.js';
+import type { ApiHandlers } from '../api/ApiHandlers.js';
+import { recipeFormSpec, recipePresets, validateRecipe } from '../recipes/index.js';
+import { createAppService } from './appService.js';
+import { createHandlers, type HandlerContext } from './createHandlers.js';
+import { createSettingsService } from './settingsService.js';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { Store } from '../store/index.js';
+import { Supervisor, forkSpawner, type TrainerSpawner } from '../trainer/Supervisor.js';
+import { createRunsService, relayTrainerMessage } from './runsService.js';
+import { createModelsService } from './modelsService.js';
+import { createDatasetsService } from './datasetsService.js';
+
+export interface DefaultServicesOptions {
+  mode: AppInfo['mode'];
+  dataDir: string;
+  appRoot: string;
+  /** Services that push events (runs) emit here; transports forward it. */
+  events: ApiEventBus;
+  /** Extra areas, e.g. tests passing a fake runs service. */
+  extra?: Omit<HandlerContext, 'app' | 'settings'>;
+  /** How trainer processes start: child_process.fork (default) or Electron's utilityProcess. */
+  spawnTrainer?: TrainerSpawner;
+}
+
+export function createDefaultServices(opts: DefaultServicesOptions): { handlers: ApiHandlers; context: HandlerContext; dispose: () => Promise<void> } {
+  const settings = createSettingsService(opts.dataDir);
+  const app = createAppService({
+    mode: opts.mode,
+    dataDir: opts.dataDir,
+    appRoot: opts.appRoot,
+    backend: async () => (await settings.get()).backend,
+  });
+  // recipes.preflight (memory/time estimate) is left out until an estimator exists: it answers `unavailable`.
+  const recipes: HandlerContext['recipes'] = {
+    presets: () => recipePresets(),
+    form: () => recipeFormSpec(),
+    validate: ({ recipe }) => validateRecipe(recipe),
+  };
+  // The run database: this process writes run lifecycle rows; each trainer writes its own run's steps.
+  mkdirSync(opts.dataDir, { recursive: true });
+  const dbPath = join(opts.dataDir, 'clipo.db');
+  const store = Store.open(dbPath);
+  // Runs left 'running' by a previous session whose trainer is gone are crashed (and resumable).
+  store.runs.markOrphansCrashed((pid) => { try { process.kill(pid, 0); return true; } catch { return false; } });
+  const emit: Parameters<typeof createRunsService>[0]['emit'] = (e, p) => opts.events.emit(e, p);
+  const supervisor = new Supervisor({
+    dbPath, dataDir: opts.dataDir, spawn: opts.spawnTrainer ?? forkSpawner(),
+    store: {
+      updateStatus: (id, status, extra) => store.runs.updateStatus(id, status, extra),
+      currentStep: (id) => store.runs.get(id).currentStep,
+      status: (id) => store.runs.get(id).status,
+    },
+    onMessage: (runId, m) => relayTrainerMessage(emit, runId, m),
+  });
+  const context: HandlerContext = {
+    app, settings, recipes,
+    runs: createRunsService({ store, supervisor, emit }),
+    models: createModelsService(store),
+    datasets: createDatasetsService(store),
+    ...opts.extra,
+  };
+  const dispose = async () => { await supervisor.shutdown(); store.close(); };
+  return { handlers: createHandlers(context), context, dispose };
+}

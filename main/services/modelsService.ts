@@ -1,0 +1,56 @@
+/**
+ * The models area: the local library of GGUF files (rows in the store) with
+ * what the header says about each: architecture, size, quantisation, context,
+ * chat template, and whether the engine can train it (and why not).
+ */
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { ModelInfo } from '../api/contract/index.js';
+import { inspectGguf } from '../models/gguf/index.js';
+import type { Store } from '../store/index.js';
+import type { ModelsService } from './createHandlers.js';
+
+function dominantType(types: Record<string, number>): string {
+  const matrices = Object.entries(types).filter(([t]) => t !== 'F32');
+  const pool = matrices.length ? matrices : Object.entries(types);
+  return pool.sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'unknown';
+}
+
+export function describeModel(path: string, id = ''): ModelInfo {
+  let size: number;
+  try { size = statSync(path).size; } catch {
+    throw Object.assign(new Error(`no model file at ${path}`), { code: 'not_found', field: 'path' });
+  }
+  const s = inspectGguf(path); // throws a GgufError with a clear message for corrupt or non-GGUF files
+  return {
+    id, name: s.name ?? basename(path, '.gguf'), path, arch: s.arch, sizeBytes: size, parameterCount: s.parameterCount,
+    quantization: dominantType(s.tensorTypes), contextLength: s.contextLength ?? 0, hasChatTemplate: !!s.chatTemplate,
+    supported: s.engineSupported, reason: s.engineUnsupportedReason ?? null,
+  };
+}
+
+export function createModelsService(store: Store): ModelsService {
+  const invalid = (e: unknown) => Object.assign(e as Error, { code: (e as { code?: string }).code ?? 'invalid_argument', field: 'path' });
+  return {
+    list: () => store.library.models().map((m) => {
+      try { return describeModel(m.path, String(m.id)); } catch {
+        // The file moved or was deleted since it was added: keep the row, say so.
+        return { id: String(m.id), name: m.name, path: m.path, arch: m.arch, sizeBytes: m.sizeBytes, parameterCount: m.nParams ?? 0,
+          quantization: m.quant ?? 'unknown', contextLength: 0, hasChatTemplate: false, supported: false, reason: 'the file is missing or unreadable' };
+      }
+    }),
+    inspect: ({ path }) => { try { return describeModel(path); } catch (e) { throw invalid(e); } },
+    add: ({ path }) => {
+      let info: ModelInfo;
+      try { info = describeModel(path); } catch (e) { throw invalid(e); }
+      const existing = store.library.modelByPath(path);
+      if (existing) return { ...info, id: String(existing.id) };
+      const st = statSync(path);
+      const fingerprint = createHash('sha256').update(`${path}:${st.size}:${st.mtimeMs}`).digest('hex').slice(0, 16);
+      const id = store.library.addModel({ path, name: info.name, arch: info.arch, sizeBytes: info.sizeBytes, nParams: info.parameterCount, quant: info.quantization, fingerprint });
+      return { ...info, id: String(id) };
+    },
+    remove: ({ id }) => { store.library.removeModel(Number(id)); return { removed: true as const }; },
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * The runs area of the API, shared by Electron, web mode and the CLI: creates
+ * run rows from validated recipes, starts/steers trainers through the
+ * Supervisor, relays their messages as API events, and answers the dashboard's
+ * reads from the store.
+ */
+import type {
+  ApiEvents, EmbeddingPoint, MetricSeries, RecipeInput, RunDetail, RunSummary, SampleGroup, SampleRow,
+} from '../api/contract/index.js';
+import { parseRecipe } from '../recipes/index.js';
+import type { Store, Sample } from '../store/index.js';
+import type { Supervisor } from '../trainer/Supervisor.js';
+import type { TrainerToSupervisor } from '../trainer/protocol.js';
+import type { RunsService } from './createHandlers.js';
+import { parseRunId, toRunSummary } from './toRunSummary.js';
+
+export const ELAPSED_METRIC = 'time/elapsed';
+const REWARD_METRIC = 'reward/mean';
+
+export interface RunsServiceDeps {
+  store: Store;
+  supervisor: Supervisor;
+  emit: <E extends keyof ApiEvents>(event: E, payload: ApiEvents[E]) => void;
+}
+
+const conflict = (message: string) => Object.assign(new Error(message), { code: 'conflict' });
+
+export function createRunsService({ store, supervisor }: RunsServiceDeps): RunsService & { createRun(recipe: RecipeInput, start: boolean): number } {
+  const summary = (id: number): RunSummary => {
+    const last = store.metrics.latest(id, 1)[0]?.metrics[REWARD_METRIC] ?? null;
+    return toRunSummary(store.runs.get(id), last);
+  };
+
+  const start = (id: number, resume: boolean) => {
+    store.runs.updateStatus(id, 'queued');
+    void supervisor.start(id, resume).catch(() => undefined);
+  };
+
+  const createRun = (recipeInput: RecipeInput, startNow: boolean): number => {
+    const recipe = parseRecipe(recipeInput);
+    const id = store.runs.create({ name: recipe.name, recipeJson: JSON.stringify(recipe), totalSteps: recipe.training.steps });
+    if (startNow) start(id, false);
+    return id;
+  };
+
+  return {
+    createRun,
+    list: () => store.runs.list().map((r) => summary(r.id)),
+    get: ({ runId }): RunDetail => {
+      const id = parseRunId(runId);
+      const s = summary(id);
+      return {
+        ...s,
+        recipe: JSON.parse(store.runs.get(id).recipeJson),
+        checkpoints: store.checkpoints.list(id).map((c) => ({ step: c.step, createdAt: c.createdAt, bytes: c.bytes })),
+        events: store.events.latest(id, 200).filter((e) => e.level !== 'debug').map((e) => ({
+          time: e.time, step: e.step, level: e.level as 'info' | 'warn' | 'error', kind: e.kind, message: e.message,
+        })),
+      };
+    },
+    create: ({ recipe, start: startNow }) => ({ runId: String(createRun(recipe, startNow)) }),
+    pause: ({ runId }) => {
+      const id = parseRunId(runId);
+      if (!supervisor.isRunning(id)) throw conflict(`run ${runId} is not running, so it cannot be paused`);
+      supervisor.pause(id);
+      return summary(id);
+    },
+    resume: ({ runId }) => {
+      const id = parseRunId(runId);
+      if (supervisor.isRunning(id)) supervisor.resume(id);
+      else {
+        const status = store.runs.get(id).status;
+        if (status === 'finished' || status === 'failed') throw conflict(`run ${runId} is ${status}; duplicate it to train again`);
+        start(id, true);
+      }
+      return summary(id);
+    },
+    stop: ({ runId }) => {
+      const id = parseRunId(runId);
+      if (supervisor.isRunning(id)) supervisor.stop(id, 'finish-step');
+      else if (store.runs.get(id).status !== 'finished') store.runs.updateStatus(id, 'stopped');
+      return summary(id);
+    },
+    duplicate: ({ runId, name }) => {
+      const run = store.runs.get(parseRunId(runId));
+      const recipe = JSON.parse(run.recipeJson);
+      recipe.name = name ?? `${run.name} (copy)`;
+      return { runId: String(createRun(recipe, false)) };
+    },
+    delete: ({ runId }) => {
+      const id = parseRunId(runId);
+      if (supervisor.isRunning(id)) throw conflict(`run ${runId} is running; stop it before deleting`);
+      store.runs.delete(id);
+      return { deleted: true as const };
+    },
+    metrics: ({ runId, names, maxPoints }): MetricSeries[] => {
+      const id = parseRunId(runId);
+      const wanted = names ?? store.metrics.metricNames(id);
+      const opts = maxPoints ? { maxPoints } : {};
+      const all = store.metrics.seriesMany(id, [...new Set([...wanted, ELAPSED_METRIC])], opts);
+      const elapsed = new Map((all[ELAPSED_METRIC] ?? []).map((p) => [p.step, p.value ?? NaN]));
+      return wanted.map((name) => {
+        const pts = (all[name] ?? []).filter((p) => p.value !== null);
+        const s: MetricSeries = {
+          name, steps: pts.map((p) => p.step), times: pts.map((p) => elapsed.get(p.step) ?? NaN), values: pts.map((p) => p.value!),
+        };
+        if (pts.some((p) => p.count > 1)) { s.min = pts.map((p) => p.min ?? p.value!); s.max = pts.map((p) => p.max ?? p.value!); }
+        return s;
+      });
+    },
+    steps: ({ runId }) => store.steps.stepsWithSamples(parseRunId(runId)),
+    samples: ({ runId, step, filter, offset, limit }) => {
+      const id = parseRunId(runId);
+      const rows = store.samples.ofStep(id, step, {
+        ...(filter?.correctness === 'correct' ? { correct: true } : filter?.correctness === 'incorrect' ? { correct: false } : {}),
+        ...(filter?.truncatedOnly ? { truncated: true } : {}),
+        ...(filter?.zeroVarianceOnly ? { zeroVariance: true } : {}),
+        ...(filter?.search ? { text: filter.search } : {}),
+      });
+      const groups = groupSamples(rows, store.samples.answersOfStep?.(id, step));
+      const from = offset ?? 0;
+      return { groups: groups.slice(from, from + (limit ?? 50)), total: groups.length };
+    },
+    embeddings: ({ runId, step, kind }): EmbeddingPoint[] => {
+      const id = parseRunId(runId);
+      const samples = new Map(store.samples.ofStep(id, step).map((s) => [s.id, s]));
+      return store.embeddings.ofStep(id, step, kind).map((e) => {
+        const s = samples.get(e.sampleId);
+        return { sampleId: e.sampleId, groupIndex: s?.promptIndex ?? -1, correct: s?.correct ?? false, x: e.x, y: e.y };
+      });
+    },
+  };
+}
+
+function toSampleRow(s: Sample): SampleRow {
+  return {
+    id: s.id, step: s.step, groupIndex: s.promptIndex, sampleIndex: s.sampleIndex, completion: s.completion,
+    reward: s.reward, components: s.rewardComponents, advantage: s.advantage ?? 0, correct: s.correct ?? false,
+    length: s.length, truncated: s.truncated, contrastiveReward: s.contrastiveReward,
+  };
+}
+
+function groupSamples(rows: Sample[], answers?: Map<number, string>): SampleGroup[] {
+  const byGroup = new Map<number, Sample[]>();
+  for (const r of rows) {
+    const g = byGroup.get(r.promptIndex);
+    if (g) g.push(r); else byGroup.set(r.promptIndex, [r]);
+  }
+  return [...byGroup.entries()].sort((a, b) => a[0] - b[0]).map(([groupIndex, ss]) => ({
+    step: ss[0]!.step, groupIndex, prompt: ss[0]!.prompt, answer: answers?.get(groupIndex) ?? '',
+    zeroVariance: ss.every((s) => s.reward === ss[0]!.reward),
+    samples: ss.sort((a, b) => a.sampleIndex - b.sampleIndex).map(toSampleRow),
+  }));
+}
+
+/** Relays a trainer's messages to API events (wired by whoever creates the Supervisor). */
+export function relayTrainerMessage(emit: RunsServiceDeps['emit'], runId: number, msg: TrainerToSupervisor): void {
+  const id = String(runId);
+  if (msg.type === 'step') emit('run.step', { runId: id, step: msg.step, totalSteps: msg.totalSteps, time: msg.time, metrics: msg.metrics });
+  else if (msg.type === 'status' || msg.type === 'exit') emit('run.status', { runId: id, status: msg.status, error: msg.error });
+  else emit('run.event', { runId: id, level: msg.level, kind: msg.kind, message: msg.message });
+}

@@ -1,0 +1,296 @@
+/**
+ * The training loop of one run, inside its trainer process (docs/DESIGN.md,
+ * "The job, as data flowing through it"): for each step, roll out with
+ * node-llama-cpp → verify → engine forward (π_old, reference, pooled states)
+ * → CLIPO head + advantages + objective weights (main/rl, via rlPipeline) →
+ * engine backward/step per mini-batch → one store transaction → checkpoint
+ * every K steps. This file orchestrates; each phase lives in its own module.
+ */
+import { availableParallelism } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { EngineModel, type EngineSequence } from '../../engine/index.js';
+import type { Recipe, RunStatus } from '../api/contract/index.js';
+import { parseRecipe } from '../recipes/index.js';
+import { pcaProject2d } from '../rl/diagnostics/pcaProjection.js';
+import type { Store, SampleInput, EmbeddingInput } from '../store/index.js';
+import { collectRollouts, type RolloutGroup } from './collectRollouts.js';
+import { ensureWritableDir } from './ensureWritableDir.js';
+import { loadTaskRows } from './loadTaskRows.js';
+import { lrAt } from './lrSchedule.js';
+import { PromptCursor } from './PromptCursor.js';
+import type { TrainerToSupervisor } from './protocol.js';
+import { resolveModelPath } from './resolveModelPath.js';
+import { advantageStage, initialClipoState, policyStage, type ScoredBatch } from './rlPipeline.js';
+import { loadLlama } from './rollout/loadLlama.js';
+import { renderPromptTokens, userText } from './rollout/renderPrompt.js';
+import { RolloutSampler } from './rollout/RolloutSampler.js';
+import { rolloutMetrics, T } from './stepMetrics.js';
+import type { TrainerControl } from './TrainerControl.js';
+import { loadCheckpoint, saveCheckpoint, type TrainerSnapshot } from './trainerState.js';
+
+export interface RunTrainingOptions {
+  store: Store;
+  runId: number;
+  dataDir: string;
+  resume: boolean;
+  control: TrainerControl;
+  send: (m: TrainerToSupervisor) => void;
+}
+
+export interface RunOutcome { status: RunStatus; error: string | null }
+
+/** Threads for ggml: leave one core to the UI and the OS (NODE-LLAMA-NOTES §3h: oversubscription collapses). */
+export function autoThreads(requested: number): number {
+  return requested > 0 ? requested : Math.max(1, availableParallelism() - 1);
+}
+
+export async function runTraining(o: RunTrainingOptions): Promise<RunOutcome> {
+  const { store, runId, control, send } = o;
+  const event = (level: 'info' | 'warn' | 'error', kind: string, message: string, step: number | null = null) => {
+    store.events.add(runId, { step, level, kind, message });
+    send({ type: 'event', level, kind, message });
+  };
+  const setStatus = (status: RunStatus, error: string | null = null) => {
+    store.runs.updateStatus(runId, status as never, { error, pid: process.pid });
+    send({ type: 'status', status, error });
+  };
+
+  const run = store.runs.get(runId);
+  const recipe: Recipe = parseRecipe(JSON.parse(run.recipeJson));
+  const runDir = join(o.dataDir, 'runs', String(runId));
+  ensureWritableDir(o.dataDir);
+  mkdirSync(join(runDir, 'adapters'), { recursive: true });
+  const threads = autoThreads(recipe.hardware.threads);
+  const modelPath = resolveModelPath(recipe, o.dataDir);
+  const rows = await loadTaskRows(recipe.data, event);
+
+  const engine = await EngineModel.open(modelPath, { backend: recipe.hardware.backend === 'cpu' ? 'cpu' : 'auto', threads });
+  const llama = await loadLlama(recipe.hardware.backend, threads);
+  let sampler: RolloutSampler | null = null;
+  try {
+    let snap: TrainerSnapshot = { step: -1, cursor: { epoch: 0, index: 0 }, clipo: initialClipoState(recipe, engine.info.dModel), axes: { head: null, pooled: null } };
+    const resumeStep = store.steps.prepareResume(runId);
+    const ckpt = resumeStep >= 0 ? store.checkpoints.latest(runId) : null;
+    if (ckpt) {
+      snap = await loadCheckpoint(ckpt.path, engine);
+      event('info', 'resume', `resumed from the checkpoint at step ${ckpt.step}`, ckpt.step);
+    } else {
+      await engine.lora.init({ rank: recipe.lora.rank, alpha: recipe.lora.alpha, targets: recipe.lora.targets, seed: recipe.lora.seed });
+    }
+    const cursor = new PromptCursor(rows.length, recipe.training.seed, snap.cursor);
+    const render = (row: (typeof rows)[number]) => {
+      const parts = { systemPrompt: recipe.prompt.systemPrompt, question: row.question, suffix: recipe.prompt.suffix };
+      return { text: userText(parts), tokens: renderPromptTokens(sampler!.llamaModel, parts, recipe.prompt.chatTemplate) };
+    };
+    const contextSize = Math.min(engine.info.contextLength, 1024 + recipe.rollout.maxTokens);
+    // F32 KV cache: sampling probabilities then equal the engine's π_old to ~1e-5 (test/trainer/piOldAgreement).
+    sampler = await RolloutSampler.open({ llama, modelPath, groupSize: recipe.rollout.groupSize, contextSize, threads, kvCacheType: 'F32' });
+    setStatus('running');
+    // Wall-clock axis continues across resumes: start from the elapsed time recorded at the checkpoint.
+    const elapsedBase = snap.step >= 0 ? (store.metrics.latest(runId, 1)[0]?.metrics[T.elapsed] ?? 0) : 0;
+    const runStart = performance.now() - elapsedBase * 1000;
+    let prevAdapter: string | null = null;
+
+    for (let step = snap.step + 1; step < recipe.training.steps; step++) {
+      await control.waitWhilePaused(() => setStatus('paused'), () => setStatus('running'));
+      if (control.stopRequested) break;
+      const t0 = performance.now();
+
+      // 1. Rollouts with the current adapter (a unique file per version: node-llama-cpp caches by path).
+      const adapterPath = join(runDir, 'adapters', `step-${step}.gguf`);
+      await engine.lora.save(adapterPath, 'gguf');
+      await sampler.setAdapter(adapterPath);
+      if (prevAdapter) rmSync(prevAdapter, { force: true });
+      prevAdapter = adapterPath;
+      const phase = await collectRollouts({ recipe, rows, cursor, sampler, render, signal: control.rolloutSignal }, step);
+      if (phase.aborted) break;
+      const t1 = performance.now();
+
+      // 2. π_old (and reference) log-probs, entropy and pooled states from the engine, on the sampled tokens.
+      const { seqs, scored, flat } = toEngineBatch(phase.groups, engine.info.dModel);
+      const metrics: Record<string, number> = {};
+      let engineMs = 0;
+      let updated = false;
+      let adv = null as ReturnType<typeof advantageStage> | null;
+      if (seqs.length > 0) {
+        const te = performance.now();
+        const fwd = await engine.forward(seqs, { adapter: true, tokenBudget: recipe.training.tokenBudget });
+        scored.oldLogp = fwd.logprobs;
+        scored.entropy = fwd.entropy;
+        scored.pooled = fwd.pooled;
+        if (recipe.algorithm.klCoef > 0) scored.refLogp = (await engine.forward(seqs, { adapter: false, tokenBudget: recipe.training.tokenBudget })).logprobs;
+        metrics[T.peakBytes] = fwd.peakBytes;
+        engineMs += performance.now() - te;
+        adv = advantageStage(recipe, scored, snap.clipo, step);
+        snap.clipo = adv.clipoState;
+        Object.assign(metrics, adv.metrics);
+      }
+      const t2 = performance.now();
+
+      // 3. Policy update: one or more optimizer steps over whole-group mini-batches.
+      if (adv && adv.updatePolicy) {
+        const r = await updatePolicy(engine, recipe, scored, seqs, adv.advantages, step);
+        Object.assign(metrics, r.metrics);
+        updated = r.updated;
+        if (r.warning) event('warn', 'nan', r.warning, step);
+      }
+      const t3 = performance.now();
+
+      // 4. Persist the step in one transaction, then tell the supervisor.
+      Object.assign(metrics, rolloutMetrics(flat), {
+        [T.lr]: lrAt(step, recipe.training.steps, recipe.optim), [T.policyUpdated]: updated ? 1 : 0,
+        [T.timeRollout]: (t1 - t0) / 1000, [T.timeScoring]: (t2 - t1) / 1000, [T.timeUpdate]: (t3 - t2) / 1000,
+        [T.tokensPerSec]: phase.generatedTokens / Math.max(1e-9, (t1 - t0) / 1000),
+        'dapo/droppedGroups': phase.droppedGroups,
+      });
+      void engineMs;
+      const { samples, embeddings, axes } = stepRecords(phase.groups, scored, adv, snap.axes, engine.info.dModel, recipe);
+      snap.axes = axes;
+      const t4 = performance.now();
+      metrics[T.timeStep] = (t4 - t0) / 1000;
+      metrics[T.timeOther] = (t4 - t3) / 1000;
+      metrics[T.elapsed] = (t4 - runStart) / 1000;
+      store.steps.writeStep(runId, { step, metrics, samples, embeddings });
+      send({ type: 'step', step, totalSteps: recipe.training.steps, time: Date.now(), metrics });
+      snap.step = step;
+      snap.cursor = cursor.save();
+      if ((step + 1) % recipe.training.checkpointEvery === 0 || step === recipe.training.steps - 1) {
+        await checkpoint(store, runId, runDir, engine, snap, event);
+      }
+    }
+    if (prevAdapter) rmSync(prevAdapter, { force: true });
+    const done = snap.step >= recipe.training.steps - 1;
+    if (!done && snap.step >= 0 && store.checkpoints.latest(runId)?.step !== snap.step) {
+      await checkpoint(store, runId, runDir, engine, snap, event); // "on stop": keep every finished step
+    }
+    const status: RunStatus = done ? 'finished' : 'stopped';
+    setStatus(status);
+    return { status, error: null };
+  } finally {
+    await sampler?.dispose();
+    await llama.dispose();
+    await engine.dispose();
+  }
+}
+
+async function checkpoint(store: Store, runId: number, runDir: string, engine: EngineModel, snap: TrainerSnapshot,
+  event: (l: 'info', k: string, m: string, s: number) => void): Promise<void> {
+  const c = await saveCheckpoint(runDir, engine, snap);
+  store.checkpoints.add(runId, { step: snap.step, path: c.path, bytes: c.bytes });
+  event('info', 'checkpoint', `checkpoint at step ${snap.step} (${(c.bytes / 1e6).toFixed(1)} MB)`, snap.step);
+}
+
+interface FlatRollout { reward: number; correct: boolean; components: Record<string, number>; length: number; truncated: boolean }
+
+/** Sampled tokens → engine sequences (prompt + completion) and the RL batch layout. Empty completions are left out. */
+function toEngineBatch(groups: RolloutGroup[], dModel: number): { seqs: EngineSequence[]; scored: ScoredBatch; flat: FlatRollout[] } {
+  const seqs: EngineSequence[] = [];
+  const gi: number[] = [];
+  const rewards: number[] = [];
+  const labels: number[] = [];
+  const offsets = [0];
+  const flat: FlatRollout[] = [];
+  groups.forEach((g, q) => {
+    for (const c of g.completions) {
+      flat.push({ reward: c.reward, correct: c.correct, components: c.components, length: c.tokens.length, truncated: c.finishReason === 'length' });
+      if (c.tokens.length === 0) continue;
+      seqs.push({ tokens: Int32Array.from([...g.promptTokens, ...c.tokens]), responseStart: g.promptTokens.length });
+      gi.push(q);
+      rewards.push(c.reward);
+      labels.push(c.correct ? 1 : 0);
+      offsets.push(offsets.at(-1)! + c.tokens.length);
+    }
+  });
+  return {
+    seqs, flat,
+    scored: {
+      tokenOffsets: Int32Array.from(offsets), groupIndex: Int32Array.from(gi), numGroups: groups.length,
+      rewards: Float64Array.from(rewards), labels: Uint8Array.from(labels), oldLogp: new Float32Array(offsets.at(-1)!), dModel,
+    },
+  };
+}
+
+/** Optimizer steps over `updatesPerBatch` mini-batches of whole groups (later ones re-score the current policy). */
+async function updatePolicy(engine: EngineModel, r: Recipe, b: ScoredBatch, seqs: EngineSequence[], advantages: Float64Array, step: number) {
+  const U = r.training.updatesPerBatch;
+  const metrics: Record<string, number> = {};
+  let updated = false;
+  let warning: string | null = null;
+  for (let u = 0; u < U; u++) {
+    const idx = [...b.groupIndex.keys()].filter((i) => b.groupIndex[i]! % U === u);
+    if (idx.length === 0) continue;
+    const mini = subBatch(b, idx);
+    const miniSeqs = idx.map((i) => seqs[i]!);
+    const miniAdv = Float64Array.from(idx.map((i) => advantages[i]!));
+    const logp = u === 0 ? mini.oldLogp : (await engine.forward(miniSeqs, { adapter: true, tokenBudget: r.training.tokenBudget })).logprobs;
+    const res = policyStage(r, mini, miniAdv, logp, step);
+    Object.assign(metrics, res.metrics);
+    if (!res.weights.some((w) => w !== 0)) continue; // no learning signal (e.g. every group zero-variance)
+    const bw = await engine.backward(miniSeqs, res.weights, { tokenBudget: r.training.tokenBudget });
+    if (!Number.isFinite(bw.loss)) {
+      await engine.zeroGrad();
+      warning = `step ${step}: the loss was not finite (NaN or ±∞), so this update was skipped; if it repeats, lower the learning rate`;
+      continue;
+    }
+    const gradNorm = await engine.step({
+      lr: lrAt(step, r.training.steps, r.optim), beta1: r.optim.beta1, beta2: r.optim.beta2, eps: r.optim.eps,
+      weightDecay: r.optim.weightDecay, maxGradNorm: r.optim.maxGradNorm,
+    });
+    metrics[T.gradNorm] = gradNorm;
+    metrics[T.loss] = bw.loss;
+    updated = true;
+  }
+  return { metrics, updated, warning };
+}
+
+function subBatch(b: ScoredBatch, idx: number[]): ScoredBatch {
+  const groups = [...new Set(idx.map((i) => b.groupIndex[i]!))];
+  const remap = new Map(groups.map((g, k) => [g, k]));
+  const offsets = [0];
+  const pick = (src: Float32Array | undefined) => {
+    if (!src) return undefined;
+    const out: number[] = [];
+    for (const i of idx) for (let k = b.tokenOffsets[i]!; k < b.tokenOffsets[i + 1]!; k++) out.push(src[k]!);
+    return Float32Array.from(out);
+  };
+  for (const i of idx) offsets.push(offsets.at(-1)! + b.tokenOffsets[i + 1]! - b.tokenOffsets[i]!);
+  const ref = pick(b.refLogp);
+  const ent = pick(b.entropy);
+  return {
+    tokenOffsets: Int32Array.from(offsets), groupIndex: Int32Array.from(idx.map((i) => remap.get(b.groupIndex[i]!)!)),
+    numGroups: groups.length, rewards: Float64Array.from(idx.map((i) => b.rewards[i]!)), labels: Uint8Array.from(idx.map((i) => b.labels[i]!)),
+    oldLogp: pick(b.oldLogp)!, dModel: b.dModel, ...(ref ? { refLogp: ref } : {}), ...(ent ? { entropy: ent } : {}),
+  };
+}
+
+/** Sample rows and 2-D projected embeddings (head, and raw pooled states) for the store. */
+function stepRecords(groups: RolloutGroup[], b: ScoredBatch, adv: ReturnType<typeof advantageStage> | null,
+  axes: TrainerSnapshot['axes'], dModel: number, recipe: Recipe) {
+  const samples: SampleInput[] = [];
+  const scoredIndex: number[] = []; // sample index → index in the scored batch (−1 for empty completions)
+  let k = 0;
+  groups.forEach((g, q) => g.completions.forEach((c, i) => {
+    const inBatch = c.tokens.length > 0 ? k++ : -1;
+    scoredIndex.push(inBatch);
+    samples.push({
+      promptIndex: q, sampleIndex: i, prompt: g.promptText, answer: g.row.answer, completion: c.text, tokens: Int32Array.from(c.tokens),
+      reward: inBatch >= 0 && adv ? adv.totalRewards[inBatch]! : c.reward, rewardComponents: c.components,
+      advantage: inBatch >= 0 && adv ? adv.advantages[inBatch]! : null, correct: c.correct, length: c.tokens.length,
+      truncated: c.finishReason === 'length', contrastiveReward: inBatch >= 0 && adv && recipe.algorithm.clipo.enabled ? adv.contrastiveRewards[inBatch]! : null,
+    });
+  }));
+  const embeddings: EmbeddingInput[] = [];
+  const next = { ...axes };
+  const n = b.labels.length;
+  const project = (x: Float32Array, dim: number, kind: 'head' | 'pooled') => {
+    if (n < 3) return;
+    const p = pcaProject2d(x, n, dim, axes[kind] ?? undefined);
+    next[kind] = p.axes;
+    scoredIndex.forEach((bi, si) => { if (bi >= 0) embeddings.push({ sample: si, kind, x: p.coords[2 * bi]!, y: p.coords[2 * bi + 1]! }); });
+  };
+  if (adv?.embeddings) project(adv.embeddings, recipe.algorithm.clipo.outputSize, 'head');
+  if (b.pooled && b.pooled.length === n * dModel) project(b.pooled, dModel, 'pooled');
+  return { samples, embeddings, axes: next };
+}

@@ -1,0 +1,59 @@
+/**
+ * Per-step metrics about the rollouts themselves (rewards per component,
+ * accuracy, lengths, truncation), and the time split. Pure. Objective, CLIPO
+ * and advantage metrics come from main/rl and are merged in by the loop.
+ */
+export interface ScoredRollout {
+  reward: number;
+  correct: boolean;
+  components: Record<string, number>;
+  length: number;
+  truncated: boolean;
+}
+
+/** Metric names the trainer adds beside main/rl's (see main/api/contract/metricNames.ts). */
+export const T = {
+  accuracy: 'reward/accuracy',
+  lengthMean: 'completion/lengthMean',
+  lengthMax: 'completion/lengthMax',
+  truncatedFrac: 'completion/truncatedFrac',
+  lr: 'optim/lr',
+  gradNorm: 'optim/gradNorm',
+  loss: 'optim/loss',
+  tokensPerSec: 'perf/tokensPerSec',
+  timeRollout: 'time/rollout',
+  timeScoring: 'time/scoring',
+  timeUpdate: 'time/update',
+  timeStep: 'time/step',
+  timeOther: 'time/other',
+  elapsed: 'time/elapsed',
+  peakBytes: 'perf/enginePeakBytes',
+  policyUpdated: 'policy/updated',
+} as const;
+
+export function rolloutMetrics(rs: ScoredRollout[]): Record<string, number> {
+  const n = rs.length;
+  if (n === 0) return {};
+  let sum = 0, sq = 0, correct = 0, len = 0, maxLen = 0, trunc = 0;
+  const comp: Record<string, number> = {};
+  for (const r of rs) {
+    sum += r.reward;
+    sq += r.reward * r.reward;
+    correct += r.correct ? 1 : 0;
+    len += r.length;
+    maxLen = Math.max(maxLen, r.length);
+    trunc += r.truncated ? 1 : 0;
+    for (const [k, v] of Object.entries(r.components)) comp[k] = (comp[k] ?? 0) + v;
+  }
+  const mean = sum / n;
+  const out: Record<string, number> = {
+    'reward/mean': mean,
+    'reward/std': n > 1 ? Math.sqrt(Math.max(0, (sq - n * mean * mean) / (n - 1))) : 0,
+    [T.accuracy]: correct / n,
+    [T.lengthMean]: len / n,
+    [T.lengthMax]: maxLen,
+    [T.truncatedFrac]: trunc / n,
+  };
+  for (const [k, v] of Object.entries(comp)) out[`reward/${k}`] = v / n;
+  return out;
+}

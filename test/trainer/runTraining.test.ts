@@ -1,0 +1,30 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseRecipe, recipePresets } from '../../main/recipes/index.js';
+import { Store } from '../../main/store/index.js';
+import { runTraining } from '../../main/trainer/runTraining.js';
+import { TrainerControl } from '../../main/trainer/TrainerControl.js';
+import type { TrainerToSupervisor } from '../../main/trainer/protocol.js';
+
+describe('runTraining (in-process)', () => {
+  it('runs demo steps, writes every step and a final checkpoint', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'train-'));
+    const store = Store.open(join(dataDir, 'clipo.db'));
+    const demo = recipePresets().find((p) => p.id === 'demo')!.recipe;
+    const recipe = parseRecipe({ ...demo, training: { ...demo.training, steps: 4, checkpointEvery: 2 } });
+    const runId = store.runs.create({ name: 'demo', recipeJson: JSON.stringify(recipe), totalSteps: 4 });
+    const msgs: TrainerToSupervisor[] = [];
+    const t0 = Date.now();
+    const out = await runTraining({ store, runId, dataDir, resume: false, control: new TrainerControl(), send: (m) => msgs.push(m) });
+    console.log('4 demo steps took', Date.now() - t0, 'ms');
+    expect(out.status).toBe('finished');
+    const steps = msgs.filter((m) => m.type === 'step');
+    expect(steps.map((m) => (m as { step: number }).step)).toEqual([0, 1, 2, 3]);
+    console.log(JSON.stringify((steps.at(-1) as { metrics: object }).metrics, null, 1));
+    expect(store.checkpoints.list(runId).map((c) => c.step)).toEqual([1, 3]);
+    expect(store.samples.countOfRun(runId)).toBe(4 * 4 * 8);
+    store.close();
+  });
+});
