@@ -90,6 +90,27 @@ export const apiArgSchemas: { [M in ApiMethodName]: z.ZodType<ApiArgs<M>> } = {
     limit: z.number().int().min(1).max(1000, 'must be 1000 or less').optional(),
   }),
   'runs.embeddings': z.strictObject({ ...runRef, step, kind: z.enum(['head', 'pooled']) }),
+  'runs.compare': z.strictObject({
+    runIds: z.array(id).min(1, 'choose at least one run').max(16, 'compare at most 16 runs'),
+    names: z.array(dotted).min(1, 'choose at least one metric').max(64, 'at most 64 metrics'),
+    maxPoints: z.number().int().min(2).max(100_000).optional(),
+  }),
+  'runs.export': z.strictObject({
+    ...runRef,
+    format: z.enum(['gguf', 'peft', 'ollama', 'merged-gguf', 'verl']),
+    outDir: filePath,
+    checkpoint: step.optional(),
+    overwrite: z.boolean().optional(),
+  }),
+  'runs.evaluate': z.strictObject({
+    ...runRef,
+    checkpoint: z.union([z.literal('base'), z.literal('latest'), step]),
+    dataset: dataSource,
+    k: z.number().int().min(1).max(1024),
+    temperature: z.number().min(0).max(4),
+    limit: z.number().int().min(1).max(1_000_000).optional(),
+  }),
+  'runs.evaluations': z.strictObject(runRef),
 
   'models.list': empty,
   'models.inspect': z.strictObject({ path: filePath }),

@@ -13,6 +13,7 @@ import type { Supervisor } from '../trainer/Supervisor.js';
 import type { TrainerToSupervisor } from '../trainer/protocol.js';
 import type { RunsService } from './createHandlers.js';
 import { parseRunId, toRunSummary } from './toRunSummary.js';
+import { recipeDiff } from './recipeDiff.js';
 
 export const ELAPSED_METRIC = 'time/elapsed';
 const REWARD_METRIC = 'reward/mean';
@@ -25,7 +26,10 @@ export interface RunsServiceDeps {
 
 const conflict = (message: string) => Object.assign(new Error(message), { code: 'conflict' });
 
-export function createRunsService({ store, supervisor }: RunsServiceDeps): RunsService & { createRun(recipe: RecipeInput, start: boolean): number } {
+/** The runs area except export/evaluate, which exportEvalService provides. */
+export type CoreRunsService = Omit<RunsService, 'export' | 'evaluate' | 'evaluations'>;
+
+export function createRunsService({ store, supervisor }: RunsServiceDeps): CoreRunsService & { createRun(recipe: RecipeInput, start: boolean): number } {
   const summary = (id: number): RunSummary => {
     const last = store.metrics.latest(id, 1)[0]?.metrics[REWARD_METRIC] ?? null;
     return toRunSummary(store.runs.get(id), last);
@@ -35,6 +39,21 @@ export function createRunsService({ store, supervisor }: RunsServiceDeps): RunsS
     store.runs.updateStatus(id, 'queued');
     void supervisor.start(id, resume).catch(() => undefined);
   };
+
+  function seriesOf(id: number, names: string[] | undefined, maxPoints: number | undefined): MetricSeries[] {
+    const wanted = names ?? store.metrics.metricNames(id);
+    const opts = maxPoints ? { maxPoints } : {};
+    const all = store.metrics.seriesMany(id, [...new Set([...wanted, ELAPSED_METRIC])], opts);
+    const elapsed = new Map((all[ELAPSED_METRIC] ?? []).map((p) => [p.step, p.value ?? NaN]));
+    return wanted.map((name) => {
+      const pts = (all[name] ?? []).filter((p) => p.value !== null);
+      const s: MetricSeries = {
+        name, steps: pts.map((p) => p.step), times: pts.map((p) => elapsed.get(p.step) ?? NaN), values: pts.map((p) => p.value!),
+      };
+      if (pts.some((p) => p.count > 1)) { s.min = pts.map((p) => p.min ?? p.value!); s.max = pts.map((p) => p.max ?? p.value!); }
+      return s;
+    });
+  }
 
   const createRun = (recipeInput: RecipeInput, startNow: boolean): number => {
     const recipe = parseRecipe(recipeInput);
@@ -93,20 +112,12 @@ export function createRunsService({ store, supervisor }: RunsServiceDeps): RunsS
       store.runs.delete(id);
       return { deleted: true as const };
     },
-    metrics: ({ runId, names, maxPoints }): MetricSeries[] => {
-      const id = parseRunId(runId);
-      const wanted = names ?? store.metrics.metricNames(id);
-      const opts = maxPoints ? { maxPoints } : {};
-      const all = store.metrics.seriesMany(id, [...new Set([...wanted, ELAPSED_METRIC])], opts);
-      const elapsed = new Map((all[ELAPSED_METRIC] ?? []).map((p) => [p.step, p.value ?? NaN]));
-      return wanted.map((name) => {
-        const pts = (all[name] ?? []).filter((p) => p.value !== null);
-        const s: MetricSeries = {
-          name, steps: pts.map((p) => p.step), times: pts.map((p) => elapsed.get(p.step) ?? NaN), values: pts.map((p) => p.value!),
-        };
-        if (pts.some((p) => p.count > 1)) { s.min = pts.map((p) => p.min ?? p.value!); s.max = pts.map((p) => p.max ?? p.value!); }
-        return s;
-      });
+    metrics: ({ runId, names, maxPoints }) => seriesOf(parseRunId(runId), names, maxPoints),
+    compare: ({ runIds, names, maxPoints }) => {
+      const ids = runIds.map(parseRunId);
+      const series = Object.fromEntries(ids.map((id) => [String(id), seriesOf(id, names, maxPoints)]));
+      const recipes = Object.fromEntries(ids.map((id) => [String(id), JSON.parse(store.runs.get(id).recipeJson) as unknown]));
+      return { runs: ids.map(summary), series, configDiff: recipeDiff(recipes) };
     },
     steps: ({ runId }) => store.steps.stepsWithSamples(parseRunId(runId)),
     samples: ({ runId, step, filter, offset, limit }) => {

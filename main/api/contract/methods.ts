@@ -6,7 +6,7 @@
  */
 import type { RecipeInput } from './recipe.js';
 import type {
-  AppInfo, DatasetInfo, DatasetPreview, EmbeddingPoint, MetricSeries, ModelInfo, PreflightReport,
+  AppInfo, DatasetInfo, DatasetPreview, EmbeddingPoint, EvaluationRow, ExportFormat, ExportResult, MetricSeries, ModelInfo, PreflightReport, RunComparison,
   RecipeFieldSpec, RecipePreset, RecipeValidation, RunDetail, RunStatus, RunSummary, SampleFilter,
   SampleGroup, Settings,
 } from './types.js';
@@ -40,6 +40,18 @@ export interface ApiMethods {
     result: { groups: SampleGroup[]; total: number };
   };
   'runs.embeddings': { args: RunRef & { step: number; kind: 'head' | 'pooled' }; result: EmbeddingPoint[] };
+  'runs.compare': { args: { runIds: string[]; names: string[]; maxPoints?: number }; result: RunComparison };
+  /** Writes the adapter (or a verl launch bundle) into `outDir`; refuses to overwrite unless `overwrite`. */
+  'runs.export': {
+    args: RunRef & { format: ExportFormat; outDir: string; checkpoint?: number; overwrite?: boolean };
+    result: ExportResult;
+  };
+  /** Starts an evaluation in the background (progress as run.event, results via runs.evaluations). */
+  'runs.evaluate': {
+    args: RunRef & { checkpoint: 'base' | 'latest' | number; dataset: DataSource; k: number; temperature: number; limit?: number };
+    result: { started: true };
+  };
+  'runs.evaluations': { args: RunRef; result: EvaluationRow[] };
 
   'models.list': { args: Empty; result: ModelInfo[] };
   'models.inspect': { args: { path: string }; result: ModelInfo };
@@ -63,6 +75,7 @@ export const API_METHOD_NAMES = [
   'recipes.presets', 'recipes.form', 'recipes.validate', 'recipes.preflight',
   'runs.list', 'runs.get', 'runs.create', 'runs.pause', 'runs.resume', 'runs.stop', 'runs.duplicate',
   'runs.delete', 'runs.metrics', 'runs.steps', 'runs.samples', 'runs.embeddings',
+  'runs.compare', 'runs.export', 'runs.evaluate', 'runs.evaluations',
   'models.list', 'models.inspect', 'models.add', 'models.remove',
   'datasets.list', 'datasets.preview',
 ] as const satisfies readonly ApiMethodName[];

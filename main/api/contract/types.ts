@@ -192,3 +192,36 @@ export interface PreflightReport {
   } | null;
   warnings: string[];
 }
+
+/** Overlay of several runs: each run's series for the same metrics, and where their recipes differ. */
+export interface RunComparison {
+  runs: RunSummary[];
+  /** series[runId] = one MetricSeries per requested name (same order). */
+  series: Record<string, MetricSeries[]>;
+  /** Recipe fields (dotted paths) whose values differ between the runs. */
+  configDiff: { path: string; values: Record<string, unknown> }[];
+}
+
+export type ExportFormat = 'gguf' | 'peft' | 'ollama' | 'merged-gguf' | 'verl';
+
+export interface ExportResult {
+  /** Absolute paths of the files written, all inside the chosen folder. */
+  files: string[];
+  /** A command to run next, when the format has one (e.g. `ollama create …`). */
+  command: string | null;
+}
+
+export interface EvaluationRow {
+  id: number;
+  runId: string | null;
+  /** 'base' for the base model, else the checkpoint step evaluated. */
+  checkpoint: 'base' | number;
+  dataset: string;
+  split: string;
+  /** e.g. pass@1, pass@k, avg@k. */
+  metric: string;
+  k: number;
+  value: number;
+  n: number;
+  createdAt: number;
+}
