@@ -104,14 +104,18 @@ if (r.status !== 0) { process.stderr.write(r.stderr); process.exit(1); }
 const ours = JSON.parse(/RESULT (.*)/.exec(r.stdout)[1]);
 const oursTrain = (ours.forward_tok_s * ours.train_tok_s) / (ours.forward_tok_s + ours.train_tok_s); // forward + backward per token
 
-const torchOk = spawnSync('python3', ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+// The first interpreter that can import torch: $CLIPO_PYTHON, python3 on PATH, then the system one
+// (Debian's python3-torch installs into /usr/bin/python3, which a pyenv/venv python3 does not see).
+const python = [process.env.CLIPO_PYTHON, 'python3', '/usr/bin/python3']
+  .filter(Boolean).find((py) => spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
+const torchOk = python !== undefined;
 if (!torchOk) {
   console.log('baseline unavailable: PyTorch is not installed (python3 -c "import torch" failed).');
   console.log('  install it with: sudo apt-get install python3-torch   (Debian; large) or pip install torch --index-url https://download.pytorch.org/whl/cpu');
   console.log(`engine forward+backward: ${oursTrain.toFixed(1)} tokens/s (no ratio)`);
   process.exit(0);
 }
-const t = spawnSync('python3', [join(root, 'bench', 'engine', 'torchLoraStep.py'), JSON.stringify({ ...shape, tokens, rank, steps, threads })], { encoding: 'utf8' });
+const t = spawnSync(python, [join(root, 'bench', 'engine', 'torchLoraStep.py'), JSON.stringify({ ...shape, tokens, rank, steps, threads })], { encoding: 'utf8' });
 process.stdout.write(t.stdout);
 if (t.status !== 0) { process.stderr.write(t.stderr); process.exit(1); }
 const base = JSON.parse(/RESULT (.*)/.exec(t.stdout)[1]);

@@ -16,15 +16,16 @@ describe('runTraining (in-process)', () => {
     const recipe = parseRecipe({ ...demo, training: { ...demo.training, steps: 4, checkpointEvery: 2 } });
     const runId = store.runs.create({ name: 'demo', recipeJson: JSON.stringify(recipe), totalSteps: 4 });
     const msgs: TrainerToSupervisor[] = [];
-    const t0 = Date.now();
     const out = await runTraining({ store, runId, dataDir, resume: false, control: new TrainerControl(), send: (m) => msgs.push(m) });
-    console.log('4 demo steps took', Date.now() - t0, 'ms');
     expect(out.status).toBe('finished');
     const steps = msgs.filter((m) => m.type === 'step');
     expect(steps.map((m) => (m as { step: number }).step)).toEqual([0, 1, 2, 3]);
-    console.log(JSON.stringify((steps.at(-1) as { metrics: object }).metrics, null, 1));
+    const last = (steps.at(-1) as { metrics: Record<string, number> }).metrics;
+    for (const name of ['reward/mean', 'reward/accuracy', 'time/rollout', 'time/update', 'perf/tokensPerSec', 'hidden_states/group/pos_pair_sim/mean']) {
+      expect(Number.isFinite(last[name]), name).toBe(true);
+    }
     expect(store.checkpoints.list(runId).map((c) => c.step)).toEqual([1, 3]);
-    expect(store.samples.countOfRun(runId)).toBe(4 * 4 * 8);
+    expect(store.samples.countOfRun(runId)).toBe(4 * recipe.rollout.promptsPerStep * recipe.rollout.groupSize);
     store.close();
   });
 });
