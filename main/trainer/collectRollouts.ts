@@ -4,6 +4,7 @@
  * dynamic sampling, groups whose rewards are all equal are dropped and more
  * prompts are drawn (up to 3 rounds) until the batch is full.
  */
+import { performance } from 'node:perf_hooks';
 import type { Recipe } from '../api/contract/index.js';
 import { filterGroups } from '../rl/objectives/dynamicSampling.js';
 import { scoreCompletion, type RewardSpec } from '../rl/verifiers/scoreCompletion.js';
@@ -21,6 +22,8 @@ export interface RolloutGroup {
 
 export interface RolloutPhase {
   groups: RolloutGroup[];
+  /** Milliseconds spent inside node-llama-cpp sampling. */
+  samplerMs: number;
   droppedGroups: number;
   generatedTokens: number;
   aborted: boolean;
@@ -45,6 +48,7 @@ export async function collectRollouts(d: RolloutDeps, step: number): Promise<Rol
   const groups: RolloutGroup[] = [];
   let dropped = 0;
   let generated = 0;
+  let samplerMs = 0;
   for (let round = 0; round < (recipe.algorithm.dynamicSampling ? MAX_DYNAMIC_ROUNDS : 1) && groups.length < P; round++) {
     const fresh: RolloutGroup[] = [];
     for (const rowIndex of d.cursor.take(P - groups.length)) {
@@ -52,8 +56,10 @@ export async function collectRollouts(d: RolloutDeps, step: number): Promise<Rol
       const prompt = d.render(row);
       // Seeds depend on the prompt's position in the step, so reruns after resume sample identically.
       const seeds = Array.from({ length: G }, (_, i) => completionSeed(recipe.training.seed, step, groups.length + fresh.length + round * P, i));
+      const ts = performance.now();
       const sampled = await d.sampler.sampleGroup(prompt.tokens, seeds, settings, d.signal);
-      if (d.signal.aborted) return { groups, droppedGroups: dropped, generatedTokens: generated, aborted: true };
+      samplerMs += performance.now() - ts;
+      if (d.signal.aborted) return { groups, samplerMs, droppedGroups: dropped, generatedTokens: generated, aborted: true };
       fresh.push({ row, promptText: prompt.text, promptTokens: prompt.tokens, completions: sampled.map((c) => {
         generated += c.tokens.length;
         const s = scoreCompletion(recipe.reward as RewardSpec, {
@@ -73,5 +79,5 @@ export async function collectRollouts(d: RolloutDeps, step: number): Promise<Rol
     dropped += kept.droppedGroups;
     for (const i of kept.keptGroups) groups.push(fresh[i]!);
   }
-  return { groups, droppedGroups: dropped, generatedTokens: generated, aborted: false };
+  return { groups, samplerMs, droppedGroups: dropped, generatedTokens: generated, aborted: false };
 }

@@ -100,8 +100,13 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunOutcome> {
 
       // 1. Rollouts with the current adapter (a unique file per version: node-llama-cpp caches by path).
       const adapterPath = join(runDir, 'adapters', `step-${step}.gguf`);
+      let engineMs = 0;
+      const ta = performance.now();
       await engine.lora.save(adapterPath, 'gguf');
+      engineMs += performance.now() - ta;
+      const tsa = performance.now();
       await sampler.setAdapter(adapterPath);
+      const setAdapterMs = performance.now() - tsa;
       if (prevAdapter) rmSync(prevAdapter, { force: true });
       prevAdapter = adapterPath;
       const phase = await collectRollouts({ recipe, rows, cursor, sampler, render, signal: control.rolloutSignal }, step);
@@ -111,7 +116,6 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunOutcome> {
       // 2. π_old (and reference) log-probs, entropy and pooled states from the engine, on the sampled tokens.
       const { seqs, scored, flat } = toEngineBatch(phase.groups, engine.info.dModel);
       const metrics: Record<string, number> = {};
-      let engineMs = 0;
       let updated = false;
       let adv = null as ReturnType<typeof advantageStage> | null;
       if (seqs.length > 0) {
@@ -134,6 +138,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunOutcome> {
         const r = await updatePolicy(engine, recipe, scored, seqs, adv.advantages, step);
         Object.assign(metrics, r.metrics);
         updated = r.updated;
+        engineMs += r.engineMs;
         if (r.warning) event('warn', 'nan', r.warning, step);
       }
       const t3 = performance.now();
@@ -145,13 +150,17 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunOutcome> {
         [T.tokensPerSec]: phase.generatedTokens / Math.max(1e-9, (t1 - t0) / 1000),
         'dapo/droppedGroups': phase.droppedGroups,
       });
-      void engineMs;
       const { samples, embeddings, axes } = stepRecords(phase.groups, scored, adv, snap.axes, engine.info.dModel, recipe);
       snap.axes = axes;
       const t4 = performance.now();
       metrics[T.timeStep] = (t4 - t0) / 1000;
       metrics[T.timeOther] = (t4 - t3) / 1000;
       metrics[T.elapsed] = (t4 - runStart) / 1000;
+      // Where the step went: inside node-llama-cpp, inside the engine, and the loop's own work (RL math, scoring, store).
+      const samplerMs = phase.samplerMs + setAdapterMs;
+      metrics[T.timeSampler] = samplerMs / 1000;
+      metrics[T.timeEngine] = engineMs / 1000;
+      metrics[T.timeOverhead] = Math.max(0, t4 - t0 - samplerMs - engineMs) / 1000;
       store.steps.writeStep(runId, { step, metrics, samples, embeddings });
       send({ type: 'step', step, totalSteps: recipe.training.steps, time: Date.now(), metrics });
       snap.step = step;
@@ -218,31 +227,36 @@ async function updatePolicy(engine: EngineModel, r: Recipe, b: ScoredBatch, seqs
   const metrics: Record<string, number> = {};
   let updated = false;
   let warning: string | null = null;
+  let engineMs = 0;
+  const timed = async <R>(f: () => Promise<R>): Promise<R> => {
+    const t = performance.now();
+    try { return await f(); } finally { engineMs += performance.now() - t; }
+  };
   for (let u = 0; u < U; u++) {
     const idx = [...b.groupIndex.keys()].filter((i) => b.groupIndex[i]! % U === u);
     if (idx.length === 0) continue;
     const mini = subBatch(b, idx);
     const miniSeqs = idx.map((i) => seqs[i]!);
     const miniAdv = Float64Array.from(idx.map((i) => advantages[i]!));
-    const logp = u === 0 ? mini.oldLogp : (await engine.forward(miniSeqs, { adapter: true, tokenBudget: r.training.tokenBudget })).logprobs;
+    const logp = u === 0 ? mini.oldLogp : (await timed(() => engine.forward(miniSeqs, { adapter: true, tokenBudget: r.training.tokenBudget }))).logprobs;
     const res = policyStage(r, mini, miniAdv, logp, step);
     Object.assign(metrics, res.metrics);
     if (!res.weights.some((w) => w !== 0)) continue; // no learning signal (e.g. every group zero-variance)
-    const bw = await engine.backward(miniSeqs, res.weights, { tokenBudget: r.training.tokenBudget });
+    const bw = await timed(() => engine.backward(miniSeqs, res.weights, { tokenBudget: r.training.tokenBudget }));
     if (!Number.isFinite(bw.loss)) {
       await engine.zeroGrad();
       warning = `step ${step}: the loss was not finite (NaN or ±∞), so this update was skipped; if it repeats, lower the learning rate`;
       continue;
     }
-    const gradNorm = await engine.step({
+    const gradNorm = await timed(() => engine.step({
       lr: lrAt(step, r.training.steps, r.optim), beta1: r.optim.beta1, beta2: r.optim.beta2, eps: r.optim.eps,
       weightDecay: r.optim.weightDecay, maxGradNorm: r.optim.maxGradNorm,
-    });
+    }));
     metrics[T.gradNorm] = gradNorm;
     metrics[T.loss] = bw.loss;
     updated = true;
   }
-  return { metrics, updated, warning };
+  return { metrics, updated, warning, engineMs };
 }
 
 function subBatch(b: ScoredBatch, idx: number[]): ScoredBatch {

@@ -3,6 +3,8 @@
  * accuracy, lengths, truncation), and the time split. Pure. Objective, CLIPO
  * and advantage metrics come from main/rl and are merged in by the loop.
  */
+import { M } from '../api/contract/metricNames.js';
+
 export interface ScoredRollout {
   reward: number;
   correct: boolean;
@@ -13,22 +15,25 @@ export interface ScoredRollout {
 
 /** Metric names the trainer adds beside main/rl's (see main/api/contract/metricNames.ts). */
 export const T = {
-  accuracy: 'reward/accuracy',
-  lengthMean: 'completion/lengthMean',
-  lengthMax: 'completion/lengthMax',
-  truncatedFrac: 'completion/truncatedFrac',
-  lr: 'optim/lr',
-  gradNorm: 'optim/gradNorm',
-  loss: 'optim/loss',
-  tokensPerSec: 'perf/tokensPerSec',
-  timeRollout: 'time/rollout',
-  timeScoring: 'time/scoring',
-  timeUpdate: 'time/update',
-  timeStep: 'time/step',
-  timeOther: 'time/other',
-  elapsed: 'time/elapsed',
-  peakBytes: 'perf/enginePeakBytes',
-  policyUpdated: 'policy/updated',
+  accuracy: M.accuracy,
+  lengthMean: M.lengthMean,
+  lengthMax: M.lengthMax,
+  truncatedFrac: M.truncatedFrac,
+  lr: M.lr,
+  gradNorm: M.gradNorm,
+  loss: M.loss,
+  tokensPerSec: M.tokensPerSec,
+  timeRollout: M.timeRollout,
+  timeScoring: M.timeScoring,
+  timeUpdate: M.timeUpdate,
+  timeStep: M.timeStep,
+  timeOther: M.timeOther,
+  timeSampler: M.timeSampler,
+  timeEngine: M.timeEngine,
+  timeOverhead: M.timeOverhead,
+  elapsed: M.elapsed,
+  peakBytes: M.peakBytes,
+  policyUpdated: M.policyUpdated,
 } as const;
 
 export function rolloutMetrics(rs: ScoredRollout[]): Record<string, number> {

@@ -51,7 +51,33 @@ export const M = {
   hiddenPosPairSim: 'hidden_states/group/pos_pair_sim/mean',
   hiddenNegPairSim: 'hidden_states/group/neg_pair_sim/mean',
   hiddenMixedPairSim: 'hidden_states/group/pos_neg_pair_sim/mean',
+  // written by the trainer about the rollouts, the optimiser and the time split (main/trainer/stepMetrics.ts)
+  accuracy: 'reward/accuracy',
+  lengthMean: 'completion/lengthMean',
+  lengthMax: 'completion/lengthMax',
+  truncatedFrac: 'completion/truncatedFrac',
+  lr: 'optim/lr',
+  gradNorm: 'optim/gradNorm',
+  loss: 'optim/loss',
+  tokensPerSec: 'perf/tokensPerSec',
+  timeRollout: 'time/rollout',
+  timeScoring: 'time/scoring',
+  timeUpdate: 'time/update',
+  timeStep: 'time/step',
+  timeOther: 'time/other',
+  /** Step time inside node-llama-cpp (sampling, adapter swap), inside the engine, and the loop's own work. */
+  timeSampler: 'time/sampler',
+  timeEngine: 'time/engine',
+  timeOverhead: 'time/overhead',
+  elapsed: 'time/elapsed',
+  peakBytes: 'perf/enginePeakBytes',
+  policyUpdated: 'policy/updated',
 } as const;
+
+/** Per reward component: `reward/<verifierName>` (e.g. reward/exactMatch). */
+export const REWARD_COMPONENT_PREFIX = 'reward/';
+/** reward/* names that are not components. */
+export const REWARD_AGGREGATES: readonly string[] = [M.rewardMean, M.rewardStd, M.accuracy];
 
 export type MetricKey = keyof typeof M;
 export type MetricName = (typeof M)[MetricKey];

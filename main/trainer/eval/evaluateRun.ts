@@ -1,0 +1,157 @@
+/**
+ * `clipo eval` / `runs.evaluate`: pass@1, avg@k and pass@k of the base model or
+ * a checkpoint on an evaluation dataset (docs/EXPORT.md, "Evaluation"). Samples
+ * with node-llama-cpp exactly as training renders and scores prompts (the run's
+ * prompt settings and reward spec); `correct` is the verifier's judgement.
+ * Streaming and resumable: problems are read one at a time and each result is
+ * appended to a progress file (main/eval/evalProgress.ts), so a stopped
+ * evaluation continues where it stopped and memory stays bounded. The
+ * aggregate rows go to the evaluations table once, when the last problem is done.
+ */
+import { join, basename } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import type { Llama } from 'node-llama-cpp';
+import { EngineModel } from '../../../engine/index.js';
+import type { DataSource, Recipe } from '../../api/contract/index.js';
+import { evalDataset } from '../../eval/evalDataset.js';
+import { EvalProgressFile, progressKey } from '../../eval/evalProgress.js';
+import { PassAtKAccumulator } from '../../eval/passAtK.js';
+import type { Perturbation } from '../../data/tasks/perturbArithWord.js';
+import { parseRecipe } from '../../recipes/index.js';
+import { scoreCompletion, type RewardSpec } from '../../rl/verifiers/scoreCompletion.js';
+import type { Evaluation, Store } from '../../store/index.js';
+import { resolveModelPath } from '../resolveModelPath.js';
+import { loadLlama } from '../rollout/loadLlama.js';
+import { renderPromptTokens } from '../rollout/renderPrompt.js';
+import { RolloutSampler } from '../rollout/RolloutSampler.js';
+import { deriveSeed } from '../seeds.js';
+
+export interface EvaluateOptions {
+  store: Store;
+  dataDir: string;
+  runId: number;
+  checkpoint: 'base' | 'latest' | number;
+  dataset: DataSource & { perturb?: Perturbation; splitName?: string };
+  k: number;
+  temperature: number;
+  limit?: number;
+  threads?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: { done: number; total: number | null; correct: number; samples: number }) => void;
+  /** reuse a loaded node-llama-cpp (tests); else one is loaded and disposed */
+  llama?: Llama;
+}
+
+export interface EvaluateResult {
+  complete: boolean;
+  /** problems evaluated so far (including earlier, resumed runs) */
+  problems: number;
+  metrics: Record<string, number>;
+  /** evaluation rows of this (checkpoint, dataset, split) in the store */
+  rows: Evaluation[];
+  checkpointStep: number | null;
+  progressPath: string;
+}
+
+/** Top-p used when sampling at temperature > 0 (ConSPO/CLIPO evaluation convention: T 0.6, top-p 0.95). */
+export const EVAL_TOP_P = 0.95;
+const EVAL_SEED = 0x5eed;
+const err = (message: string, code: string) => Object.assign(new Error(message), { code });
+
+export async function evaluateRun(o: EvaluateOptions): Promise<EvaluateResult> {
+  if (!Number.isInteger(o.k) || o.k < 1) throw err('k must be a positive integer', 'invalid_argument');
+  if (!(o.temperature >= 0)) throw err('temperature must be ≥ 0', 'invalid_argument');
+  const run = o.store.runs.get(o.runId);
+  const recipe: Recipe = parseRecipe(JSON.parse(run.recipeJson));
+  const modelPath = resolveModelPath(recipe, o.dataDir);
+  let step: number | null = null;
+  let ckPath: string | null = null;
+  if (o.checkpoint !== 'base') {
+    const cks = o.store.checkpoints.list(o.runId);
+    const ck = o.checkpoint === 'latest' ? cks.at(-1) : cks.find((c) => c.step === o.checkpoint);
+    if (!ck) throw err(cks.length ? `run ${o.runId} has no checkpoint at step ${o.checkpoint}; checkpoints: ${cks.map((c) => c.step).join(', ')}` : `run ${o.runId} has no checkpoint yet`, 'not_found');
+    step = ck.step;
+    ckPath = ck.path;
+  }
+  const ds = evalDataset(o.dataset);
+  const greedy = o.temperature === 0;
+  const n = greedy ? 1 : o.k; // greedy decoding gives one answer per problem
+  const evalDir = join(o.dataDir, 'runs', String(o.runId), 'eval');
+  mkdirSync(evalDir, { recursive: true });
+  const key = progressKey({ run: o.runId, step, ds: ds.key, n, t: o.temperature, limit: o.limit ?? null, prompt: recipe.prompt, reward: recipe.reward, maxTokens: recipe.rollout.maxTokens, stop: recipe.rollout.stop });
+  const progress = new EvalProgressFile(join(evalDir, `${key}.jsonl`));
+  const modelLabel = step === null ? basename(modelPath) : `${basename(modelPath)}+run${o.runId}@step${step}`;
+  const stored = () => o.store.evaluations.ofRun(o.runId).filter((e) => e.checkpointStep === step && e.dataset === ds.name && e.split === ds.split && e.model === modelLabel);
+  const summarize = () => {
+    const acc = new PassAtKAccumulator(n);
+    for (const p of progress.done.values()) acc.add(p);
+    return acc;
+  };
+  if (progress.complete) {
+    const acc = summarize();
+    return { complete: true, problems: acc.problems, metrics: acc.metrics(), rows: stored(), checkpointStep: step, progressPath: progress.path };
+  }
+
+  // The adapter of the checkpoint, as a GGUF file node-llama-cpp loads (unique path per step).
+  let adapterPath: string | null = null;
+  if (ckPath) {
+    adapterPath = join(evalDir, `adapter-step-${step}.gguf`);
+    const engine = await EngineModel.open(modelPath, { threads: 1 });
+    try {
+      await engine.loadState(join(ckPath, 'engine.state'));
+      await engine.lora.save(adapterPath, 'gguf');
+    } finally {
+      await engine.dispose();
+    }
+  }
+  const threads = o.threads ?? Math.max(1, recipe.hardware.threads || 1);
+  const llama = o.llama ?? await loadLlama(recipe.hardware.backend, threads);
+  const group = Math.min(n, 16);
+  let sampler: RolloutSampler | null = null;
+  try {
+    sampler = await RolloutSampler.open({ llama, modelPath, groupSize: group, contextSize: Math.min(4096, 1024 + recipe.rollout.maxTokens), threads });
+    await sampler.setAdapter(adapterPath);
+    const settings = { temperature: o.temperature, topP: greedy ? 1 : EVAL_TOP_P, maxTokens: recipe.rollout.maxTokens, stop: recipe.rollout.stop };
+    const total = o.dataset.kind === 'builtin' ? (o.limit ?? null) ?? 200 : o.limit ?? null;
+    let i = -1;
+    let correct = 0, samples = 0;
+    for (const p of progress.done.values()) { correct += p.c; samples += p.n; }
+    for await (const row of ds.rows(o.limit)) {
+      i++;
+      if (progress.done.has(i)) continue;
+      if (o.signal?.aborted) break;
+      const tokens = renderPromptTokens(sampler.llamaModel, { systemPrompt: recipe.prompt.systemPrompt, question: row.question, suffix: recipe.prompt.suffix }, recipe.prompt.chatTemplate);
+      let c = 0;
+      for (let j0 = 0; j0 < n; j0 += group) {
+        const seeds = Array.from({ length: Math.min(group, n - j0) }, (_, j) => deriveSeed(EVAL_SEED, i, j0 + j));
+        const outs = await sampler.sampleGroup(tokens, seeds, settings, o.signal);
+        for (const out of outs) {
+          const s = scoreCompletion(recipe.reward as RewardSpec, {
+            completion: out.text, answer: row.answer, ...(row.choices ? { choices: row.choices } : {}),
+            completionTokens: out.tokens.length, maxTokens: recipe.rollout.maxTokens, truncated: out.finishReason === 'length',
+          });
+          if (s.correct) c++;
+        }
+      }
+      if (o.signal?.aborted) break; // a half-sampled problem is not recorded
+      progress.add({ i, n, c });
+      correct += c;
+      samples += n;
+      o.onProgress?.({ done: progress.done.size, total, correct, samples });
+    }
+    const acc = summarize();
+    if (o.signal?.aborted) return { complete: false, problems: acc.problems, metrics: acc.metrics(), rows: stored(), checkpointStep: step, progressPath: progress.path };
+    const m = acc.metrics();
+    const base = { runId: o.runId, checkpointStep: step, model: modelLabel, dataset: ds.name, split: ds.split, n: acc.problems };
+    const tx = [
+      { metric: 'pass@1', k: 1, value: m['pass@1'] },
+      ...(n > 1 ? [{ metric: 'avg@k', k: n, value: m['avg@k'] }, { metric: 'pass@k', k: n, value: m['pass@k'] }] : []),
+    ];
+    for (const r of tx) o.store.evaluations.add({ ...base, ...r });
+    progress.markComplete();
+    return { complete: true, problems: acc.problems, metrics: m, rows: stored(), checkpointStep: step, progressPath: progress.path };
+  } finally {
+    await sampler?.dispose();
+    if (!o.llama) await llama.dispose();
+  }
+}

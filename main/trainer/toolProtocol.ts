@@ -1,0 +1,23 @@
+/**
+ * Messages between the main process and a tool process (toolMain.ts), which
+ * runs one export or evaluation with the engine and node-llama-cpp so the UI
+ * process never loads native code. Pure (no native imports).
+ */
+import { fileURLToPath } from 'node:url';
+import type { ApiArgs, ExportResult } from '../api/contract/index.js';
+
+export const TOOL_ENTRY = fileURLToPath(new URL('./toolMain.js', import.meta.url));
+
+export type ToolJob =
+  | { type: 'export'; dbPath: string; dataDir: string; args: Omit<ApiArgs<'runs.export'>, 'runId'> & { runId: number } }
+  | { type: 'eval'; dbPath: string; dataDir: string; args: Omit<ApiArgs<'runs.evaluate'>, 'runId'> & { runId: number } };
+
+export type ToolMessage =
+  | { type: 'progress'; done: number; total: number | null; correct: number; samples: number }
+  | { type: 'result'; value: ExportResult | { complete: boolean; problems: number; metrics: Record<string, number>; checkpointStep: number | null } }
+  | { type: 'error'; message: string; code: string };
+
+export function isToolMessage(m: unknown): m is ToolMessage {
+  const t = (m as { type?: unknown } | null)?.type;
+  return t === 'progress' || t === 'result' || t === 'error';
+}
