@@ -1,0 +1,50 @@
+/**
+ * The `clipo` command as a user runs it (bin/clipo.js over the build output):
+ * train a preset with --json (one object per step), list and show runs, and
+ * clear errors with the field at fault for a bad recipe.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const BIN = resolve('bin/clipo.js');
+const dataDir = mkdtempSync(join(tmpdir(), 'cli-'));
+const clipo = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, CLIPO_DATA_DIR: dataDir }, timeout: 120_000 });
+
+describe('clipo CLI', () => {
+  it('trains the demo with --json, then lists and shows the run', () => {
+    expect(existsSync(resolve('dist/main/cli/clipo.js')), 'run `npm run build` first').toBe(true);
+    const r = clipo('train', 'demo', '--steps', '4', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const steps = lines.filter((l) => 'step' in l);
+    expect(steps.map((l) => l.step)).toEqual([0, 1, 2, 3]);
+    for (const l of steps) {
+      expect(l.totalSteps).toBe(4);
+      expect(typeof l['reward/mean']).toBe('number');
+      expect(typeof l['time/step']).toBe('number');
+    }
+    const runs = JSON.parse(clipo('runs', '--json').stdout) as { id: string; status: string; step: number }[];
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: 'finished', step: 4 });
+    const show = clipo('show', runs[0]!.id);
+    expect(show.stdout).toMatch(/status: finished/);
+    expect(show.stdout).toMatch(/checkpoints: 3/);
+    expect(show.stdout).toMatch(/reward\/accuracy/);
+  });
+
+  it('refuses a bad recipe naming the field, and unknown presets listing the valid ones', () => {
+    const bad = join(dataDir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ optim: { lr: 5 }, lora: { targets: ['q', 'emb'] } }));
+    const r = clipo('train', bad);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/optim\.lr/);
+    expect(r.stderr).toMatch(/lora\.targets\.1/);
+    const p = clipo('train', 'nope');
+    expect(p.status).toBe(2);
+    expect(p.stderr).toMatch(/neither a preset \(demo, qwen05-grpo/);
+    expect(clipo('show', 'abc').stderr).toMatch(/expected a run id/);
+  });
+});
