@@ -5,19 +5,9 @@
  * steps already written stay, and the store is left consistent.
  */
 import type { RunStatus } from '../api/contract/index.js';
-import type { Store } from '../store/index.js';
-import type { TrainerToSupervisor } from './protocol.js';
-import { runTraining } from './runTraining.js';
-import type { TrainerControl } from './TrainerControl.js';
+import { runTraining, type RunTrainingOptions } from './runTraining.js';
 
-export interface ExecuteRunOptions {
-  store: Store;
-  runId: number;
-  dataDir: string;
-  resume: boolean;
-  control: TrainerControl;
-  send: (m: TrainerToSupervisor) => void;
-}
+export type ExecuteRunOptions = RunTrainingOptions;
 
 /** The message a user sees for a failure: what went wrong and what to do about it. */
 export function describeFailure(err: unknown): string {
