@@ -323,6 +323,16 @@ export class EngineModel {
   }
 
   /**
+   * Score tokens under softmax(logits / t) in later forward/backward calls: the
+   * sampling temperature of the rollouts, so π_old and the ratios are about the
+   * distribution the tokens were drawn from. Default 1.
+   */
+  setTemperature(t: number): Promise<void> {
+    if (!(t > 0) || !Number.isFinite(t)) return Promise.reject(new EngineError('temperature must be a finite number > 0', 'E_INVALID'));
+    return this.run((a) => a.setTemperature(t));
+  }
+
+  /**
    * Cancel the running op (it stops at the next micro-batch boundary) and every op
    * queued so far; each rejects with E_CANCELLED. Later calls run normally.
    */

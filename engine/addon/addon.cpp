@@ -6,6 +6,7 @@
 // E_MISMATCH, E_BACKEND, E_CANCELLED). cancel() sets a flag the engine checks
 // between micro-batches. Ops on one model are serialised by the model's mutex.
 #include <napi.h>
+#include <cmath>
 
 #include <functional>
 #include <memory>
@@ -89,7 +90,8 @@ class AddonEngineModel : public Napi::ObjectWrap<AddonEngineModel> {
                             InstanceMethod("forward", &AddonEngineModel::Forward), InstanceMethod("backward", &AddonEngineModel::Backward),
                             InstanceMethod("step", &AddonEngineModel::Step), InstanceMethod("zeroGrad", &AddonEngineModel::ZeroGrad),
                             InstanceMethod("saveState", &AddonEngineModel::SaveState), InstanceMethod("loadState", &AddonEngineModel::LoadState),
-                            InstanceMethod("cancel", &AddonEngineModel::Cancel), InstanceMethod("dispose", &AddonEngineModel::Dispose)});
+                            InstanceMethod("cancel", &AddonEngineModel::Cancel),
+                            InstanceMethod("setTemperature", &AddonEngineModel::SetTemperature), InstanceMethod("dispose", &AddonEngineModel::Dispose)});
     }
     AddonEngineModel(const Napi::CallbackInfo & info) : Napi::ObjectWrap<AddonEngineModel>(info) {}
     ~AddonEngineModel() override { engine_model_free(model_); }
@@ -293,6 +295,19 @@ class AddonEngineModel : public Napi::ObjectWrap<AddonEngineModel> {
         std::string path = info[0].ToString();
         engine_model * m = model_;
         return run(info, [m, path] { return engine_state_load(m, path); }, [](Napi::Env e) { return e.Undefined(); });
+    }
+    // setTemperature(t) -> Promise<void>: later forward/backward score softmax(logits / t); t > 0, finite.
+    Napi::Value SetTemperature(const Napi::CallbackInfo & info) {
+        Napi::Env env = info.Env();
+        if (!need_model(info)) return env.Null();
+        double t = info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : -1.0;
+        if (!(t > 0.0) || !std::isfinite(t)) {
+            addon_error(env, engine_error(ENGINE_E_INVALID, "temperature must be a finite number > 0")).ThrowAsJavaScriptException();
+            return env.Null();
+        }
+        engine_model * m = model_;
+        const float scale = (float) (1.0 / t);
+        return run(info, [m, scale] { m->logit_scale = scale; return engine_status{}; }, [](Napi::Env e) { return e.Undefined(); });
     }
     Napi::Value Cancel(const Napi::CallbackInfo & info) {
         if (model_) model_->cancel = true;

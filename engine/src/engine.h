@@ -128,6 +128,7 @@ struct engine_model {
     bool frozen_f32 = false;              // frozen matrices converted to F32 at load
     engine_lora * lora = nullptr;
     size_t peak_compute_bytes = 0;
+    float logit_scale = 1.0f;             // 1/T: log-probs are of softmax(z/T), the sampler's distribution
     std::mutex mu;                        // one op at a time
     std::atomic<bool> cancel{false};
 };

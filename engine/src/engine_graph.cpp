@@ -98,6 +98,9 @@ void engine_graph_build(ggml_context * ctx, const engine_model * m, bool use_lor
     out.hidden = hn;
     ggml_tensor * hr = ggml_get_rows(ctx, hn, in.rows);                                       // (D, R)
     ggml_tensor * z = ggml_mul_mat(ctx, m->output ? m->output : m->tok_embd, hr);            // (V, R)
+    // Sampling temperature T: score tokens under softmax(z/T), the distribution they were drawn from
+    // (verl divides the actor's logits by the rollout temperature the same way). SCALE has a backward.
+    if (m->logit_scale != 1.0f) z = ggml_scale(ctx, z, m->logit_scale);                    // (V, R)
     ggml_tensor * p = ggml_soft_max(ctx, z);                                                  // (V, R)
     softmax_guard(p);                                                                         // in-place bug guard
     out.probs = p;

@@ -50,6 +50,7 @@ export interface AddonEngineModel {
   saveState(path: string): Promise<void>;
   loadState(path: string): Promise<void>;
   cancel(): void;
+  setTemperature(t: number): Promise<void>;
   dispose(): void;
 }
 export interface AddonModule {

@@ -40,6 +40,9 @@ export function crossFieldErrors(r: Recipe): FieldError[] {
   if (r.optim.warmupSteps > r.training.steps) {
     errors.push({ field: 'optim.warmupSteps', message: `the learning-rate warmup (${r.optim.warmupSteps} steps) is longer than the run (${r.training.steps} steps)` });
   }
+  if (r.rollout.temperature <= 0) {
+    errors.push({ field: 'rollout.temperature', message: 'training needs sampling: greedy decoding (temperature 0) makes every completion of a group identical; use 0.6–1.0' });
+  }
   if (a.objective === 'dapo' && a.clipHigh < a.clipLow) {
     errors.push({ field: 'algorithm.clipHigh', message: 'DAPO clip-higher expects ε high ≥ ε low (paper: 0.28 vs 0.2)' });
   }

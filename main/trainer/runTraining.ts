@@ -67,6 +67,8 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunOutcome> {
   const rows = await loadTaskRows(recipe.data, event);
 
   const engine = await EngineModel.open(modelPath, { backend: recipe.hardware.backend === 'cpu' ? 'cpu' : 'auto', threads });
+  // π_old, π_θ and the reference are scored at the sampling temperature, like the rollouts (verl does the same).
+  await engine.setTemperature(recipe.rollout.temperature);
   const llama = await loadLlama(recipe.hardware.backend, threads);
   let sampler: RolloutSampler | null = null;
   try {

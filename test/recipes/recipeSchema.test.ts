@@ -33,6 +33,7 @@ describe('validateRecipe', () => {
     [{ rollout: { promptsPerStep: 5 }, training: { updatesPerBatch: 2 } }, 'training.updatesPerBatch'],
     [{ reward: { components: [{ name: 'gsm8k', weight: 1 }, { name: 'gsm8k', weight: 2 }] } }, 'reward.components.1.name'],
     [{ rollout: { maxTokens: 1.5 } }, 'rollout.maxTokens'],
+    [{ rollout: { temperature: 0 } }, 'rollout.temperature'],
     [{ training: { steps: 10 }, algorithm: { clipo: { enabled: true, warmupSteps: 10 } } }, 'algorithm.clipo.warmupSteps'],
   ])('rejects %j naming field %s', (input, field) => {
     const v = validateRecipe(input);

@@ -16,7 +16,7 @@ import { RolloutSampler } from '../../main/trainer/rollout/RolloutSampler.js';
 import { TINY_DEMO_MODEL } from '../../main/trainer/resolveModelPath.js';
 
 describe('π_old agreement', () => {
-  it.each([['F32', 1e-4], ['F16', 1e-2]] as const)('KV cache %s: engine log-probs of sampled tokens equal the sampler’s (≤ %s), with a trained adapter', async (kvCacheType, tolerance) => {
+  it.each([['F32', 1, 1e-4], ['F16', 1, 1e-2], ['F32', 0.7, 1e-4]] as const)('KV cache %s, T = %s: engine log-probs of sampled tokens equal the sampler’s (≤ %s), with a trained adapter', async (kvCacheType, temperature, tolerance) => {
     const dir = mkdtempSync(join(tmpdir(), 'piold-'));
     const modelPath = join(dir, 'm.gguf');
     writeTinyModel(modelPath, { ...TINY_DEMO_MODEL });
@@ -34,7 +34,8 @@ describe('π_old agreement', () => {
     const sampler = await RolloutSampler.open({ llama, modelPath, groupSize: 4, contextSize: 64, threads: 1, kvCacheType });
     await sampler.setAdapter(adapter);
     const prompt = renderPromptTokens(sampler.llamaModel, { systemPrompt: '', question: 'Say B', suffix: '' }, 'none');
-    const group = await sampler.sampleGroup(prompt, [5, 6, 7, 8], { temperature: 1, topP: 1, maxTokens: 6, stop: [] });
+    const group = await sampler.sampleGroup(prompt, [5, 6, 7, 8], { temperature, topP: 1, maxTokens: 6, stop: [] });
+    await engine.setTemperature(temperature);
     const fwd = await engine.forward(group.map((c) => ({ tokens: [...prompt, ...c.tokens], responseStart: prompt.length })));
     let maxDiff = 0;
     let n = 0;
@@ -42,7 +43,7 @@ describe('π_old agreement', () => {
       maxDiff = Math.max(maxDiff, Math.abs(lp - fwd.logprobs[fwd.offsets[i]! + t]!));
       n++;
     }));
-    console.log(`π_old agreement (KV ${kvCacheType}) over ${n} sampled tokens: max |Δ log p| = ${maxDiff.toExponential(2)}`);
+    console.log(`π_old agreement (KV ${kvCacheType}, T ${temperature}) over ${n} sampled tokens: max |Δ log p| = ${maxDiff.toExponential(2)}`);
     expect(n).toBeGreaterThan(8);
     expect(maxDiff).toBeLessThan(tolerance);
     // And the adapter matters: the base policy gives different log-probs for the same tokens.
