@@ -7,6 +7,8 @@
 import type {
   ApiEvents, EmbeddingPoint, MetricSeries, RecipeInput, RunDetail, RunSummary, SampleGroup, SampleRow,
 } from '../api/contract/index.js';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseRecipe } from '../recipes/index.js';
 import type { Store, Sample } from '../store/index.js';
 import type { Supervisor } from '../trainer/Supervisor.js';
@@ -20,6 +22,8 @@ const REWARD_METRIC = 'reward/mean';
 
 export interface RunsServiceDeps {
   store: Store;
+  /** Where run folders (checkpoints, adapters) live: <dataDir>/runs/<id>. */
+  dataDir: string;
   supervisor: Supervisor;
   emit: <E extends keyof ApiEvents>(event: E, payload: ApiEvents[E]) => void;
 }
@@ -29,7 +33,7 @@ const conflict = (message: string) => Object.assign(new Error(message), { code: 
 /** The runs area except export/evaluate, which exportEvalService provides. */
 export type CoreRunsService = Omit<RunsService, 'export' | 'evaluate' | 'evaluations'>;
 
-export function createRunsService({ store, supervisor }: RunsServiceDeps): CoreRunsService & { createRun(recipe: RecipeInput, start: boolean): number } {
+export function createRunsService({ store, supervisor, dataDir }: RunsServiceDeps): CoreRunsService & { createRun(recipe: RecipeInput, start: boolean): number } {
   const summary = (id: number): RunSummary => {
     const last = store.metrics.latest(id, 1)[0]?.metrics[REWARD_METRIC] ?? null;
     return toRunSummary(store.runs.get(id), last);
@@ -110,6 +114,8 @@ export function createRunsService({ store, supervisor }: RunsServiceDeps): CoreR
       const id = parseRunId(runId);
       if (supervisor.isRunning(id)) throw conflict(`run ${runId} is running; stop it before deleting`);
       store.runs.delete(id);
+      // The user confirmed: remove the run's files too (checkpoints, adapters), only after its rows are gone.
+      rmSync(join(dataDir, 'runs', String(id)), { recursive: true, force: true });
       return { deleted: true as const };
     },
     metrics: ({ runId, names, maxPoints }) => seriesOf(parseRunId(runId), names, maxPoints),

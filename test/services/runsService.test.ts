@@ -3,7 +3,7 @@
  * dashboard reads (metric series with wall-clock times, grouped samples with
  * answers, embeddings) and the compare view's config diff.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,9 +15,10 @@ import type { Supervisor } from '../../main/trainer/Supervisor.js';
 const idleSupervisor = { isRunning: () => false, start: () => Promise.resolve('finished') } as unknown as Supervisor;
 
 function setup() {
-  const store = Store.open(join(mkdtempSync(join(tmpdir(), 'runs-')), 'clipo.db'));
-  const svc = createRunsService({ store, supervisor: idleSupervisor, emit: () => undefined });
-  return { store, svc };
+  const dataDir = mkdtempSync(join(tmpdir(), 'runs-'));
+  const store = Store.open(join(dataDir, 'clipo.db'));
+  const svc = createRunsService({ store, supervisor: idleSupervisor, emit: () => undefined, dataDir });
+  return { store, svc, dataDir };
 }
 
 describe('runsService', () => {
@@ -52,6 +53,22 @@ describe('runsService', () => {
     const cmp = svc.compare({ runIds: [String(a), String(b)], names: ['reward/mean'] }) as { series: Record<string, { values: number[] }[]>; configDiff: { path: string }[] };
     expect(cmp.series[String(b)]![0]!.values).toEqual([0.5, 0.6, 0.7]);
     expect(cmp.configDiff.map((d) => d.path)).toEqual(['name', 'optim.lr']);
+  });
+});
+
+describe('runs.delete', () => {
+  it('removes the rows and the run folder, and refuses a running run', () => {
+    const { svc, store, dataDir } = setup();
+    const { runId } = svc.create({ recipe: {}, start: false }) as { runId: string };
+    const folder = join(dataDir, 'runs', runId, 'checkpoints', 'step-0');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'engine.state'), 'x');
+    expect(svc.delete({ runId, confirm: true })).toEqual({ deleted: true });
+    expect(existsSync(join(dataDir, 'runs', runId))).toBe(false);
+    expect(() => store.runs.get(Number(runId))).toThrow(/does not exist/);
+    const busy = createRunsService({ store, supervisor: { isRunning: () => true } as unknown as Supervisor, emit: () => undefined, dataDir });
+    const other = (svc.create({ recipe: {}, start: false }) as { runId: string }).runId;
+    expect(() => busy.delete({ runId: other, confirm: true })).toThrow(/running; stop it/);
   });
 });
 
