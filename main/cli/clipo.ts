@@ -8,12 +8,19 @@ import { openCliStore } from './openCliStore.js';
 import { runsTable, showRun, summaries } from './commands/runsTable.js';
 import { train } from './commands/train.js';
 import { watchRun } from './commands/watchRun.js';
+import { exportCmd } from './commands/exportCmd.js';
+import { evalCmd } from './commands/evalCmd.js';
 
 const USAGE = `usage:
   clipo train <preset|recipe.json> [--steps N] [--name NAME] [--json]   train a run in the foreground
   clipo resume <run-id> [--json]                                        continue a stopped or crashed run
   clipo runs [--json]                                                   list runs
   clipo show <run-id> [--json]                                          a run's status and latest metrics
+  clipo export <run-id> --format gguf|peft|ollama|merged-gguf|verl --out DIR [--checkpoint N] [--force]
+                                                                        write the adapter (or a verl bundle) into DIR
+  clipo eval <run-id|model.gguf> --dataset <task[:split[+perturbation]]|file.jsonl> [--k N] [--temperature T]
+             [--checkpoint base|latest|N] [--limit N] [--fields question,answer] [--max-tokens N (model files)]
+                                                                        pass@1 / avg@k / pass@k (resumable)
 presets: demo, qwen05-grpo, qwen05-grpo-clipo, qwen15-dapo-clipo, qwen05-conspo
 data: $CLIPO_DATA_DIR, else the app's data folder`;
 
@@ -26,7 +33,11 @@ function runIdArg(v: string | undefined): number {
 export async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv, allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, steps: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      json: { type: 'boolean', default: false }, steps: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      format: { type: 'string' }, out: { type: 'string' }, checkpoint: { type: 'string' }, force: { type: 'boolean', default: false },
+      dataset: { type: 'string' }, k: { type: 'string' }, temperature: { type: 'string' }, limit: { type: 'string' }, fields: { type: 'string' }, 'max-tokens': { type: 'string' },
+    },
   });
   const [command, arg] = positionals;
   if (values.help || !command) { console.log(USAGE); return command ? 0 : 2; }
@@ -49,6 +60,12 @@ export async function main(argv: string[]): Promise<number> {
       case 'show':
         console.log(values.json ? JSON.stringify(summaries(ctx).find((s) => s.id === String(runIdArg(arg))) ?? null, null, 2) : showRun(ctx, runIdArg(arg)));
         return 0;
+      case 'export':
+        return await exportCmd(ctx, runIdArg(arg), { format: values.format, out: values.out, checkpoint: values.checkpoint, force: values.force, json: values.json });
+      case 'eval':
+        return await evalCmd(ctx, arg && /\.gguf$/i.test(arg) ? { model: arg } : runIdArg(arg), {
+          dataset: values.dataset, k: values.k, temperature: values.temperature, checkpoint: values.checkpoint, limit: values.limit, fields: values.fields, json: values.json, maxTokens: values['max-tokens'],
+        });
       default:
         throw new CliError(`unknown command "${command}"\n${USAGE}`);
     }

@@ -17,6 +17,8 @@ import { Supervisor, forkSpawner, type TrainerSpawner } from '../trainer/Supervi
 import { createRunsService, relayTrainerMessage } from './runsService.js';
 import { createModelsService } from './modelsService.js';
 import { createDatasetsService } from './datasetsService.js';
+import { createExportEvalService } from './exportEvalService.js';
+import { preflight } from './preflightService.js';
 
 export interface DefaultServicesOptions {
   mode: AppInfo['mode'];
@@ -38,11 +40,11 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
     appRoot: opts.appRoot,
     backend: async () => (await settings.get()).backend,
   });
-  // recipes.preflight (memory/time estimate) is left out until an estimator exists: it answers `unavailable`.
   const recipes: HandlerContext['recipes'] = {
     presets: () => recipePresets(),
     form: () => recipeFormSpec(),
     validate: ({ recipe }) => validateRecipe(recipe),
+    preflight: ({ recipe }) => preflight(recipe),
   };
   // The run database: this process writes run lifecycle rows; each trainer writes its own run's steps.
   mkdirSync(opts.dataDir, { recursive: true });
@@ -62,7 +64,10 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
   });
   const context: HandlerContext = {
     app, settings, recipes,
-    runs: createRunsService({ store, supervisor, emit }),
+    runs: {
+      ...createRunsService({ store, supervisor, emit, dataDir: opts.dataDir }),
+      ...createExportEvalService({ store, dbPath, dataDir: opts.dataDir, emit, ...(opts.spawnTrainer ? { spawn: opts.spawnTrainer } : {}) }),
+    },
     models: createModelsService(store),
     datasets: createDatasetsService(store),
     ...opts.extra,

@@ -1,4 +1,5 @@
 /** `clipo runs` and `clipo show <run>`: plain-text views of the run store. */
+import { evaluationTable } from '../../export/modelCard.js';
 import type { RunSummary } from '../../api/contract/index.js';
 import { toRunSummary } from '../../services/toRunSummary.js';
 import type { CliContext } from '../openCliStore.js';
@@ -36,6 +37,11 @@ export function showRun(ctx: CliContext, runId: number): string {
   if (latest) {
     lines.push(`metrics at step ${latest.step}:`);
     for (const [k, v] of Object.entries(latest.metrics).sort()) lines.push(`  ${k.padEnd(44)} ${v === null ? '–' : Number(v.toPrecision(6))}`);
+  }
+  const evals = ctx.store.evaluations.ofRun(runId);
+  if (evals.length) {
+    lines.push('evaluations (base and checkpoints side by side):');
+    lines.push(evaluationTable(evals.map((e) => ({ checkpoint: e.checkpointStep ?? 'base' as const, dataset: e.dataset, split: e.split, metric: e.metric, k: e.k, value: e.value, n: e.n }))));
   }
   return lines.join('\n');
 }

@@ -29,7 +29,10 @@ import { deriveSeed } from '../seeds.js';
 export interface EvaluateOptions {
   store: Store;
   dataDir: string;
-  runId: number;
+  /** the run whose checkpoints (and prompt/reward settings) are evaluated; null with `model` for a bare model */
+  runId: number | null;
+  /** a bare GGUF model (no run): evaluated with `bareModelRecipe` settings, stored with run_id NULL */
+  model?: { path: string; maxTokens?: number };
   checkpoint: 'base' | 'latest' | number;
   dataset: DataSource & { perturb?: Perturbation; splitName?: string };
   k: number;
@@ -46,7 +49,7 @@ export interface EvaluateResult {
   complete: boolean;
   /** problems evaluated so far (including earlier, resumed runs) */
   problems: number;
-  metrics: Record<string, number>;
+  metrics: { 'pass@1': number; 'avg@k': number; 'pass@k': number };
   /** evaluation rows of this (checkpoint, dataset, split) in the store */
   rows: Evaluation[];
   checkpointStep: number | null;
@@ -55,18 +58,33 @@ export interface EvaluateResult {
 
 /** Top-p used when sampling at temperature > 0 (ConSPO/CLIPO evaluation convention: T 0.6, top-p 0.95). */
 export const EVAL_TOP_P = 0.95;
+
+/**
+ * Settings for evaluating a bare model (no run): its own chat template (none for
+ * the tiny demo task, whose model has no real one), the task's prompt suffix, and
+ * the verifier that fits the dataset (exactMatch for tiny-demo, boxedMath otherwise).
+ */
+export function bareModelRecipe(path: string, dataset: DataSource, maxTokens?: number): Recipe {
+  const tiny = dataset.kind === 'builtin' && dataset.task === 'tiny-demo';
+  return parseRecipe({
+    name: 'bare model evaluation', model: { kind: 'file', path }, data: { kind: 'builtin', task: 'tiny-demo' },
+    prompt: tiny ? { chatTemplate: 'none', suffix: '', systemPrompt: '' } : { chatTemplate: 'auto', suffix: "Let's think step by step and output the final answer within \\boxed{}.", systemPrompt: '' },
+    reward: { components: [{ name: tiny ? 'exactMatch' : 'boxedMath', weight: 1 }] },
+    rollout: { maxTokens: maxTokens ?? (tiny ? 2 : 1024) },
+  });
+}
 const EVAL_SEED = 0x5eed;
 const err = (message: string, code: string) => Object.assign(new Error(message), { code });
 
 export async function evaluateRun(o: EvaluateOptions): Promise<EvaluateResult> {
   if (!Number.isInteger(o.k) || o.k < 1) throw err('k must be a positive integer', 'invalid_argument');
   if (!(o.temperature >= 0)) throw err('temperature must be ≥ 0', 'invalid_argument');
-  const run = o.store.runs.get(o.runId);
-  const recipe: Recipe = parseRecipe(JSON.parse(run.recipeJson));
+  if (o.runId === null && !o.model) throw err('evaluate needs a run or a model file', 'invalid_argument');
+  const recipe: Recipe = o.runId !== null ? parseRecipe(JSON.parse(o.store.runs.get(o.runId).recipeJson)) : bareModelRecipe(o.model!.path, o.dataset, o.model!.maxTokens);
   const modelPath = resolveModelPath(recipe, o.dataDir);
   let step: number | null = null;
   let ckPath: string | null = null;
-  if (o.checkpoint !== 'base') {
+  if (o.checkpoint !== 'base' && o.runId !== null) {
     const cks = o.store.checkpoints.list(o.runId);
     const ck = o.checkpoint === 'latest' ? cks.at(-1) : cks.find((c) => c.step === o.checkpoint);
     if (!ck) throw err(cks.length ? `run ${o.runId} has no checkpoint at step ${o.checkpoint}; checkpoints: ${cks.map((c) => c.step).join(', ')}` : `run ${o.runId} has no checkpoint yet`, 'not_found');
@@ -76,12 +94,13 @@ export async function evaluateRun(o: EvaluateOptions): Promise<EvaluateResult> {
   const ds = evalDataset(o.dataset);
   const greedy = o.temperature === 0;
   const n = greedy ? 1 : o.k; // greedy decoding gives one answer per problem
-  const evalDir = join(o.dataDir, 'runs', String(o.runId), 'eval');
+  const evalDir = o.runId !== null ? join(o.dataDir, 'runs', String(o.runId), 'eval') : join(o.dataDir, 'eval');
   mkdirSync(evalDir, { recursive: true });
-  const key = progressKey({ run: o.runId, step, ds: ds.key, n, t: o.temperature, limit: o.limit ?? null, prompt: recipe.prompt, reward: recipe.reward, maxTokens: recipe.rollout.maxTokens, stop: recipe.rollout.stop });
+  const key = progressKey({ run: o.runId, model: o.runId === null ? modelPath : undefined, step, ds: ds.key, n, t: o.temperature, limit: o.limit ?? null, prompt: recipe.prompt, reward: recipe.reward, maxTokens: recipe.rollout.maxTokens, stop: recipe.rollout.stop });
   const progress = new EvalProgressFile(join(evalDir, `${key}.jsonl`));
   const modelLabel = step === null ? basename(modelPath) : `${basename(modelPath)}+run${o.runId}@step${step}`;
-  const stored = () => o.store.evaluations.ofRun(o.runId).filter((e) => e.checkpointStep === step && e.dataset === ds.name && e.split === ds.split && e.model === modelLabel);
+  const stored = () => (o.runId !== null ? o.store.evaluations.ofRun(o.runId) : o.store.evaluations.ofModel(modelLabel, ds.name))
+    .filter((e) => e.checkpointStep === step && e.dataset === ds.name && e.split === ds.split && e.model === modelLabel);
   const summarize = () => {
     const acc = new PassAtKAccumulator(n);
     for (const p of progress.done.values()) acc.add(p);
@@ -144,7 +163,8 @@ export async function evaluateRun(o: EvaluateOptions): Promise<EvaluateResult> {
     const m = acc.metrics();
     const base = { runId: o.runId, checkpointStep: step, model: modelLabel, dataset: ds.name, split: ds.split, n: acc.problems };
     const tx = [
-      { metric: 'pass@1', k: 1, value: m['pass@1'] },
+      // greedy accuracy and the sampled estimate are different quantities: keep them apart in the table
+      { metric: greedy ? 'pass@1-greedy' : 'pass@1', k: 1, value: m['pass@1'] },
       ...(n > 1 ? [{ metric: 'avg@k', k: n, value: m['avg@k'] }, { metric: 'pass@k', k: n, value: m['pass@k'] }] : []),
     ];
     for (const r of tx) o.store.evaluations.add({ ...base, ...r });

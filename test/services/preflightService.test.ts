@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeTinyModel } from '../../main/models/gguf/index.js';
+import { parseRecipe, recipePresets } from '../../main/recipes/index.js';
+import { estimateStep, preflight } from '../../main/services/preflightService.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'clipo-preflight-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const demo = recipePresets().find((p) => p.id === 'demo')!.recipe;
+
+describe('recipes.preflight', () => {
+  it('estimates memory and time for the demo and has no warnings', () => {
+    const r = preflight(demo);
+    expect(r.validation.ok).toBe(true);
+    expect(r.estimate!.memoryBytes).toBeGreaterThan(1e5);
+    expect(r.estimate!.memoryBytes).toBeLessThan(2 ** 30);
+    expect(r.estimate!.secondsPerStep).toBeGreaterThan(0);
+    expect(r.estimate!.tokensPerStep).toBe(8 * 8 * (128 + 2));
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('reads a model file: more memory with a bigger group size and token budget, each part as documented', () => {
+    const path = join(tmp, 'm.gguf');
+    writeTinyModel(path, { arch: 'qwen2', seed: 1, nLayer: 2, dModel: 64, nHead: 4, nHeadKv: 2, nFf: 128 });
+    const base = parseRecipe({ ...demo, model: { kind: 'file', path } });
+    const r = preflight({ ...demo, model: { kind: 'file', path } });
+    expect(r.validation.ok).toBe(true);
+    const dims = { nLayer: 2, dModel: 64, nHead: 4, nHeadKv: 2, nFf: 128, vocab: 152_000, fileBytes: 1000, parameterCount: 1000 };
+    const e = estimateStep(base, dims);
+    // KV cache: 2 × layers × kv heads × head dim × (prompt + maxTokens) × group × 4 bytes.
+    expect(e.parts.kv).toBe(2 * 2 * 2 * 16 * (128 + base.rollout.maxTokens) * base.rollout.groupSize * 4);
+    // LoRA: rank × (in + out) × layers × targets, 16 bytes each.
+    expect(e.parts.lora! % 16).toBe(0);
+    const bigger = estimateStep(parseRecipe({ ...demo, rollout: { groupSize: 16 }, training: { tokenBudget: 4096 } }), dims);
+    expect(bigger.memoryBytes).toBeGreaterThan(e.memoryBytes);
+    expect(bigger.parts.activations).toBeCloseTo(4 * e.parts.activations!, 0);
+  });
+
+  it('explains invalid settings and a missing model file', () => {
+    const bad = preflight({ ...demo, rollout: { groupSize: -3 } });
+    expect(bad.validation.ok).toBe(false);
+    expect(bad.estimate).toBeNull();
+    const missing = preflight({ ...demo, model: { kind: 'file', path: join(tmp, 'nope.gguf') } });
+    expect(missing.validation.ok).toBe(false);
+    if (!missing.validation.ok) expect(missing.validation.errors[0]!.field).toBe('model.path');
+  });
+
+  it('warns about off-policy ConSPO and CLIPO with small groups', () => {
+    const r = preflight({ ...demo, algorithm: { objective: 'conspo', clipo: { enabled: true } }, rollout: { groupSize: 3 }, training: { updatesPerBatch: 2 } });
+    expect(r.validation.ok).toBe(true);
+    expect(r.warnings.join(' ')).toMatch(/ConSPO.*off-policy/);
+    expect(r.warnings.join(' ')).toMatch(/CLIPO.*anchor/);
+  });
+});
