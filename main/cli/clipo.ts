@@ -8,6 +8,7 @@ import { openCliStore } from './openCliStore.js';
 import { runsTable, showRun, summaries } from './commands/runsTable.js';
 import { train } from './commands/train.js';
 import { watchRun } from './commands/watchRun.js';
+import { downloadCmd } from './commands/downloadCmd.js';
 import { exportCmd } from './commands/exportCmd.js';
 import { evalCmd } from './commands/evalCmd.js';
 
@@ -21,6 +22,7 @@ const USAGE = `usage:
   clipo eval <run-id|model.gguf> --dataset <task[:split[+perturbation]]|file.jsonl> [--k N] [--temperature T]
              [--checkpoint base|latest|N] [--limit N] [--fields question,answer] [--max-tokens N (model files)]
                                                                         pass@1 / avg@k / pass@k (resumable)
+  clipo download <owner/repo> <file.gguf> [--revision REV]               fetch a model from Hugging Face (resumable; token: HF_TOKEN or Settings)
 presets: demo, qwen05-grpo, qwen05-grpo-clipo, qwen15-dapo-clipo, qwen05-conspo
 data: $CLIPO_DATA_DIR, else the app's data folder`;
 
@@ -36,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
     options: {
       json: { type: 'boolean', default: false }, steps: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       format: { type: 'string' }, out: { type: 'string' }, checkpoint: { type: 'string' }, force: { type: 'boolean', default: false },
-      dataset: { type: 'string' }, k: { type: 'string' }, temperature: { type: 'string' }, limit: { type: 'string' }, fields: { type: 'string' }, 'max-tokens': { type: 'string' },
+      dataset: { type: 'string' }, k: { type: 'string' }, temperature: { type: 'string' }, limit: { type: 'string' }, fields: { type: 'string' }, 'max-tokens': { type: 'string' }, revision: { type: 'string' },
     },
   });
   const [command, arg] = positionals;
@@ -66,6 +68,8 @@ export async function main(argv: string[]): Promise<number> {
         return await evalCmd(ctx, arg && /\.gguf$/i.test(arg) ? { model: arg } : runIdArg(arg), {
           dataset: values.dataset, k: values.k, temperature: values.temperature, checkpoint: values.checkpoint, limit: values.limit, fields: values.fields, json: values.json, maxTokens: values['max-tokens'],
         });
+      case 'download':
+        return await downloadCmd(ctx, arg, positionals[2], { json: values.json, ...(values.revision ? { revision: values.revision } : {}) });
       default:
         throw new CliError(`unknown command "${command}"\n${USAGE}`);
     }
