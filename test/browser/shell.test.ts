@@ -210,7 +210,7 @@ describe('renderer shell in web mode', () => {
     // The page subscribes when the Runs view mounts; keep pushing until its socket is connected.
     await expect.poll(() => {
       events.emit('run.status', { runId: '1', status: 'running', error: null });
-      return page.getByRole('cell', { name: 'demo-run' }).count();
+      return page.getByRole('cell', { name: 'demo-run', exact: true }).count();
     }, POLL).toBe(1);
     expect(await page.getByRole('cell', { name: 'grpo + CLIPO' }).count()).toBe(1);
     await page.screenshot({ path: join(shots, 'runs-with-run.png') });

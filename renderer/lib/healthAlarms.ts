@@ -1,0 +1,92 @@
+/**
+ * Training health checks in plain language, each with what to do. Pure: takes
+ * the recent per-step metrics (oldest first) and returns the alarms that hold
+ * now. Thresholds are deliberately conservative (an alarm must mean something).
+ */
+import { M } from '../../main/api/contract/metricNames.js';
+
+export interface HealthAlarm {
+  id: 'zero-variance' | 'entropy-collapse' | 'kl-blowup' | 'truncation' | 'nan-loss' | 'reward-flat';
+  level: 'warn' | 'error';
+  title: string;
+  fix: string;
+  step: number;
+}
+
+export interface StepMetrics {
+  step: number;
+  metrics: Record<string, number>;
+}
+
+const last = <T>(a: T[]): T | undefined => a[a.length - 1];
+
+function values(rows: StepMetrics[], name: string): number[] {
+  return rows.map((r) => r.metrics[name]).filter((v): v is number => v !== undefined);
+}
+
+export const FLAT_WINDOW = 30;
+
+export function healthAlarms(recent: StepMetrics[]): HealthAlarm[] {
+  const now = last(recent);
+  if (!now) return [];
+  const m = now.metrics;
+  const step = now.step;
+  const out: HealthAlarm[] = [];
+  const has = (k: string) => Object.prototype.hasOwnProperty.call(m, k);
+
+  const lossNames = [M.loss, M.objective, M.clipoLoss];
+  const badLoss = lossNames.find((k) => has(k) && !Number.isFinite(m[k]!));
+  if (badLoss) {
+    out.push({ id: 'nan-loss', level: 'error', step,
+      title: `The loss is not a number (${badLoss} = ${m[badLoss]}) at step ${step}.`,
+      fix: 'Lower the learning rate (e.g. ÷10), keep gradient clipping on (max grad norm 1), and resume from the last checkpoint.' });
+  }
+
+  // Every group zero-variance over the last 3 steps: no learning signal.
+  const zv = values(recent.slice(-3), M.zeroVarianceFrac);
+  if (zv.length >= 3 && zv.every((v) => v >= 0.999)) {
+    out.push({ id: 'zero-variance', level: 'error', step,
+      title: 'Every group has the same reward for all its completions: advantages are zero and nothing is learned.',
+      fix: 'Raise the sampling temperature or the group size, use an easier (or harder) dataset, or enable dynamic sampling (DAPO).' });
+  }
+
+  const ent = values(recent, M.entropy);
+  if (ent.length >= 5) {
+    const first = ent[0]!, cur = last(ent)!;
+    if (cur < 0.05 || (first > 0.2 && cur < first * 0.1)) {
+      out.push({ id: 'entropy-collapse', level: 'warn', step,
+        title: `Policy entropy has collapsed (${cur.toFixed(3)} nats): the model answers the same way every time.`,
+        fix: 'Lower the learning rate, raise clip-high (DAPO ε high 0.28), or add a KL penalty; exploration has stopped.' });
+    }
+  }
+
+  const kl = values(recent, M.klRef);
+  if (kl.length >= 1) {
+    const cur = last(kl)!;
+    const base = kl.slice(0, Math.max(1, kl.length - 5));
+    const median = [...base].sort((a, b) => a - b)[Math.floor(base.length / 2)]!;
+    if (!Number.isFinite(cur) || cur > 1 || (kl.length >= 10 && median > 0 && cur > median * 20)) {
+      out.push({ id: 'kl-blowup', level: 'error', step,
+        title: `KL to the reference model is blowing up (${Number.isFinite(cur) ? cur.toFixed(3) : cur}).`,
+        fix: 'Lower the learning rate, raise the KL coefficient, or tighten the clip range; resume from a checkpoint before the jump.' });
+    }
+  }
+
+  const tr = values(recent.slice(-3), M.truncatedFrac);
+  if (tr.length >= 1 && tr.reduce((a, b) => a + b, 0) / tr.length > 0.5) {
+    out.push({ id: 'truncation', level: 'warn', step,
+      title: `Most completions hit the token limit (${Math.round(last(tr)! * 100)} % truncated).`,
+      fix: 'Raise maxTokens, add the overlong penalty reward, or ask for a shorter answer in the prompt suffix.' });
+  }
+
+  const rw = values(recent.slice(-FLAT_WINDOW), M.rewardMean);
+  if (rw.length >= FLAT_WINDOW) {
+    const lo = Math.min(...rw), hi = Math.max(...rw);
+    if (hi - lo < 1e-6) {
+      out.push({ id: 'reward-flat', level: 'warn', step,
+        title: `The mean reward has not moved for ${FLAT_WINDOW} steps (${hi.toFixed(3)}).`,
+        fix: 'Check the reward in the rollout inspector (is the answer format parsed?), raise the learning rate, or try a task the model can partly solve.' });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { lttbIndices, minMaxIndices } from '../../renderer/components/charts/downsample.js';
+import { nearestIndex, rangeIndices } from '../../renderer/components/charts/nearest.js';
+import { emaSmooth } from '../../renderer/components/charts/smoothing.js';
+import { formatBytes, formatDuration, formatValue, niceTicks, paddedExtent } from '../../renderer/components/charts/ticks.js';
+
+describe('emaSmooth', () => {
+  it('is the identity at weight 0 and debiased at the start', () => {
+    expect(emaSmooth([1, 2, 3], 0)).toEqual([1, 2, 3]);
+    const s = emaSmooth([5, 5, 5, 5], 0.9);
+    for (const v of s) expect(v).toBeCloseTo(5, 10);
+  });
+  it('matches the hand-computed recurrence', () => {
+    const w = 0.5;
+    const s = emaSmooth([0, 1], w);
+    // last1 = 0, debiased 0; last2 = 0.5, debiased 0.5/(1-0.25) = 2/3
+    expect(s[0]).toBe(0);
+    expect(s[1]).toBeCloseTo(2 / 3, 12);
+  });
+  it('keeps NaN gaps without poisoning later values', () => {
+    const s = emaSmooth([1, NaN, 1], 0.6);
+    expect(s[1]).toBeNaN();
+    expect(s[2]).toBeCloseTo(1, 12);
+  });
+});
+
+describe('minMaxIndices', () => {
+  it('returns everything when short', () => {
+    expect(minMaxIndices([0, 1, 2], [1, 2, 3], 10)).toEqual([0, 1, 2]);
+  });
+  it('keeps a one-step spike and a NaN among 10,000 points, with at most 4 per bucket', () => {
+    const n = 10_000;
+    const xs = Array.from({ length: n }, (_, i) => i);
+    const ys = xs.map((i) => Math.sin(i / 100));
+    ys[4321] = 50;
+    ys[7777] = NaN;
+    const idx = minMaxIndices(xs, ys, 200);
+    expect(idx.length).toBeLessThanOrEqual(1000);
+    expect(idx).toContain(4321);
+    expect(idx).toContain(7777);
+    expect(idx[0]).toBe(0);
+    expect(idx[idx.length - 1]).toBe(n - 1);
+    for (let i = 1; i < idx.length; i++) expect(idx[i]!).toBeGreaterThan(idx[i - 1]!);
+  });
+});
+
+describe('lttbIndices', () => {
+  it('keeps first, last and the extreme point, exactly threshold points', () => {
+    const xs = Array.from({ length: 1000 }, (_, i) => i);
+    const ys = xs.map(() => 0);
+    ys[500] = 10;
+    const idx = lttbIndices(xs, ys, 50);
+    expect(idx.length).toBe(50);
+    expect(idx[0]).toBe(0);
+    expect(idx[49]).toBe(999);
+    expect(idx).toContain(500);
+  });
+});
+
+describe('nearestIndex / rangeIndices', () => {
+  it('finds the closest x by binary search', () => {
+    const xs = [0, 10, 20, 30];
+    expect(nearestIndex(xs, -5)).toBe(0);
+    expect(nearestIndex(xs, 14)).toBe(1);
+    expect(nearestIndex(xs, 16)).toBe(2);
+    expect(nearestIndex(xs, 99)).toBe(3);
+    expect(nearestIndex([], 1)).toBe(-1);
+  });
+  it('clips to a zoomed domain', () => {
+    expect(rangeIndices([0, 10, 20, 30], 5, 25)).toEqual([1, 2]);
+    expect(rangeIndices([0, 10, 20, 30], 10, 30)).toEqual([1, 3]);
+  });
+});
+
+describe('ticks and formats', () => {
+  it('gives nice round ticks', () => {
+    expect(niceTicks(0, 1, 5)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(niceTicks(0, 10_000, 4)).toEqual([0, 2000, 4000, 6000, 8000, 10_000]);
+  });
+  it('pads extents and survives constant or empty series', () => {
+    expect(paddedExtent([0, 10])).toEqual([-0.5, 10.5]);
+    expect(paddedExtent([NaN])).toEqual([0, 1]);
+    const [a, b] = paddedExtent([3, 3]);
+    expect(a).toBeLessThan(3);
+    expect(b).toBeGreaterThan(3);
+  });
+  it('formats values, durations and bytes compactly', () => {
+    expect(formatValue(0.123456)).toBe('0.123');
+    expect(formatValue(1234.5)).toBe('1235');
+    expect(formatValue(2e-5)).toBe('2.00e-5');
+    expect(formatDuration(75)).toBe('1 min 15 s');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+  });
+});
