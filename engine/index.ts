@@ -269,6 +269,14 @@ export class EngineModel {
     }
   }
 
+  /**
+   * Ops that ran on the CPU because the GPU backend lacks them (e.g. OUT_PROD on
+   * Metal), collected from every graph so far; empty on a CPU-only model.
+   */
+  cpuFallbackOps(): string[] {
+    return this.rawInfo().cpuFallbackOps;
+  }
+
   /** @internal */
   rawInfo(): AddonModelInfo {
     return this.run0((a) => a.info());

@@ -153,6 +153,11 @@ class AddonEngineModel : public Napi::ObjectWrap<AddonEngineModel> {
         o.Set("fingerprint", Napi::String::New(env, std::to_string(model_->fingerprint)));
         o.Set("tiedEmbeddings", model_->output == nullptr);
         o.Set("frozenF32", model_->frozen_f32);
+        std::vector<std::string> ops;
+        { std::lock_guard<std::mutex> lk(model_->fallback_mu); ops.assign(model_->cpu_fallback_ops.begin(), model_->cpu_fallback_ops.end()); }
+        Napi::Array fb = Napi::Array::New(env, ops.size());
+        for (size_t k = 0; k < ops.size(); k++) fb.Set((uint32_t) k, ops[k]);
+        o.Set("cpuFallbackOps", fb);
         if (model_->lora) {
             Napi::Object l = Napi::Object::New(env);
             l.Set("rank", model_->lora->rank); l.Set("alpha", model_->lora->alpha);

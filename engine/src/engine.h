@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -122,7 +123,11 @@ struct engine_model {
     std::vector<engine_layer> layers;
     ggml_context * ctx_w = nullptr;
     ggml_backend_buffer_t buf_w = nullptr;
-    ggml_backend_t backend = nullptr;
+    ggml_backend_t backend = nullptr;     // primary: holds weights and adapter, runs every op it supports
+    ggml_backend_t backend_cpu = nullptr; // fallback for ops the primary lacks (only when the primary is a GPU)
+    ggml_backend_sched_t sched = nullptr; // reused across graphs: compute buffers are allocated once and grow
+    std::set<std::string> cpu_fallback_ops; // ops the scheduler ran on backend_cpu (GPU lacks them)
+    std::mutex fallback_mu;               // guards cpu_fallback_ops (info() reads it from the JS thread)
     std::string backend_name;
     int n_threads = 1;
     bool frozen_f32 = false;              // frozen matrices converted to F32 at load

@@ -117,6 +117,14 @@ static engine_status model_read_hparams(const gguf_reader & r, engine_hparams & 
     return {};
 }
 
+static void backend_set_threads(ggml_backend_t be, int n_threads) {
+    ggml_backend_dev_t dev = ggml_backend_get_device(be);
+    if (!dev) return;
+    ggml_backend_reg_t reg = ggml_backend_dev_backend_reg(dev);
+    auto set_threads = (ggml_backend_set_n_threads_t) ggml_backend_reg_get_proc_address(reg, "ggml_backend_set_n_threads");
+    if (set_threads) set_threads(be, n_threads);
+}
+
 static ggml_backend_t model_init_backend(const engine_open_params & p, std::string & name, engine_status & st) {
     static std::once_flag loaded;
     static std::mutex gpu_mu;
@@ -143,16 +151,10 @@ static ggml_backend_t model_init_backend(const engine_open_params & p, std::stri
     }
     if (!be) be = ggml_backend_init_by_type(GGML_BACKEND_DEVICE_TYPE_CPU, nullptr);
     if (!be) { st = engine_error(ENGINE_E_BACKEND, "no CPU backend could be loaded from '" + dir + "'"); return nullptr; }
-    ggml_backend_dev_t dev = ggml_backend_get_device(be);
-    if (dev) {
-        ggml_backend_reg_t reg = ggml_backend_dev_backend_reg(dev);
-        auto set_threads = (ggml_backend_set_n_threads_t) ggml_backend_reg_get_proc_address(reg, "ggml_backend_set_n_threads");
-        if (set_threads) set_threads(be, p.n_threads);
-    }
+    backend_set_threads(be, p.n_threads);
     name = ggml_backend_name(be);
     return be;
 }
-
 // Convert one tensor's raw file bytes to the destination type (F32 or same).
 static bool model_convert(ggml_type src, ggml_type dst, const std::vector<uint8_t> & in, int64_t n, std::vector<uint8_t> & out) {
     if (src == dst) { out = in; return true; }
@@ -227,6 +229,13 @@ engine_status engine_model_open(const std::string & path, const engine_open_para
     if (!be) { cleanup(); delete m; return st; }
     m->backend = be;
     const bool is_cpu = ggml_backend_dev_type(ggml_backend_get_device(be)) == GGML_BACKEND_DEVICE_TYPE_CPU;
+    if (!is_cpu) {
+        // A GPU backend may lack training ops (Metal: OUT_PROD and the *_BACK ops; Vulkan: OUT_PROD
+        // on a transposed operand; ENGINE-NOTES §2): the scheduler runs those on this CPU backend.
+        m->backend_cpu = ggml_backend_init_by_type(GGML_BACKEND_DEVICE_TYPE_CPU, nullptr);
+        if (!m->backend_cpu) { cleanup(); engine_model_free(m); return engine_error(ENGINE_E_BACKEND, "no CPU backend for the GPU's fallback ops"); }
+        backend_set_threads(m->backend_cpu, p.n_threads);
+    }
     if (p.frozen != "auto" && p.frozen != "f32" && p.frozen != "native") {
         cleanup(); engine_model_free(m); return engine_error(ENGINE_E_INVALID, "frozen must be 'auto', 'f32' or 'native'");
     }
@@ -334,6 +343,8 @@ void engine_model_free(engine_model * m) {
     }
     if (m->buf_w) ggml_backend_buffer_free(m->buf_w);
     if (m->ctx_w) ggml_free(m->ctx_w);
+    if (m->sched) ggml_backend_sched_free(m->sched);
     if (m->backend) ggml_backend_free(m->backend);
+    if (m->backend_cpu) ggml_backend_free(m->backend_cpu);
     delete m;
 }

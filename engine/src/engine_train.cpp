@@ -26,8 +26,7 @@ struct micro_batch { size_t first, count; int64_t T, R; };
 
 struct graph_run {
     ggml_context * ctx = nullptr;
-    ggml_gallocr_t alloc = nullptr;
-    ~graph_run() { if (alloc) ggml_gallocr_free(alloc); if (ctx) ggml_free(ctx); }
+    ~graph_run() { if (ctx) ggml_free(ctx); }
     size_t size = 0;
     bool init(const engine_model * m) {
         size = graph_size(m);
@@ -108,12 +107,37 @@ static size_t static_bytes(const engine_model * m) {
     return b;
 }
 
-static engine_status graph_compute(engine_model * m, graph_run & g, ggml_cgraph * gf) {
-    g.alloc = ggml_gallocr_new(ggml_backend_get_default_buffer_type(m->backend));
-    if (!ggml_gallocr_alloc_graph(g.alloc, gf)) return engine_error(ENGINE_E_BACKEND, "out of memory allocating the compute graph");
-    size_t cb = ggml_gallocr_get_buffer_size(g.alloc, 0);
+// Every graph runs through one ggml_backend_sched per model. With a GPU primary it
+// assigns each op to the GPU when supported and to the CPU otherwise, copying
+// operands across (ENGINE-NOTES §2: Metal lacks OUT_PROD and the *_BACK ops, Vulkan's
+// OUT_PROD wants contiguous operands, CUDA's wants F32). With a CPU primary it is a
+// single-backend allocator whose compute buffer is reused between micro-batches.
+static engine_status graph_alloc(engine_model * m, ggml_cgraph * gf) {
+    if (!m->sched) {
+        ggml_backend_t bs[2] = {m->backend, m->backend_cpu};
+        const int n = m->backend_cpu ? 2 : 1;
+        // hash capacity covers nodes + leafs of the largest (backward) graph
+        m->sched = ggml_backend_sched_new(bs, nullptr, n, 2 * graph_size(m), false, true);
+        if (!m->sched) return engine_error(ENGINE_E_BACKEND, "could not create the graph scheduler");
+    }
+    ggml_backend_sched_reset(m->sched);
+    if (!ggml_backend_sched_alloc_graph(m->sched, gf)) return engine_error(ENGINE_E_BACKEND, "out of memory allocating the compute graph");
+    if (m->backend_cpu) {
+        std::lock_guard<std::mutex> lk(m->fallback_mu);
+        for (int i = 0; i < ggml_graph_n_nodes(gf); i++) {
+            ggml_tensor * node = ggml_graph_node(gf, i);
+            if (ggml_backend_sched_get_tensor_backend(m->sched, node) == m->backend_cpu) m->cpu_fallback_ops.insert(ggml_op_desc(node));
+        }
+    }
+    size_t cb = 0;
+    for (int i = 0; i < ggml_backend_sched_get_n_backends(m->sched); i++)
+        cb += ggml_backend_sched_get_buffer_size(m->sched, ggml_backend_sched_get_backend(m->sched, i));
     if (cb > m->peak_compute_bytes) m->peak_compute_bytes = cb;
     return {};
+}
+
+static bool graph_run_compute(engine_model * m, ggml_cgraph * gf) {
+    return ggml_backend_sched_graph_compute(m->sched, gf) == GGML_STATUS_SUCCESS;
 }
 
 engine_status engine_forward(engine_model * m, const std::vector<engine_seq> & batch, const engine_forward_params & p,
@@ -146,10 +170,10 @@ engine_status engine_forward(engine_model * m, const std::vector<engine_seq> & b
         ggml_set_output(out.logp);
         ggml_build_forward_expand(gf, out.logp);
         if (out.entropy) { ggml_set_output(out.entropy); ggml_build_forward_expand(gf, out.entropy); }
-        st = graph_compute(m, g, gf);
+        st = graph_alloc(m, gf);
         if (!st.ok()) return st;
         batch_inputs(m, batch, mb, in, pool);
-        if (ggml_backend_graph_compute(m->backend, gf) != GGML_STATUS_SUCCESS) return engine_error(ENGINE_E_BACKEND, "graph compute failed");
+        if (!graph_run_compute(m, gf)) return engine_error(ENGINE_E_BACKEND, "graph compute failed");
         size_t o = res.logprobs.size();
         res.logprobs.resize(o + mb.R);
         ggml_backend_tensor_get(out.logp, res.logprobs.data() + o, 0, mb.R * 4);
@@ -206,13 +230,13 @@ engine_status engine_backward(engine_model * m, const std::vector<engine_seq> & 
         ggml_build_backward_expand(g.ctx, gb, accs.data());
         ggml_tensor * seed = ggml_graph_get_grad_acc(gb, loss_t);                          // (1) d loss / d loss
         ggml_set_input(seed);
-        st = graph_compute(m, g, gb);
+        st = graph_alloc(m, gb);
         if (!st.ok()) return st;
         batch_inputs(m, batch, mb, in, nullptr);
         ggml_backend_tensor_set(w, weights.data() + w_off, 0, mb.R * 4);
         const float one = 1.0f;
         ggml_backend_tensor_set(seed, &one, 0, 4);
-        if (ggml_backend_graph_compute(m->backend, gb) != GGML_STATUS_SUCCESS) return engine_error(ENGINE_E_BACKEND, "graph compute failed");
+        if (!graph_run_compute(m, gb)) return engine_error(ENGINE_E_BACKEND, "graph compute failed");
         float l = 0;
         ggml_backend_tensor_get(loss_t, &l, 0, 4);
         loss += l;
@@ -260,13 +284,13 @@ engine_status engine_step(engine_model * m, const engine_adamw_params & p, doubl
             ggml_build_forward_expand(go, ggml_opt_step_adamw(gr.ctx, q[0], grad, q[2], q[3], hp));
         }
     }
-    engine_status st = graph_compute(m, gr, go);
+    engine_status st = graph_alloc(m, go);
     if (!st.ok()) { l->step--; return st; }
     const float hv[7] = {p.lr, p.beta1, p.beta2, p.eps, p.weight_decay,
                          (float) (1.0 / (1.0 - pow((double) p.beta1, (double) l->step))),
                          (float) (1.0 / (1.0 - pow((double) p.beta2, (double) l->step)))};
     ggml_backend_tensor_set(hp, hv, 0, sizeof(hv));
-    if (ggml_backend_graph_compute(m->backend, go) != GGML_STATUS_SUCCESS) { l->step--; return engine_error(ENGINE_E_BACKEND, "optimizer compute failed"); }
+    if (!graph_run_compute(m, go)) { l->step--; return engine_error(ENGINE_E_BACKEND, "optimizer compute failed"); }
     ggml_backend_buffer_clear(l->buf_grads, 0);
     if (grad_norm_out) *grad_norm_out = norm;
     return {};

@@ -32,6 +32,8 @@ export interface AddonModelInfo {
   fingerprint: string;
   tiedEmbeddings: boolean;
   frozenF32: boolean;
+  /** ops the scheduler ran on the CPU because the GPU backend lacks them (grows as graphs run) */
+  cpuFallbackOps: string[];
   lora?: { rank: number; alpha: number; targets: number; step: number };
 }
 export interface AddonEngineModel {
