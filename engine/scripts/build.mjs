@@ -237,7 +237,7 @@ async function buildWindows(target) {
   const addonSrc = [join(engineDir, 'addon', 'addon.cpp'), join(engineDir, 'addon', 'win_delay_load_hook.cpp')];
   const cliSrc = [join(engineDir, 'cli', 'clipo_engine_cli.cpp')];
   const headers = readdirSync(join(engineDir, 'src')).filter((f) => f.endsWith('.h')).map((f) => join(engineDir, 'src', f));
-  const objName = (src) => relative(engineDir, src).replace(/[\\/.]/g, '_') + '.o';
+  const objName = (src) => relative(engineDir, src).replace(/[\\/.]/g, '_') + (toolchain === 'msvc' ? '.obj' : '.o');
   const units = [...coreSrc.map((src) => ({ src, kind: 'core' })), ...addonSrc.map((src) => ({ src, kind: 'addon' })), ...cliSrc.map((src) => ({ src, kind: 'cli' }))]
     .map((u) => ({ ...u, obj: join(objDir, objName(u.src)) }));
   const outNode = join(outDir, 'clipo_engine.node');
@@ -276,7 +276,7 @@ async function buildWindows(target) {
   }
 
   const h = createHash('sha256');
-  for (const f of [...units.map((u) => u.src), ...headers]) h.update(f).update(readFileSync(f));
+  for (const f of [...units.map((u) => u.src), ...headers, join(engineDir, 'scripts', 'peExports.mjs')]) h.update(f).update(readFileSync(f));
   h.update(JSON.stringify([toolchain, cflags, units.map((u) => u.cmd), dlls.map((f) => [f, statSync(join(libDir, f)).size])]));
   const stamp = h.digest('hex');
   const stampFile = join(outDir, 'stamp');

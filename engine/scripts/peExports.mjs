@@ -66,12 +66,15 @@ export function readPeExports(file) {
 }
 
 /**
- * A module-definition file for `dllPath`. Only plain C identifiers are kept (ggml's API is C;
- * MSVC-decorated C++ names would confuse dlltool and are never used by the engine).
+ * A module-definition file for `dllPath` with the exports whose names match `keep` (default:
+ * ggml's public C API, `ggml_*` and `gguf_*`). The prebuilt DLLs also export MSVC-decorated C++
+ * names (which confuse dlltool) and CRT/STL helpers such as `_snprintf`, `wmemcpy` and
+ * `__std_is_file_not_found`; an import library offering those could shadow the toolchain's own
+ * runtime at link time, so they are left out.
  */
-export function defFromDll(dllPath, dllName) {
+export function defFromDll(dllPath, dllName, keep = /^(ggml|gguf)_[A-Za-z0-9_]*$/) {
   const { dllName: own, exports } = readPeExports(dllPath);
   const lines = [`LIBRARY "${dllName ?? own}"`, 'EXPORTS'];
-  for (const x of exports) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(x.name)) lines.push(`    ${x.name}${x.data ? ' DATA' : ''}`);
+  for (const x of exports) if (keep.test(x.name)) lines.push(`    ${x.name}${x.data ? ' DATA' : ''}`);
   return lines.join('\n') + '\n';
 }
