@@ -4,29 +4,71 @@
 //   clipo-engine bench --model x.gguf [--tokens 512] [--seqs 1] [--rank 16] [--steps 3]
 //                      [--threads N] [--backend cpu|gpu|auto] [--budget 2048]
 // bench prints forward and forward+backward+step tokens/s and peak memory.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
+#include <vector>
+#ifdef _WIN32
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+#include <shellapi.h>
+#endif
 
 #include "../src/engine.h"
+#include "../src/engine_platform.h"
 
 static double now_s() {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
+#ifdef _WIN32
+static std::string utf8(const wchar_t * w, int len = -1) {
+    int n = WideCharToMultiByte(CP_UTF8, 0, w, len, nullptr, 0, nullptr, nullptr);
+    std::string s((size_t) (n > 0 ? n : 0), '\0');
+    if (n > 0) WideCharToMultiByte(CP_UTF8, 0, w, len, &s[0], n, nullptr, nullptr);
+    if (len < 0 && !s.empty()) s.pop_back(); // the terminating NUL
+    return s;
+}
+#endif
+
+// Directory of this executable (Windows: from GetModuleFileNameW, either separator).
+static std::string exe_dir(const char * argv0) {
+#ifdef _WIN32
+    (void) argv0;
+    std::vector<wchar_t> buf(32768);
+    DWORD n = GetModuleFileNameW(nullptr, buf.data(), (DWORD) buf.size());
+    std::string p = utf8(buf.data(), (int) n);
+    size_t k = p.find_last_of("\\/");
+#else
+    std::string p = argv0;
+    size_t k = p.find_last_of('/');
+#endif
+    return k == std::string::npos ? "." : p.substr(0, k);
+}
+
+// CLIPO_ENGINE_LIB_DIR, else the directory named in libdir.txt next to the executable
+// when it exists, else '' (ggml then searches the executable's directory, where the
+// Windows build copies the ggml DLLs).
 static std::string default_lib_dir(const char * argv0) {
     if (const char * e = getenv("CLIPO_ENGINE_LIB_DIR")) return e;
-    std::string p = argv0;
-    std::string dir = p.substr(0, p.find_last_of('/') == std::string::npos ? 0 : p.find_last_of('/'));
-    FILE * f = fopen((dir + "/libdir.txt").c_str(), "r");
+    FILE * f = engine_fopen(exe_dir(argv0) + "/libdir.txt", "r");
     if (!f) return "";
     char buf[4096] = {0};
     size_t n = fread(buf, 1, sizeof(buf) - 1, f);
     fclose(f);
     std::string s(buf, n);
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+    std::error_code ec;
+    if (!std::filesystem::is_directory(std::filesystem::u8path(s), ec)) return "";
     return s;
 }
 
@@ -36,6 +78,23 @@ static int fail(const engine_status & s) {
 }
 
 int main(int argc, char ** argv) {
+#ifdef _WIN32
+    // argv is in the ANSI code page on Windows; take the UTF-8 of the wide command line.
+    std::vector<std::string> args_utf8;
+    std::vector<char *> args_ptr;
+    {
+        int wargc = 0;
+        LPWSTR * wargv = CommandLineToArgvW(GetCommandLineW(), &wargc);
+        if (wargv) {
+            for (int i = 0; i < wargc; i++) args_utf8.push_back(utf8(wargv[i]));
+            LocalFree(wargv);
+            for (auto & a : args_utf8) args_ptr.push_back(&a[0]);
+            args_ptr.push_back(nullptr);
+            argc = wargc;
+            argv = args_ptr.data();
+        }
+    }
+#endif
     if (argc < 2 || (strcmp(argv[1], "bench") != 0 && strcmp(argv[1], "info") != 0)) {
         fprintf(stderr, "usage: %s info|bench --model x.gguf [--tokens 512] [--seqs 1] [--rank 16] [--steps 3] [--threads N] "
                         "[--backend cpu|gpu|auto] [--budget 2048] [--frozen auto|f32|native]\n", argv[0]);
@@ -100,7 +159,11 @@ int main(int argc, char ** argv) {
         double c = now_s();
         best_f = std::min(best_f, b - a); best_t = std::min(best_t, c - b);
         peak_f = std::max(peak_f, fr.peak_bytes); peak_t = std::max(peak_t, info.peak_bytes);
-        printf("step %d: forward %.3f s, backward+step %.3f s, loss %.4f, grad norm %.4g\n", i, b - a, c - b, loss, gn);
+        double lp_sum = 0;
+        for (float v : fr.logprobs) lp_sum += v;
+        // 7 digits: the Windows build is compared with the Linux one on these numbers
+        printf("step %d: forward %.3f s, backward+step %.3f s, loss %.7f, grad norm %.7g, mean logprob %.7f\n", i, b - a, c - b, loss, gn,
+               fr.logprobs.empty() ? 0.0 : lp_sum / (double) fr.logprobs.size());
     }
     const double n_tok = (double) seqs * tokens;
     printf("forward:           %8.1f tokens/s (best of %d), peak %.1f MiB\n", n_tok / best_f, steps, peak_f / 1048576.0);

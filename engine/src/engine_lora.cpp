@@ -7,6 +7,7 @@
 // lora_a ne=[n_in, r], lora_b ne=[r, n_out]; scale = alpha / r).
 // Init as PEFT: A ~ U(-1/sqrt(n_in), 1/sqrt(n_in)) (kaiming_uniform a=sqrt(5)), B = 0.
 #include "engine.h"
+#include "engine_platform.h"
 
 #include <cmath>
 #include <cstdio>
@@ -163,14 +164,14 @@ engine_status engine_lora_save_gguf(engine_model * m, const std::string & path) 
     bool ok = gguf_write_to_file(g, tmp.c_str(), false);
     gguf_free(g);
     ggml_free(hc);
-    if (!ok) { remove(tmp.c_str()); return engine_error(ENGINE_E_IO, "cannot write adapter: " + path); }
-    if (rename(tmp.c_str(), path.c_str()) != 0) { remove(tmp.c_str()); return engine_error(ENGINE_E_IO, "cannot rename adapter into place: " + path); }
+    if (!ok) { engine_remove(tmp); return engine_error(ENGINE_E_IO, "cannot write adapter: " + path); }
+    if (!engine_rename_replace(tmp, path)) { engine_remove(tmp); return engine_error(ENGINE_E_IO, "cannot rename adapter into place: " + path); }
     return {};
 }
 
 engine_status engine_lora_load_gguf(engine_model * m, const std::string & path) {
-    struct stat st;
-    if (stat(path.c_str(), &st) != 0) return engine_error(ENGINE_E_IO, "adapter file not found: " + path);
+    uint64_t file_size = 0;
+    if (!engine_file_size(path, &file_size)) return engine_error(ENGINE_E_IO, "adapter file not found: " + path);
     ggml_context * dc = nullptr;
     gguf_init_params gp = {false, &dc};
     gguf_context * g = gguf_init_from_file(path.c_str(), gp);
@@ -218,7 +219,7 @@ engine_status engine_lora_load_gguf(engine_model * m, const std::string & path) 
             return done(engine_error(ENGINE_E_MISMATCH, "adapter tensor shapes do not match this model"));
     }
     // every targeted kind must be present in every layer (our LoRA layout is uniform)
-    if (items.size() != (size_t) __builtin_popcount(targets) * m->hp.n_layer)
+    if (items.size() != (size_t) engine_popcount32(targets) * m->hp.n_layer)
         return done(engine_error(ENGINE_E_UNSUPPORTED, "adapter does not cover the same targets in every layer"));
     engine_lora_params lp;
     lp.rank = rank; lp.alpha = alpha > 0 ? alpha : (float) rank; lp.targets = targets;

@@ -7,6 +7,7 @@
 // backend every frozen matrix becomes F32 (CUDA OUT_PROD is F32 only). Norms,
 // biases are always F32.
 #include "engine.h"
+#include "engine_platform.h"
 
 #include <cmath>
 #include <cstdio>
@@ -168,12 +169,11 @@ static bool model_convert(ggml_type src, ggml_type dst, const std::vector<uint8_
 
 engine_status engine_model_open(const std::string & path, const engine_open_params & p, engine_model ** out) {
     *out = nullptr;
-    struct stat stt;
-    if (stat(path.c_str(), &stt) != 0) return engine_error(ENGINE_E_IO, "model file not found: " + path);
+    uint64_t file_size = 0;
+    if (!engine_file_size(path, &file_size)) return engine_error(ENGINE_E_IO, "model file not found: " + path);
     if (p.n_threads < 1 || p.n_threads > 512) return engine_error(ENGINE_E_INVALID, "threads must be in 1..512");
-    const uint64_t file_size = (uint64_t) stt.st_size;
     {
-        FILE * f = fopen(path.c_str(), "rb");
+        FILE * f = engine_fopen(path, "rb");
         if (!f) return engine_error(ENGINE_E_IO, "cannot open model file: " + path);
         char magic[4] = {0};
         size_t n = fread(magic, 1, 4, f);
@@ -309,14 +309,14 @@ engine_status engine_model_open(const std::string & path, const engine_open_para
     if (!m->buf_w) { cleanup(); engine_model_free(m); return engine_error(ENGINE_E_BACKEND, "out of memory allocating weights"); }
     ggml_backend_buffer_set_usage(m->buf_w, GGML_BACKEND_BUFFER_USAGE_WEIGHTS);
 
-    FILE * f = fopen(path.c_str(), "rb");
+    FILE * f = engine_fopen(path, "rb");
     if (!f) { cleanup(); engine_model_free(m); return engine_error(ENGINE_E_IO, "cannot open model file: " + path); }
     std::vector<uint8_t> raw, conv;
     for (auto & [dst, id] : loads) {
         ggml_tensor * mt = ggml_get_tensor(meta, gguf_get_tensor_name(g, id));
         size_t n = gguf_get_tensor_size(g, id);
         raw.resize(n);
-        if (fseek(f, (long) (data_off + gguf_get_tensor_offset(g, id)), SEEK_SET) != 0 || fread(raw.data(), 1, n, f) != n) {
+        if (!engine_fseek64(f, data_off + gguf_get_tensor_offset(g, id)) || fread(raw.data(), 1, n, f) != n) {
             fclose(f); cleanup(); engine_model_free(m);
             return engine_error(ENGINE_E_FORMAT, "truncated GGUF while reading tensor data");
         }

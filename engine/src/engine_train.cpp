@@ -11,6 +11,7 @@
 // accumulators (indexed by node), ggml_opt_step_adamw with host-side bias
 // corrections, global-norm clipping by scaling the gradient inside the step graph.
 #include "engine.h"
+#include "engine_platform.h"
 
 #include <cmath>
 #include <cstdio>
@@ -330,7 +331,7 @@ engine_status engine_state_save(engine_model * m, const std::string & path) {
     std::vector<float> data;
     state_collect(l, data, true, nullptr);
     std::string tmp = path + ".tmp";
-    FILE * f = fopen(tmp.c_str(), "wb");
+    FILE * f = engine_fopen(tmp, "wb");
     if (!f) return engine_error(ENGINE_E_IO, "cannot write state: " + path);
     uint64_t n = data.size(), h = state_hash(data);
     bool ok = fwrite("CLIPOSTE", 1, 8, f) == 8 && fwrite(&STATE_VERSION, 4, 1, f) == 1 && fwrite(&m->fingerprint, 8, 1, f) == 1 &&
@@ -338,13 +339,13 @@ engine_status engine_state_save(engine_model * m, const std::string & path) {
               fwrite(&l->step, 8, 1, f) == 1 && fwrite(&n, 8, 1, f) == 1 && fwrite(data.data(), 4, n, f) == n && fwrite(&h, 8, 1, f) == 1;
     ok = (fflush(f) == 0) && ok;
     ok = (fclose(f) == 0) && ok;
-    if (!ok) { remove(tmp.c_str()); return engine_error(ENGINE_E_IO, "short write of state: " + path); }
-    if (rename(tmp.c_str(), path.c_str()) != 0) { remove(tmp.c_str()); return engine_error(ENGINE_E_IO, "cannot rename state into place: " + path); }
+    if (!ok) { engine_remove(tmp); return engine_error(ENGINE_E_IO, "short write of state: " + path); }
+    if (!engine_rename_replace(tmp, path)) { engine_remove(tmp); return engine_error(ENGINE_E_IO, "cannot rename state into place: " + path); }
     return {};
 }
 
 engine_status engine_state_load(engine_model * m, const std::string & path) {
-    FILE * f = fopen(path.c_str(), "rb");
+    FILE * f = engine_fopen(path, "rb");
     if (!f) return engine_error(ENGINE_E_IO, "state file not found: " + path);
     char magic[8];
     uint32_t ver = 0, targets = 0;

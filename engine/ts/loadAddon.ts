@@ -20,13 +20,26 @@ function releaseDir(): string {
   return found;
 }
 
+/**
+ * node-llama-cpp's GPU backend libraries for each OS, as `[package suffix, file]`: the package is
+ * `@node-llama-cpp/<linux|win>-<arch>-<suffix>`. macOS has none here: mac-arm64-metal ships
+ * Metal as `libggml-metal.so` next to the CPU backends, so `ggml_backend_load_all_from_path(libDir)`
+ * already loads it.
+ */
+const GPU_BACKEND_LIBS: Partial<Record<NodeJS.Platform, { plat: string; libs: readonly (readonly [string, string])[] }>> = {
+  linux: { plat: 'linux', libs: [['cuda', 'libggml-cuda.so'], ['vulkan', 'libggml-vulkan.so']] },
+  win32: { plat: 'win', libs: [['cuda', 'ggml-cuda.dll'], ['vulkan', 'ggml-vulkan.dll']] },
+};
+
 /** Prebuilt GPU backends shipped by node-llama-cpp for this platform (CUDA first, then Vulkan). */
-export function gpuBackendLibs(): string[] {
+export function gpuBackendLibs(platform: NodeJS.Platform = process.platform, arch: string = process.arch): string[] {
   const here = dirname(fileURLToPath(import.meta.url));
-  const plat = `${process.platform}-${process.arch}`;
+  const spec = GPU_BACKEND_LIBS[platform];
+  if (!spec) return [];
+  const plat = `${spec.plat}-${arch}`;
   const out: string[] = [];
   for (const nm of [resolve(here, '..', '..', 'node_modules'), resolve(here, '..', '..', '..', 'node_modules')]) {
-    for (const [pkg, lib] of [['cuda', 'libggml-cuda.so'], ['vulkan', 'libggml-vulkan.so']] as const) {
+    for (const [pkg, lib] of spec.libs) {
       const p = join(nm, '@node-llama-cpp', `${plat}-${pkg}`, 'bins', `${plat}-${pkg}`, lib);
       if (existsSync(p) && !out.includes(p)) out.push(p);
     }
@@ -40,7 +53,10 @@ export function loadAddon(): { addon: AddonModule; libDir: string } {
   const require = createRequire(import.meta.url);
   const addon = require(join(dir, 'clipo_engine.node')) as AddonModule;
   const libDirFile = join(dir, 'libdir.txt');
-  const libDir = existsSync(libDirFile) ? readFileSync(libDirFile, 'utf8').trim() : '';
+  let libDir = existsSync(libDirFile) ? readFileSync(libDirFile, 'utf8').trim() : '';
+  // The Windows build copies the ggml DLLs (ggml-cpu-* included) next to the addon: use that
+  // directory when libdir.txt is missing (cross build) or names one that is gone (moved, packaged).
+  if ((!libDir || !existsSync(libDir)) && existsSync(join(dir, 'ggml-base.dll'))) libDir = dir;
   cached = { addon, libDir };
   return cached;
 }

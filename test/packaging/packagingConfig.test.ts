@@ -66,6 +66,10 @@ function expectedNativeFiles(): string[] {
   files.add('engine/build/Release/clipo_engine.node');
   files.add('engine/build/Release/libggml.so');
   files.add('engine/build/Release/ggml.dll');
+  // Windows: the build copies node-llama-cpp's ggml DLLs next to the addon
+  files.add('engine/build/Release/ggml-base.dll');
+  files.add('engine/build/Release/ggml.v0.4.0.dll');
+  files.add('engine/build/Release/ggml-cpu-haswell.dll');
   files.add('engine/build/Release/libggml.dylib');
   // Every node-llama-cpp platform package, including those npm skipped on this OS.
   const nlc = JSON.parse(readFileSync(join(root, 'node_modules', 'node-llama-cpp', 'package.json'), 'utf8')) as {
