@@ -290,6 +290,16 @@ export class EngineModel {
     return { ...r, offsets };
   }
 
+  /**
+   * Sizes the compute buffers for the worst micro-batch under `tokenBudget` (forward
+   * with entropy and pooling, and backward), so that training never reallocates them
+   * mid-run and an out-of-memory shows up now, as E_BACKEND. Needs an adapter.
+   * Returns the peak bytes (weights + adapter + compute) a run at this budget needs.
+   */
+  reserve(opts: { tokenBudget?: number } = {}): Promise<{ peakBytes: number }> {
+    return this.run((a) => a.reserve({ tokenBudget: opts.tokenBudget ?? 2048 }));
+  }
+
   backward(batch: EngineBatch, weights: Float32Array | number[], opts: { tokenBudget?: number } = {}): Promise<BackwardResult> {
     const b = toAddonBatch(batch);
     const w = weights instanceof Float32Array ? weights : Float32Array.from(weights);

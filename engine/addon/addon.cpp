@@ -90,7 +90,7 @@ class AddonEngineModel : public Napi::ObjectWrap<AddonEngineModel> {
                             InstanceMethod("forward", &AddonEngineModel::Forward), InstanceMethod("backward", &AddonEngineModel::Backward),
                             InstanceMethod("step", &AddonEngineModel::Step), InstanceMethod("zeroGrad", &AddonEngineModel::ZeroGrad),
                             InstanceMethod("saveState", &AddonEngineModel::SaveState), InstanceMethod("loadState", &AddonEngineModel::LoadState),
-                            InstanceMethod("cancel", &AddonEngineModel::Cancel),
+                            InstanceMethod("cancel", &AddonEngineModel::Cancel), InstanceMethod("reserve", &AddonEngineModel::Reserve),
                             InstanceMethod("setTemperature", &AddonEngineModel::SetTemperature), InstanceMethod("dispose", &AddonEngineModel::Dispose)});
     }
     AddonEngineModel(const Napi::CallbackInfo & info) : Napi::ObjectWrap<AddonEngineModel>(info) {}
@@ -270,6 +270,20 @@ class AddonEngineModel : public Napi::ObjectWrap<AddonEngineModel> {
                        r.Set("microBatches", res->micro_batches);
                        return r;
                    });
+    }
+    // reserve({tokenBudget}) -> Promise<{peakBytes}>
+    Napi::Value Reserve(const Napi::CallbackInfo & info) {
+        Napi::Env env = info.Env();
+        if (!need_model(info)) return env.Null();
+        Napi::Object o = info[0].IsObject() ? info[0].As<Napi::Object>() : Napi::Object::New(env);
+        int64_t budget = (int64_t) num(o, "tokenBudget", 2048);
+        engine_model * m = model_;
+        auto peak = std::make_shared<size_t>(0);
+        return run(info, [m, budget, peak] { return engine_reserve(m, budget, peak.get()); }, [peak](Napi::Env e) -> Napi::Value {
+            Napi::Object r = Napi::Object::New(e);
+            r.Set("peakBytes", (double) *peak);
+            return r;
+        });
     }
     // step({lr, beta1, beta2, eps, weightDecay, maxGradNorm}) -> Promise<number> (grad norm before clipping)
     Napi::Value Step(const Napi::CallbackInfo & info) {

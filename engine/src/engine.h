@@ -197,6 +197,11 @@ struct engine_forward_result {
 engine_status engine_forward(engine_model * m, const std::vector<engine_seq> & batch,
                              const engine_forward_params & p, engine_forward_result & r);
 
+// Sizes the compute buffers for the worst micro-batch of `token_budget` tokens
+// (forward with entropy and pooling, and backward), so later calls never grow them
+// mid-run, and out-of-memory shows up here with a clear message. Needs an adapter.
+engine_status engine_reserve(engine_model * m, int64_t token_budget, size_t * peak_bytes);
+
 // loss = -sum_t w_t log pi(y_t) accumulated into the LoRA gradient accumulators.
 // weights has one entry per response token (same layout as logprobs).
 engine_status engine_backward(engine_model * m, const std::vector<engine_seq> & batch,

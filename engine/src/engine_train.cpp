@@ -13,6 +13,7 @@
 #include "engine.h"
 #include "engine_platform.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -113,14 +114,12 @@ static size_t static_bytes(const engine_model * m) {
 // operands across (ENGINE-NOTES §2: Metal lacks OUT_PROD and the *_BACK ops, Vulkan's
 // OUT_PROD wants contiguous operands, CUDA's wants F32). With a CPU primary it is a
 // single-backend allocator whose compute buffer is reused between micro-batches.
+static engine_status sched_ensure(engine_model * m);
+static size_t sched_bytes(engine_model * m);
+
 static engine_status graph_alloc(engine_model * m, ggml_cgraph * gf) {
-    if (!m->sched) {
-        ggml_backend_t bs[2] = {m->backend, m->backend_cpu};
-        const int n = m->backend_cpu ? 2 : 1;
-        // hash capacity covers nodes + leafs of the largest (backward) graph
-        m->sched = ggml_backend_sched_new(bs, nullptr, n, 2 * graph_size(m), false, true);
-        if (!m->sched) return engine_error(ENGINE_E_BACKEND, "could not create the graph scheduler");
-    }
+    engine_status st = sched_ensure(m);
+    if (!st.ok()) return st;
     ggml_backend_sched_reset(m->sched);
     if (!ggml_backend_sched_alloc_graph(m->sched, gf)) return engine_error(ENGINE_E_BACKEND, "out of memory allocating the compute graph");
     if (m->backend_cpu) {
@@ -130,15 +129,104 @@ static engine_status graph_alloc(engine_model * m, ggml_cgraph * gf) {
             if (ggml_backend_sched_get_tensor_backend(m->sched, node) == m->backend_cpu) m->cpu_fallback_ops.insert(ggml_op_desc(node));
         }
     }
-    size_t cb = 0;
-    for (int i = 0; i < ggml_backend_sched_get_n_backends(m->sched); i++)
-        cb += ggml_backend_sched_get_buffer_size(m->sched, ggml_backend_sched_get_backend(m->sched, i));
+    const size_t cb = sched_bytes(m);
     if (cb > m->peak_compute_bytes) m->peak_compute_bytes = cb;
     return {};
 }
 
 static bool graph_run_compute(engine_model * m, ggml_cgraph * gf) {
     return ggml_backend_sched_graph_compute(m->sched, gf) == GGML_STATUS_SUCCESS;
+}
+
+// Forward graph of one micro-batch: log-probs of R response tokens among T packed
+// tokens, optionally entropy and the pooled hidden state of each of n_seq sequences.
+static ggml_cgraph * build_forward(graph_run & g, engine_model * m, bool use_lora, bool want_entropy, bool want_pooled,
+                                   int64_t T, int64_t R, int64_t n_seq, engine_graph_inputs & in, engine_graph_outputs & out,
+                                   ggml_tensor *& pool, ggml_tensor *& pooled) {
+    ggml_cgraph * gf = ggml_new_graph_custom(g.ctx, g.size, false);
+    engine_graph_build(g.ctx, m, use_lora, want_entropy, T, R, in, out);
+    pool = pooled = nullptr;
+    if (want_pooled) {
+        pool = ggml_new_tensor_2d(g.ctx, GGML_TYPE_F32, T, n_seq);                      // (T, nSeq)
+        ggml_set_input(pool);
+        pooled = ggml_mul_mat(g.ctx, ggml_cont(g.ctx, ggml_transpose(g.ctx, out.hidden)), pool); // (D, nSeq)
+        ggml_set_output(pooled);
+        ggml_build_forward_expand(gf, pooled);
+    }
+    ggml_set_output(out.logp);
+    ggml_build_forward_expand(gf, out.logp);
+    if (out.entropy) { ggml_set_output(out.entropy); ggml_build_forward_expand(gf, out.entropy); }
+    return gf;
+}
+
+// Backward graph of one micro-batch: loss = -sum_t w_t log pi(y_t), gradients
+// accumulated into the adapter's persistent accumulators (ga, gb).
+static ggml_cgraph * build_backward(graph_run & g, engine_model * m, int64_t T, int64_t R, engine_graph_inputs & in,
+                                    engine_graph_outputs & out, ggml_tensor *& w, ggml_tensor *& loss_t, ggml_tensor *& seed) {
+    ggml_cgraph * gf = ggml_new_graph_custom(g.ctx, g.size, true);
+    engine_graph_build(g.ctx, m, true, false, T, R, in, out);
+    w = ggml_new_tensor_2d(g.ctx, GGML_TYPE_F32, 1, R);                                 // (1, R)
+    ggml_set_input(w);
+    loss_t = ggml_scale(g.ctx, ggml_sum(g.ctx, ggml_mul(g.ctx, out.logp, w)), -1.0f);   // (1)
+    ggml_set_output(loss_t);
+    ggml_set_loss(loss_t);
+    ggml_build_forward_expand(gf, loss_t);
+    ggml_cgraph * gb = ggml_graph_dup(g.ctx, gf, true);
+    std::vector<ggml_tensor *> accs(ggml_graph_n_nodes(gf), nullptr);
+    for (int i = 0; i < ggml_graph_n_nodes(gf); i++) {
+        ggml_tensor * node = ggml_graph_node(gf, i);
+        for (auto & lp : m->lora->pairs) {
+            if (node == lp.a) accs[i] = lp.ga;
+            if (node == lp.b) accs[i] = lp.gb;
+        }
+    }
+    ggml_build_backward_expand(g.ctx, gb, accs.data());
+    seed = ggml_graph_get_grad_acc(gb, loss_t);                                          // (1) d loss / d loss
+    ggml_set_input(seed);
+    return gb;
+}
+
+static engine_status sched_ensure(engine_model * m) {
+    if (m->sched) return {};
+    ggml_backend_t bs[2] = {m->backend, m->backend_cpu};
+    const int n = m->backend_cpu ? 2 : 1;
+    // hash capacity covers nodes + leafs of the largest (backward) graph
+    m->sched = ggml_backend_sched_new(bs, nullptr, n, 2 * graph_size(m), false, true);
+    if (!m->sched) return engine_error(ENGINE_E_BACKEND, "could not create the graph scheduler");
+    return {};
+}
+
+static size_t sched_bytes(engine_model * m) {
+    size_t cb = 0;
+    for (int i = 0; i < ggml_backend_sched_get_n_backends(m->sched); i++)
+        cb += ggml_backend_sched_get_buffer_size(m->sched, ggml_backend_sched_get_backend(m->sched, i));
+    return cb;
+}
+
+engine_status engine_reserve(engine_model * m, int64_t token_budget, size_t * peak_bytes) {
+    if (!m->lora) return engine_error(ENGINE_E_STATE, "no adapter: call lora.init or lora.load before reserve");
+    if (token_budget < 2 || token_budget > m->hp.n_ctx_train * (int64_t) 64)
+        return engine_error(ENGINE_E_INVALID, "token budget must be in 2..64 x the context length");
+    engine_status st = sched_ensure(m);
+    if (!st.ok()) return st;
+    // worst micro-batch: one sequence of `budget` tokens, all but the first scored
+    // (capped so that R*V stays below 2^31, as batch_split does)
+    const int64_t T = token_budget, R = std::min<int64_t>(T - 1, (INT32_MAX - 1) / m->hp.n_vocab);
+    for (int pass = 0; pass < 2; pass++) {
+        graph_run g;
+        if (!g.init(m)) return engine_error(ENGINE_E_BACKEND, "out of memory (graph context)");
+        engine_graph_inputs in; engine_graph_outputs out;
+        ggml_tensor * a = nullptr, * b = nullptr, * c = nullptr;
+        ggml_cgraph * gr = pass == 0 ? build_forward(g, m, true, true, true, T, R, 1, in, out, a, b)
+                                     : build_backward(g, m, T, R, in, out, a, b, c);
+        if (!ggml_backend_sched_reserve(m->sched, gr))
+            return engine_error(ENGINE_E_BACKEND, "out of memory: model, adapter and the compute buffers for a " +
+                                                      std::to_string(token_budget) + "-token micro-batch do not fit on " + m->backend_name +
+                                                      "; lower the token budget");
+    }
+    m->peak_compute_bytes = sched_bytes(m);
+    if (peak_bytes) *peak_bytes = static_bytes(m) + m->peak_compute_bytes;
+    return {};
 }
 
 engine_status engine_forward(engine_model * m, const std::vector<engine_seq> & batch, const engine_forward_params & p,
@@ -157,20 +245,9 @@ engine_status engine_forward(engine_model * m, const std::vector<engine_seq> & b
         if (m->cancel.load()) return engine_error(ENGINE_E_CANCELLED, "cancelled");
         graph_run g;
         if (!g.init(m)) return engine_error(ENGINE_E_BACKEND, "out of memory (graph context)");
-        ggml_cgraph * gf = ggml_new_graph_custom(g.ctx, g.size, false);
         engine_graph_inputs in; engine_graph_outputs out;
-        engine_graph_build(g.ctx, m, use_lora, p.want_entropy, mb.T, mb.R, in, out);
         ggml_tensor * pool = nullptr, * pooled = nullptr;
-        if (p.want_pooled) {
-            pool = ggml_new_tensor_2d(g.ctx, GGML_TYPE_F32, mb.T, (int64_t) mb.count);     // (T, nSeq)
-            ggml_set_input(pool);
-            pooled = ggml_mul_mat(g.ctx, ggml_cont(g.ctx, ggml_transpose(g.ctx, out.hidden)), pool); // (D, nSeq)
-            ggml_set_output(pooled);
-            ggml_build_forward_expand(gf, pooled);
-        }
-        ggml_set_output(out.logp);
-        ggml_build_forward_expand(gf, out.logp);
-        if (out.entropy) { ggml_set_output(out.entropy); ggml_build_forward_expand(gf, out.entropy); }
+        ggml_cgraph * gf = build_forward(g, m, use_lora, p.want_entropy, p.want_pooled, mb.T, mb.R, (int64_t) mb.count, in, out, pool, pooled);
         st = graph_alloc(m, gf);
         if (!st.ok()) return st;
         batch_inputs(m, batch, mb, in, pool);
@@ -210,27 +287,9 @@ engine_status engine_backward(engine_model * m, const std::vector<engine_seq> & 
         if (m->cancel.load()) return engine_error(ENGINE_E_CANCELLED, "cancelled");
         graph_run g;
         if (!g.init(m)) return engine_error(ENGINE_E_BACKEND, "out of memory (graph context)");
-        ggml_cgraph * gf = ggml_new_graph_custom(g.ctx, g.size, true);
         engine_graph_inputs in; engine_graph_outputs out;
-        engine_graph_build(g.ctx, m, true, false, mb.T, mb.R, in, out);
-        ggml_tensor * w = ggml_new_tensor_2d(g.ctx, GGML_TYPE_F32, 1, mb.R);                 // (1, R)
-        ggml_set_input(w);
-        ggml_tensor * loss_t = ggml_scale(g.ctx, ggml_sum(g.ctx, ggml_mul(g.ctx, out.logp, w)), -1.0f); // (1)
-        ggml_set_output(loss_t);
-        ggml_set_loss(loss_t);
-        ggml_build_forward_expand(gf, loss_t);
-        ggml_cgraph * gb = ggml_graph_dup(g.ctx, gf, true);
-        std::vector<ggml_tensor *> accs(ggml_graph_n_nodes(gf), nullptr);
-        for (int i = 0; i < ggml_graph_n_nodes(gf); i++) {
-            ggml_tensor * node = ggml_graph_node(gf, i);
-            for (auto & lp : m->lora->pairs) {
-                if (node == lp.a) accs[i] = lp.ga;
-                if (node == lp.b) accs[i] = lp.gb;
-            }
-        }
-        ggml_build_backward_expand(g.ctx, gb, accs.data());
-        ggml_tensor * seed = ggml_graph_get_grad_acc(gb, loss_t);                          // (1) d loss / d loss
-        ggml_set_input(seed);
+        ggml_tensor * w = nullptr, * loss_t = nullptr, * seed = nullptr;
+        ggml_cgraph * gb = build_backward(g, m, mb.T, mb.R, in, out, w, loss_t, seed);
         st = graph_alloc(m, gb);
         if (!st.ok()) return st;
         batch_inputs(m, batch, mb, in, nullptr);

@@ -40,6 +40,7 @@ export interface AddonEngineModel {
   open(path: string, opts: { backend: string; threads: number; libDir: string; frozen: string; gpuLibs: string[] }): Promise<void>;
   info(): AddonModelInfo;
   loraInit(p: { rank: number; alpha: number; targets: number; seed: number }): Promise<void>;
+  reserve(o: { tokenBudget: number }): Promise<{ peakBytes: number }>;
   loraSaveGguf(path: string): Promise<void>;
   loraLoadGguf(path: string): Promise<void>;
   loraTensors(): { name: string; ne0: number; ne1: number }[];

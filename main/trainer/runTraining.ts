@@ -81,6 +81,9 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunOutcome> {
     } else {
       await engine.lora.init({ rank: recipe.lora.rank, alpha: recipe.lora.alpha, targets: recipe.lora.targets, seed: recipe.lora.seed });
     }
+    // Size the engine's compute buffers for the largest micro-batch now: an out-of-memory
+    // surfaces before the first rollout, and GPU buffers are never reallocated mid-run.
+    await engine.reserve({ tokenBudget: recipe.training.tokenBudget });
     const cursor = new PromptCursor(rows.length, recipe.training.seed, snap.cursor);
     const render = (row: (typeof rows)[number]) => {
       const parts = { systemPrompt: recipe.prompt.systemPrompt, question: row.question, suffix: recipe.prompt.suffix };
