@@ -97,8 +97,14 @@ mkdirSync(dir, { recursive: true });
 const model = join(dir, `qwen2-${shape.nLayer}x${shape.d}-${shape.vocab}-${wtype}.gguf`);
 if (!existsSync(model)) { console.log(`writing random model ${model}`); writeRandomQwen2(model); }
 console.log(`shape ${JSON.stringify(shape)} tokens ${tokens} rank ${rank} threads ${threads} backend ${backend} weights ${wtype}`);
+// GPU backends ship as separate libraries in node-llama-cpp's platform packages (CUDA, Vulkan)
+const plat = `${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
+const gpuLibs = backend === 'cpu' ? [] : [['cuda', 'ggml-cuda'], ['vulkan', 'ggml-vulkan']]
+  .map(([pkg, lib]) => join(root, 'node_modules', '@node-llama-cpp', `${plat}-${pkg}`, 'bins', `${plat}-${pkg}`,
+    process.platform === 'win32' ? `${lib}.dll` : `lib${lib}.so`))
+  .filter((p) => existsSync(p));
 const r = spawnSync(cli, ['bench', '--model', model, '--tokens', String(tokens), '--rank', String(rank), '--steps', String(steps),
-  '--threads', String(threads), '--backend', backend], { encoding: 'utf8' });
+  '--threads', String(threads), '--backend', backend, ...gpuLibs.flatMap((p) => ['--gpu-lib', p])], { encoding: 'utf8' });
 process.stdout.write(r.stdout);
 if (r.status !== 0) { process.stderr.write(r.stderr); process.exit(1); }
 const ours = JSON.parse(/RESULT (.*)/.exec(r.stdout)[1]);
@@ -115,8 +121,9 @@ if (!torchOk) {
   console.log(`engine forward+backward: ${oursTrain.toFixed(1)} tokens/s (no ratio)`);
   process.exit(0);
 }
-const t = spawnSync(python, [join(root, 'bench', 'engine', 'torchLoraStep.py'), JSON.stringify({ ...shape, tokens, rank, steps, threads })], { encoding: 'utf8' });
+const t = spawnSync(python, [join(root, 'bench', 'engine', 'torchLoraStep.py'), JSON.stringify({ ...shape, tokens, rank, steps, threads, device: backend === 'cpu' ? 'cpu' : 'cuda' })], { encoding: 'utf8' });
 process.stdout.write(t.stdout);
 if (t.status !== 0) { process.stderr.write(t.stderr); process.exit(1); }
 const base = JSON.parse(/RESULT (.*)/.exec(t.stdout)[1]);
-console.log(`engine forward+backward ${oursTrain.toFixed(1)} tok/s vs PyTorch ${base.train_tok_s.toFixed(1)} tok/s: ratio ${(oursTrain / base.train_tok_s).toFixed(2)}x`);
+console.log(`engine forward+backward ${oursTrain.toFixed(1)} tok/s (peak ${(ours.peak_bytes / 2 ** 20).toFixed(0)} MiB) vs PyTorch on ${base.device} ` +
+  `${base.train_tok_s.toFixed(1)} tok/s${base.peak_bytes ? ` (peak ${(base.peak_bytes / 2 ** 20).toFixed(0)} MiB)` : ''}: ratio ${(oursTrain / base.train_tok_s).toFixed(2)}x`);

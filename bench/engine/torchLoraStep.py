@@ -1,4 +1,5 @@
-"""Baseline for bench/engine/benchEngine.mjs: a plain PyTorch (CPU, F32) qwen2-style
+"""Baseline for bench/engine/benchEngine.mjs: a plain PyTorch (F32; CPU, or CUDA when
+cfg["device"] == "cuda" and torch sees a GPU) qwen2-style
 decoder with LoRA on q,k,v,o,gate,up,down; times forward + backward of
 L = -sum w_t log p(y_t) + AdamW step on random weights. Prints RESULT {json}.
 Deliberately simple (eager, no flash attention), the 'plain LoRA step' baseline."""
@@ -11,6 +12,9 @@ torch.set_num_threads(int(cfg["threads"]))
 D, L, H, KV, FF, V = cfg["d"], cfg["nLayer"], cfg["nHead"], cfg["nKv"], cfg["ff"], cfg["vocab"]
 T, R, steps = cfg["tokens"], cfg["rank"], cfg["steps"]
 hd = D // H
+dev = torch.device("cuda" if cfg.get("device") == "cuda" and torch.cuda.is_available() else "cpu")
+if dev.type == "cuda":  # torch >= 2.0; older torch only runs the CPU baseline
+    torch.set_default_device(dev)
 
 def lin(i, o):
     return (torch.randn(o, i) / math.sqrt(i)).requires_grad_(False)
@@ -63,8 +67,13 @@ def step():
     loss.backward()
     opt.step()
 
+def sync():
+    if dev.type == "cuda":
+        torch.cuda.synchronize()
+
 best = 1e30
 for i in range(steps):
-    t0 = time.time(); step(); best = min(best, time.time() - t0)
-print(f"pytorch {torch.__version__}: forward+backward+step {best:.3f} s")
-print("RESULT " + json.dumps({"train_tok_s": T / best}))
+    sync(); t0 = time.time(); step(); sync(); best = min(best, time.time() - t0)
+peak = torch.cuda.max_memory_allocated() if dev.type == "cuda" else 0
+print(f"pytorch {torch.__version__} on {dev}: forward+backward+step {best:.3f} s" + (f", peak {peak / 2**20:.0f} MiB" if peak else ""))
+print("RESULT " + json.dumps({"train_tok_s": T / best, "device": dev.type, "peak_bytes": peak}))

@@ -2,7 +2,7 @@
 // debugging, e.g. on GPU machines:
 //   clipo-engine info  --model x.gguf [--backend cpu|gpu|auto]
 //   clipo-engine bench --model x.gguf [--tokens 512] [--seqs 1] [--rank 16] [--steps 3]
-//                      [--threads N] [--backend cpu|gpu|auto] [--budget 2048]
+//                      [--threads N] [--backend cpu|gpu|auto] [--budget tokens*seqs]
 // bench prints forward and forward+backward+step tokens/s and peak memory.
 #include <algorithm>
 #include <chrono>
@@ -97,12 +97,12 @@ int main(int argc, char ** argv) {
 #endif
     if (argc < 2 || (strcmp(argv[1], "bench") != 0 && strcmp(argv[1], "info") != 0)) {
         fprintf(stderr, "usage: %s info|bench --model x.gguf [--tokens 512] [--seqs 1] [--rank 16] [--steps 3] [--threads N] "
-                        "[--backend cpu|gpu|auto] [--budget 2048] [--frozen auto|f32|native]\n", argv[0]);
+                        "[--backend cpu|gpu|auto] [--gpu-lib path/libggml-cuda.so]... [--budget tokens*seqs] [--frozen auto|f32|native]\n", argv[0]);
         return 2;
     }
     std::string cmd = argv[1], model_path;
     int tokens = 512, seqs = 1, rank = 16, steps = 3;
-    int64_t budget = 2048;
+    int64_t budget = 0;  // default: the whole batch in one micro-batch
     engine_open_params op;
     op.n_threads = 1;
     for (int i = 2; i + 1 < argc; i += 2) {
@@ -116,9 +116,11 @@ int main(int argc, char ** argv) {
         else if (k == "--backend") op.backend = v;
         else if (k == "--budget") budget = atoll(v.c_str());
         else if (k == "--frozen") op.frozen = v;
+        else if (k == "--gpu-lib") op.gpu_libs.push_back(v);
         else { fprintf(stderr, "unknown option %s\n", k.c_str()); return 2; }
     }
     if (model_path.empty() || tokens < 2 || seqs < 1 || steps < 1) { fprintf(stderr, "need --model, tokens >= 2, seqs/steps >= 1\n"); return 2; }
+    if (budget <= 0) budget = (int64_t) tokens * seqs;
     op.lib_dir = default_lib_dir(argv[0]);
     engine_model * m = nullptr;
     double t0 = now_s();
@@ -133,6 +135,9 @@ int main(int argc, char ** argv) {
     engine_lora_params lp;
     lp.rank = rank; lp.alpha = 2.0f * rank;
     if (!(st = engine_lora_init(m, lp)).ok()) return fail(st);
+    size_t reserved = 0;
+    if (!(st = engine_reserve(m, budget, &reserved)).ok()) return fail(st);
+    printf("reserved for a %lld-token micro-batch: %.1f MiB (weights + adapter + compute)\n", (long long) budget, reserved / 1048576.0);
     std::vector<engine_seq> batch(seqs);
     uint64_t s = 1;
     for (auto & q : batch) {
