@@ -83,7 +83,10 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunOutcome> {
     }
     // Size the engine's compute buffers for the largest micro-batch now: an out-of-memory
     // surfaces before the first rollout, and GPU buffers are never reallocated mid-run.
-    await engine.reserve({ tokenBudget: recipe.training.tokenBudget });
+    const reserved = await engine.reserve({ tokenBudget: recipe.training.tokenBudget });
+    event('info', 'engine', `training engine on ${engine.info.backend}: ${(reserved.peakBytes / 2 ** 20).toFixed(0)} MiB for ` +
+      `${recipe.training.tokenBudget}-token micro-batches (weights, adapter, optimizer, compute)`);
+    let fallbackReported = false;
     const cursor = new PromptCursor(rows.length, recipe.training.seed, snap.cursor);
     const render = (row: (typeof rows)[number]) => {
       const parts = { systemPrompt: recipe.prompt.systemPrompt, question: row.question, suffix: recipe.prompt.suffix };
@@ -170,6 +173,13 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunOutcome> {
       send({ type: 'step', step, totalSteps: recipe.training.steps, time: Date.now(), metrics });
       snap.step = step;
       snap.cursor = cursor.save();
+      if (!fallbackReported) {
+        // ggml_backend_sched runs ops the GPU lacks (Metal: OUT_PROD, *_BACK) on the CPU: say so once
+        fallbackReported = true;
+        const ops = engine.cpuFallbackOps().filter((o) => !['VIEW', 'PERMUTE', 'TRANSPOSE', 'RESHAPE'].includes(o));
+        if (ops.length > 0) event('warn', 'cpu-fallback', `${engine.info.backend} lacks ${ops.join(', ')}: those ops run on the CPU, ` +
+          'with copies each step (slower than a full GPU step)', step);
+      }
       if ((step + 1) % recipe.training.checkpointEvery === 0 || step === recipe.training.steps - 1) {
         await checkpoint(store, runId, runDir, engine, snap, event);
       }

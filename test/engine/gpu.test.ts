@@ -17,21 +17,13 @@
  * that, the two variables make the rest deterministic; see docs/ENGINE.md).
  */
 import { afterAll, describe, expect, test } from 'vitest';
-import { existsSync, rmSync } from 'node:fs';
+import { GPU_TESTS } from './gpuGate.js';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineModel } from '../../engine/index.js';
 import { ARCHS, BATCH, WEIGHTS, tempDir, tinyModel } from './engineFixtures.js';
 
-// CI has no GPU but installs Mesa's software Vulkan (llvmpipe): there the test runs on it,
-// so the GPU code path (device buffers, scheduler, CPU fallback) is exercised on every push.
-const LVP_ICD = '/usr/share/vulkan/icd.d/lvp_icd.x86_64.json';
-const softwareVulkan = process.env.CI === 'true' && process.env.CLIPO_TEST_GPU !== '0' && existsSync(LVP_ICD);
-if (softwareVulkan) {
-  process.env.GGML_VK_VISIBLE_DEVICES ??= '0';
-  process.env.GGML_VK_DISABLE_ASYNC ??= '1';
-  process.env.GGML_VK_SERIALIZE_SUBMISSIONS ??= '1';
-}
-const enabled = process.env.CLIPO_TEST_GPU === '1' || softwareVulkan;
+const enabled = GPU_TESTS;
 const LOGP_TOL = Number(process.env.CLIPO_TEST_GPU_LOGP_TOL ?? 2e-2);
 const GRAD_TOL = Number(process.env.CLIPO_TEST_GPU_GRAD_TOL ?? 1e-2);
 const dir = tempDir('clipo-gpu-');

@@ -26,6 +26,11 @@ describe('runTraining (in-process)', () => {
     }
     expect(store.checkpoints.list(runId).map((c) => c.step)).toEqual([1, 3]);
     expect(store.samples.countOfRun(runId)).toBe(4 * recipe.rollout.promptsPerStep * recipe.rollout.groupSize);
+    // the engine reserved its buffers up front and said where it runs; on the CPU nothing falls back
+    const events = store.events.latest(runId);
+    const engineEvent = events.find((e) => e.kind === 'engine');
+    expect(engineEvent?.message).toMatch(/^training engine on CPU: \d+ MiB for 1024-token micro-batches/);
+    expect(events.some((e) => e.kind === 'cpu-fallback')).toBe(false);
     store.close();
   });
 });
