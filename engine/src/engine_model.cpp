@@ -145,7 +145,9 @@ static ggml_backend_t model_init_backend(const engine_open_params & p, std::stri
     ggml_backend_t be = nullptr;
     if (p.backend == "gpu" || p.backend == "auto") {
         be = ggml_backend_init_by_type(GGML_BACKEND_DEVICE_TYPE_GPU, nullptr);
-        if (!be && p.backend == "gpu") { st = engine_error(ENGINE_E_BACKEND, "no GPU backend available (loaded from " + dir + ")"); return nullptr; }
+        if (!be && p.backend == "gpu") { st = engine_error(ENGINE_E_BACKEND, "no GPU backend available: no usable CUDA, Metal or Vulkan device was found "
+                                                    "(check the GPU driver and, for CUDA, that the CUDA 12/13 runtime with cuBLAS is installed); "
+                                                    "set the backend to 'auto' or 'cpu' to train on the CPU"); return nullptr; }
     } else if (p.backend != "cpu") {
         st = engine_error(ENGINE_E_INVALID, "backend must be 'cpu', 'gpu' or 'auto', got '" + p.backend + "'");
         return nullptr;

@@ -66,7 +66,9 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunOutcome> {
   const modelPath = resolveModelPath(recipe, o.dataDir);
   const rows = await loadTaskRows(recipe.data, event);
 
-  const engine = await EngineModel.open(modelPath, { backend: recipe.hardware.backend === 'cpu' ? 'cpu' : 'auto', threads });
+  // 'cuda'/'metal' ask for a GPU: fail with E_BACKEND rather than train on the CPU unnoticed
+  const hw = recipe.hardware.backend;
+  const engine = await EngineModel.open(modelPath, { backend: hw === 'cpu' ? 'cpu' : hw === 'auto' ? 'auto' : 'gpu', threads });
   // π_old, π_θ and the reference are scored at the sampling temperature, like the rollouts (verl does the same).
   await engine.setTemperature(recipe.rollout.temperature);
   const llama = await loadLlama(recipe.hardware.backend, threads);

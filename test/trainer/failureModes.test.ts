@@ -60,6 +60,15 @@ describe('trainer failure modes', () => {
     expect(stepsWritten(s)).toBe(0);
   });
 
+  // On a machine with a usable GPU this run would train: the test is for GPU-less machines (CI)
+  it.skipIf(process.env.CLIPO_TEST_GPU === '1')('backend "cuda" without a GPU → failed, says how to train on the CPU', async () => {
+    const s = setup(recipeJson({ hardware: { backend: 'cuda', threads: 0 } }));
+    const { out } = await exec(s);
+    expect(out.status).toBe('failed');
+    expect(out.error).toMatch(/no GPU backend available.*set the backend to 'auto' or 'cpu'/);
+    expect(stepsWritten(s)).toBe(0);
+  });
+
   it('unsupported architecture → failed, names what is supported', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'unsup-'));
     const path = join(dir, 'falcon.gguf');
