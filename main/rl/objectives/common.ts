@@ -3,7 +3,7 @@
  * lengths and scores, group membership and the token-level metrics every variant reports.
  */
 import { getAggregation } from '../aggregations.js';
-import type { AggregationName, ObjectiveContext, RolloutBatch } from '../types.js';
+import type { AggregationName, ObjectiveContext, ObjectiveResult, RolloutBatch } from '../types.js';
 import { M } from '../../api/contract/metricNames.js';
 
 /** verl clamps Δ = ℓ − ℓ^old to ±20 before exponentiating; the gradient is 0 beyond. */
@@ -92,4 +92,27 @@ export function logSumExp(xs: ArrayLike<number>): number {
   let s = 0;
   for (let k = 0; k < xs.length; k++) s += Math.exp(xs[k]! - mx);
   return mx + Math.log(s);
+}
+
+/**
+ * Result of a clipped surrogate: the weights, J, token metrics and the clip
+ * fractions over `units` (tokens for PPO/GMPO, sequences for GSPO). `dual` counts
+ * dual-clip hits (PPO only), reported separately and included in the total.
+ */
+export function clippedResult(batch: RolloutBatch, weights: Float32Array, J: number,
+  clips: { low: number; high: number; dual?: number; units: number }): ObjectiveResult {
+  const f = (x: number) => (clips.units > 0 ? x / clips.units : 0);
+  const dual = clips.dual ?? 0;
+  return {
+    weights,
+    objective: J,
+    metrics: {
+      ...tokenMetrics(batch),
+      [M.objective]: J,
+      [M.clipFracLow]: f(clips.low),
+      [M.clipFracHigh]: f(clips.high),
+      ...(clips.dual !== undefined ? { [M.dualClipFrac]: f(dual) } : {}),
+      [M.clipFrac]: f(clips.low + clips.high + dual),
+    },
+  };
 }

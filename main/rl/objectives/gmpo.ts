@@ -6,9 +6,8 @@
  * w_{i,t} = A_i·R_i/(B·T_i)·1[t unclipped].
  * reference: Zhao et al. 2025 (arXiv:2507.20673); verl core_algos.py:1635-1718 (`geo_mean`).
  */
-import { M } from '../../api/contract/metricNames.js';
 import type { Objective } from '../types.js';
-import { countNonEmpty, tokenMetrics } from './common.js';
+import { countNonEmpty, clippedResult } from './common.js';
 
 export interface GmpoParams {
   /** ε_l on Δ (ratio ≥ e^−ε_l). */
@@ -45,17 +44,6 @@ export const gmpo: Objective<GmpoParams> = {
       J += (A * R) / B;
       for (let k = off[i]!; k < off[i + 1]!; k++) if (!clipped[k]) w[k] = (A * R) / (B * T);
     }
-    const n = batch.logp.length;
-    return {
-      weights: w,
-      objective: J,
-      metrics: {
-        ...tokenMetrics(batch),
-        [M.objective]: J,
-        [M.clipFracLow]: n > 0 ? nLow / n : 0,
-        [M.clipFracHigh]: n > 0 ? nHigh / n : 0,
-        [M.clipFrac]: n > 0 ? (nLow + nHigh) / n : 0,
-      },
-    };
+    return clippedResult(batch, w, J, { low: nLow, high: nHigh, units: batch.logp.length });
   },
 };

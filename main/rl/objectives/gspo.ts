@@ -5,9 +5,8 @@
  * A·s/(B·T_i). act_i = 0 if (A > 0 and s > 1+ε_h) or (A < 0 and s < 1−ε_l) or Δ̄ > 10.
  * reference: Zheng et al. 2025 (arXiv:2507.18071); verl core_algos.py:1253-1326.
  */
-import { M } from '../../api/contract/metricNames.js';
 import type { AggregationName, Objective } from '../types.js';
-import { countNonEmpty, seqCoefs, seqMeans, tokenMetrics } from './common.js';
+import { countNonEmpty, seqCoefs, seqMeans, clippedResult } from './common.js';
 
 export interface GspoParams {
   clipLow: number;
@@ -50,17 +49,6 @@ export const gspo: Objective<GspoParams> = {
       J += c[i]! * T * ji;
       if (act) for (let k = off[i]!; k < off[i + 1]!; k++) w[k] = c[i]! * A * s;
     }
-    const nSeq = countNonEmpty(off);
-    return {
-      weights: w,
-      objective: J,
-      metrics: {
-        ...tokenMetrics(batch),
-        [M.objective]: J,
-        [M.clipFracLow]: nSeq > 0 ? nLow / nSeq : 0,
-        [M.clipFracHigh]: nSeq > 0 ? nHigh / nSeq : 0,
-        [M.clipFrac]: nSeq > 0 ? (nLow + nHigh) / nSeq : 0,
-      },
-    };
+    return clippedResult(batch, w, J, { low: nLow, high: nHigh, units: countNonEmpty(off) });
   },
 };

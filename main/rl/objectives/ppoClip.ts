@@ -6,9 +6,8 @@
  * reference: Schulman et al. 2017 (arXiv:1707.06347); dual clip Ye et al. 2020
  * (arXiv:1912.09729); verl core_algos.py:1159-1250 (`vanilla`).
  */
-import { M } from '../../api/contract/metricNames.js';
 import type { AggregationName, ObjectiveContext, ObjectiveResult, RolloutBatch } from '../types.js';
-import { LOG_RATIO_CLAMP, seqCoefs, tokenMetrics } from './common.js';
+import { LOG_RATIO_CLAMP, seqCoefs, clippedResult } from './common.js';
 
 export interface PpoClipParams {
   /** ε_l, lower clip (ratio ≥ 1−ε_l). */
@@ -60,17 +59,5 @@ export function ppoClipWeights(batch: RolloutBatch, p: PpoClipParams, ctx: Objec
       if (act && inRange) w[k] = ci * A * r;
     }
   }
-  const n = batch.logp.length;
-  return {
-    weights: w,
-    objective: J,
-    metrics: {
-      ...tokenMetrics(batch),
-      [M.objective]: J,
-      [M.clipFracLow]: n > 0 ? nLow / n : 0,
-      [M.clipFracHigh]: n > 0 ? nHigh / n : 0,
-      [M.dualClipFrac]: n > 0 ? nDual / n : 0,
-      [M.clipFrac]: n > 0 ? (nLow + nHigh + nDual) / n : 0,
-    },
-  };
+  return clippedResult(batch, w, J, { low: nLow, high: nHigh, dual: nDual, units: batch.logp.length });
 }
