@@ -215,10 +215,12 @@ export function createModelDownloads(o: ModelDownloadsOptions): ModelDownloads {
     download({ repo, file, revision }) {
       const ref = { repo, file, revision: revision ?? 'main' };
       hubFileUrl(ref, endpoint()); // validates the names (the API schema does too)
-      for (const j of jobs.values()) {
-        // One writer per file: asking again while it downloads attaches to the running job.
-        if (j.view.state === 'running' && j.view.repo === repo && j.view.file === file && j.view.revision === ref.revision) return { jobId: j.view.jobId };
-      }
+      const same = [...jobs.values()].filter((j) => j.view.repo === repo && j.view.file === file && j.view.revision === ref.revision);
+      // One writer per file: asking again while it downloads attaches to the running job.
+      const running = same.find((j) => j.view.state === 'running');
+      if (running) return { jobId: running.view.jobId };
+      // A new attempt supersedes the earlier, finished ones of the same file (the list shows the latest).
+      for (const j of same) jobs.delete(j.view.jobId);
       const dest = modelDestination(o.dataDir, ref);
       mkdirSync(dirname(dest), { recursive: true });
       const part = `${dest}.part`;
