@@ -156,6 +156,8 @@ export function createModelDownloads(o: ModelDownloadsOptions): ModelDownloads {
   function onProgress(job: Job, received: number, total: number | null): void {
     const now = Date.now();
     job.lastActivity = now;
+    // The server ignored the Range request and sent the whole file again: not a resume after all.
+    if (received < job.view.resumedFrom) job.view.resumedFrom = 0;
     job.view.received = received;
     job.view.total = total;
     job.samples.push({ t: now, bytes: received });
@@ -178,7 +180,9 @@ export function createModelDownloads(o: ModelDownloadsOptions): ModelDownloads {
     let token: string | undefined;
     try { token = (await o.token()) || undefined; } catch { token = undefined; }
     const watchdog = setInterval(() => {
-      if (job.stop === null && Date.now() - job.lastActivity > stallMs) {
+      // Once every byte is in, the SHA-256 check of a large file may take a while: that is not a stall.
+      const receiving = job.view.total === null || job.view.received < job.view.total;
+      if (job.stop === null && receiving && Date.now() - job.lastActivity > stallMs) {
         job.stop = 'stall';
         job.controller.abort();
       }
