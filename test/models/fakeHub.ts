@@ -83,7 +83,9 @@ export async function startFakeHub(): Promise<FakeHub> {
     if (hub.cutAfter !== null) {
       const n = hub.cutAfter;
       hub.cutAfter = null;
-      res.write(rest.subarray(0, n), () => res.socket?.destroy());
+      // A graceful close (FIN) once the bytes are out: the client reads them all, then sees the body end early.
+      // (A reset could make the client drop bytes it had received but not yet read, so nothing would be kept.)
+      res.write(rest.subarray(0, n), () => res.socket?.end());
       return;
     }
     if (hub.stallAfter !== null) {
