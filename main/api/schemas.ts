@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import type { ApiArgs, ApiMethodName, DataSource, RecipeInput, SampleFilter, Settings } from './contract/index.js';
+import { isHubFilePath, isHubRepoId, isHubRevision } from '../models/hub/hubUrl.js';
 
 /** Methods that take no arguments accept `{}` (and `undefined`/`null`, normalised by the router). */
 const empty = z.strictObject({}) as unknown as z.ZodType<Record<string, never>>;
@@ -17,6 +18,14 @@ const id = z.string().min(1, 'must not be empty').max(200, 'is too long');
 const runRef = { runId: id };
 const filePath = z.string().min(1, 'must not be empty').max(4096, 'is too long');
 const step = z.number().int('must be a whole number').min(0, 'must be 0 or more');
+
+// Hugging Face names end up in URLs and local paths: the hub module's own checks (no traversal, no schemes).
+const hubRepo = z.string().min(1, 'must not be empty').max(200, 'is too long')
+  .refine(isHubRepoId, 'must be a Hugging Face repo id (owner/name), e.g. Qwen/Qwen2.5-0.5B-Instruct-GGUF');
+const hubFile = z.string().min(1, 'must not be empty').max(255, 'is too long')
+  .refine(isHubFilePath, 'must be a file name in the repo, e.g. qwen2.5-0.5b-instruct-q8_0.gguf (no "..", no leading /)');
+const hubRevision = z.string().min(1, 'must not be empty').max(100, 'is too long')
+  .refine(isHubRevision, 'must be a branch, tag or commit (letters, digits, . _ -)');
 
 const isPlainObject = (v: unknown): boolean =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
@@ -116,6 +125,10 @@ export const apiArgSchemas: { [M in ApiMethodName]: z.ZodType<ApiArgs<M>> } = {
   'models.inspect': z.strictObject({ path: filePath }),
   'models.add': z.strictObject({ path: filePath }),
   'models.remove': z.strictObject({ id }),
+  'models.download': z.strictObject({ repo: hubRepo, file: hubFile, revision: hubRevision.optional() }),
+  'models.downloadCancel': z.strictObject({ jobId: id }),
+  'models.downloads': empty,
+  'models.hubFiles': z.strictObject({ repo: hubRepo, revision: hubRevision.optional() }),
 
   'datasets.list': empty,
   'datasets.preview': z.strictObject({

@@ -3,7 +3,7 @@
  * place to wire new parts in: pass runs/models/datasets/recipes services to
  * createHandlers here once they exist.
  */
-import type { AppInfo } from '../api/contract/index.js';
+import type { AppInfo, ModelInfo } from '../api/contract/index.js';
 import type { ApiEventBus } from '../api/ApiEventBus.js';
 import type { ApiHandlers } from '../api/ApiHandlers.js';
 import { recipeFormSpec, recipePresets, validateRecipe } from '../recipes/index.js';
@@ -16,6 +16,7 @@ import { Store } from '../store/index.js';
 import { Supervisor, forkSpawner, type TrainerSpawner } from '../trainer/Supervisor.js';
 import { createRunsService, relayTrainerMessage } from './runsService.js';
 import { createModelsService } from './modelsService.js';
+import { createModelDownloads } from './modelDownloads.js';
 import { createDatasetsService } from './datasetsService.js';
 import { createExportEvalService } from './exportEvalService.js';
 import { preflight } from './preflightService.js';
@@ -30,6 +31,8 @@ export interface DefaultServicesOptions {
   extra?: Omit<HandlerContext, 'app' | 'settings'>;
   /** How trainer processes start: child_process.fork (default) or Electron's utilityProcess. */
   spawnTrainer?: TrainerSpawner;
+  /** Hugging Face base URL for models.download; default CLIPO_HF_ENDPOINT, else https://huggingface.co (tests: a fake hub). */
+  hubEndpoint?: string;
 }
 
 export function createDefaultServices(opts: DefaultServicesOptions): { handlers: ApiHandlers; context: HandlerContext; dispose: () => Promise<void> } {
@@ -62,16 +65,31 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
     },
     onMessage: (runId, m) => relayTrainerMessage(emit, runId, m),
   });
+  const models = createModelsService(store);
+  const downloads = createModelDownloads({
+    dataDir: opts.dataDir,
+    addModel: (path) => models.add({ path }) as ModelInfo, // synchronous in the library service
+    emit: (job) => opts.events.emit('model.download', job),
+    // The token saved in Settings, else HF_TOKEN (as `clipo download`); it never reaches the renderer.
+    token: async () => (await settings.get()).hfToken || process.env.HF_TOKEN || undefined,
+    ...(opts.hubEndpoint ? { endpoint: opts.hubEndpoint } : {}),
+  });
   const context: HandlerContext = {
     app, settings, recipes,
     runs: {
       ...createRunsService({ store, supervisor, emit, dataDir: opts.dataDir }),
       ...createExportEvalService({ store, dbPath, dataDir: opts.dataDir, emit, ...(opts.spawnTrainer ? { spawn: opts.spawnTrainer } : {}) }),
     },
-    models: createModelsService(store),
+    models: {
+      ...models,
+      download: (a) => downloads.download(a),
+      downloadCancel: (a) => downloads.downloadCancel(a),
+      downloads: () => downloads.downloads(),
+      hubFiles: (a) => downloads.hubFiles(a),
+    },
     datasets: createDatasetsService(store),
     ...opts.extra,
   };
-  const dispose = async () => { await supervisor.shutdown(); store.close(); };
+  const dispose = async () => { await downloads.dispose(); await supervisor.shutdown(); store.close(); };
   return { handlers: createHandlers(context), context, dispose };
 }

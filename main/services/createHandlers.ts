@@ -7,7 +7,7 @@
  * Service shapes are derived from the contract: `AreaService<'runs'>` has
  * `list`, `get`, `create`, ... each taking that method's args.
  */
-import { API_METHOD_NAMES, ApiError, type ApiArgs, type ApiMethodName, type ApiReturn } from '../api/contract/index.js';
+import { API_METHOD_NAMES, ApiError, type ApiArgs, type ApiMethodName, type ApiReturn, type PublicSettings, type Settings } from '../api/contract/index.js';
 import type { ApiHandlers } from '../api/ApiHandlers.js';
 import type { AppService } from './appService.js';
 import type { SettingsService } from './settingsService.js';
@@ -42,11 +42,17 @@ const PROVIDERS: Record<string, string> = {
 
 type LooseHandler = (args: unknown) => Promise<unknown>;
 
+/** Settings as the renderer sees them: the Hugging Face token stays in the main process. */
+export function publicSettings(s: Settings): PublicSettings {
+  const { hfToken, ...rest } = s;
+  return { ...rest, hfTokenSet: hfToken.length > 0 };
+}
+
 export function createHandlers(ctx: HandlerContext): ApiHandlers {
   const fixed: Partial<Record<ApiMethodName, LooseHandler>> = {
     'app.info': () => ctx.app.info(),
-    'settings.get': () => ctx.settings.get(),
-    'settings.set': (args) => ctx.settings.set(args as ApiArgs<'settings.set'>),
+    'settings.get': async () => publicSettings(await ctx.settings.get()),
+    'settings.set': async (args) => publicSettings(await ctx.settings.set(args as ApiArgs<'settings.set'>)),
   };
   const areas = { runs: ctx.runs, models: ctx.models, datasets: ctx.datasets, recipes: ctx.recipes } as
     Record<string, Record<string, ((args: unknown) => unknown) | undefined> | undefined>;

@@ -30,7 +30,10 @@ export function describeModel(path: string, id = ''): ModelInfo {
   };
 }
 
-export function createModelsService(store: Store): ModelsService {
+/** The library half of the models area (downloads are modelDownloads.ts). */
+export type ModelLibraryService = Pick<ModelsService, 'list' | 'inspect' | 'add' | 'remove'>;
+
+export function createModelsService(store: Store): ModelLibraryService {
   const invalid = (e: unknown) => Object.assign(e as Error, { code: (e as { code?: string }).code ?? 'invalid_argument', field: 'path' });
   return {
     list: () => store.library.models().map((m) => {

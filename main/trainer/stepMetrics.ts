@@ -19,6 +19,8 @@ export const T = {
   lengthMean: M.lengthMean,
   lengthMax: M.lengthMax,
   truncatedFrac: M.truncatedFrac,
+  truncatedAccuracy: M.truncatedAccuracy,
+  finishedAccuracy: M.finishedAccuracy,
   lr: M.lr,
   gradNorm: M.gradNorm,
   loss: M.loss,
@@ -39,7 +41,7 @@ export const T = {
 export function rolloutMetrics(rs: ScoredRollout[]): Record<string, number> {
   const n = rs.length;
   if (n === 0) return {};
-  let sum = 0, sq = 0, correct = 0, len = 0, maxLen = 0, trunc = 0;
+  let sum = 0, sq = 0, correct = 0, len = 0, maxLen = 0, trunc = 0, truncCorrect = 0;
   const comp: Record<string, number> = {};
   for (const r of rs) {
     sum += r.reward;
@@ -48,6 +50,7 @@ export function rolloutMetrics(rs: ScoredRollout[]): Record<string, number> {
     len += r.length;
     maxLen = Math.max(maxLen, r.length);
     trunc += r.truncated ? 1 : 0;
+    truncCorrect += r.truncated && r.correct ? 1 : 0;
     for (const [k, v] of Object.entries(r.components)) comp[k] = (comp[k] ?? 0) + v;
   }
   const mean = sum / n;
@@ -59,6 +62,9 @@ export function rolloutMetrics(rs: ScoredRollout[]): Record<string, number> {
     [T.lengthMax]: maxLen,
     [T.truncatedFrac]: trunc / n,
   };
+  // Whether truncation costs answers (the dashboard's truncation alarm): accuracy on each side of the limit.
+  if (trunc > 0) out[T.truncatedAccuracy] = truncCorrect / trunc;
+  if (trunc < n) out[T.finishedAccuracy] = (correct - truncCorrect) / (n - trunc);
   for (const [k, v] of Object.entries(comp)) out[`reward/${k}`] = v / n;
   return out;
 }

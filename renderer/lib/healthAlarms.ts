@@ -26,6 +26,50 @@ function values(rows: StepMetrics[], name: string): number[] {
 
 export const FLAT_WINDOW = 30;
 
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/**
+ * Truncation is only a problem when it costs answers. Hitting maxTokens is
+ * harmless when the answer comes first and the model merely keeps talking
+ * (the demo: one-character answers, maxTokens 2, nearly every completion
+ * truncated yet up to 100 % correct). The failure mode is completions cut off
+ * before a correct answer, so over the last 3 steps the alarm needs:
+ *  - most completions truncated (mean truncatedFrac > 0.5), and
+ *  - the truncated ones mostly wrong (their accuracy < 0.5), and
+ *  - evidence that the limit is why: the truncated completions are almost
+ *    never right (< 10 %), or, when enough completions finish (≥ 10 %), they
+ *    are right at most half as often as the finished ones.
+ * Runs recorded before the per-side accuracies existed only have overall
+ * accuracy a and truncation t; a/t is then an upper bound on the truncated
+ * accuracy, so the alarm fires only when that bound is below 10 %.
+ */
+function truncationAlarm(window: StepMetrics[]): Omit<HealthAlarm, 'step'> | null {
+  if (window.length < 3) return null;
+  const t = values(window, M.truncatedFrac);
+  if (t.length < 3 || mean(t) <= 0.5) return null;
+  let accTrunc = values(window, M.truncatedAccuracy);
+  if (accTrunc.length === 0) {
+    const acc = values(window, M.accuracy);
+    if (acc.length < 3) return null;
+    accTrunc = window.map((r) => {
+      const tv = r.metrics[M.truncatedFrac] ?? 0;
+      return tv > 0 ? Math.min(1, (r.metrics[M.accuracy] ?? 1) / tv) : 1;
+    });
+  }
+  const aT = mean(accTrunc);
+  if (aT >= 0.5) return null;
+  const accFinished = values(window, M.finishedAccuracy);
+  const enoughFinished = accFinished.length > 0 && mean(t) <= 0.9;
+  const costly = aT < 0.1 || (enoughFinished && aT <= mean(accFinished) / 2);
+  if (!costly) return null;
+  return {
+    id: 'truncation', level: 'warn',
+    title: `Most completions hit the token limit before a correct answer (${Math.round(t[t.length - 1]! * 100)} % truncated, ` +
+      `${Math.round(aT * 100)} % of those correct${enoughFinished ? ` vs ${Math.round(mean(accFinished) * 100)} % of the finished ones` : ''}).`,
+    fix: 'Raise maxTokens, add the overlong penalty reward, or ask for a shorter answer in the prompt suffix.',
+  };
+}
+
 export function healthAlarms(recent: StepMetrics[]): HealthAlarm[] {
   const now = last(recent);
   if (!now) return [];
@@ -72,12 +116,8 @@ export function healthAlarms(recent: StepMetrics[]): HealthAlarm[] {
     }
   }
 
-  const tr = values(recent.slice(-3), M.truncatedFrac);
-  if (tr.length >= 1 && tr.reduce((a, b) => a + b, 0) / tr.length > 0.5) {
-    out.push({ id: 'truncation', level: 'warn', step,
-      title: `Most completions hit the token limit (${Math.round(last(tr)! * 100)} % truncated).`,
-      fix: 'Raise maxTokens, add the overlong penalty reward, or ask for a shorter answer in the prompt suffix.' });
-  }
+  const trunc = truncationAlarm(recent.slice(-3));
+  if (trunc) out.push({ ...trunc, step });
 
   const rw = values(recent.slice(-FLAT_WINDOW), M.rewardMean);
   if (rw.length >= FLAT_WINDOW) {

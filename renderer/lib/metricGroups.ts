@@ -33,7 +33,7 @@ export function chartGroups(available: string[]): ChartGroup[] {
     ] },
     { title: 'Lengths', charts: [
       { title: 'Completion length', metrics: [m(M.lengthMean, 'mean'), m(M.lengthMax, 'max')] },
-      { title: 'Truncation rate', metrics: [m(M.truncatedFrac, 'truncated')] },
+      { title: 'Truncation rate', metrics: [m(M.truncatedFrac, 'truncated'), m(M.truncatedAccuracy, 'correct among truncated')] },
     ] },
     { title: 'Policy', charts: [
       { title: 'KL', metrics: [m(M.klRef, 'KL to reference'), m(M.approxKlOld, 'KL to π_old')] },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { lttbIndices, minMaxIndices } from '../../renderer/components/charts/downsample.js';
 import { nearestIndex, rangeIndices } from '../../renderer/components/charts/nearest.js';
 import { emaSmooth } from '../../renderer/components/charts/smoothing.js';
-import { formatBytes, formatDuration, formatValue, niceTicks, paddedExtent } from '../../renderer/components/charts/ticks.js';
+import { formatBytes, formatDuration, formatValue, niceTicks, paddedExtent, tickLabels } from '../../renderer/components/charts/ticks.js';
 
 describe('emaSmooth', () => {
   it('is the identity at weight 0 and debiased at the start', () => {
@@ -90,5 +90,44 @@ describe('ticks and formats', () => {
     expect(formatValue(2e-5)).toBe('2.00e-5');
     expect(formatDuration(75)).toBe('1 min 15 s');
     expect(formatBytes(1536)).toBe('1.5 KiB');
+  });
+});
+
+describe('axis ticks never repeat a label', () => {
+  const distinct = (labels: string[]) => new Set(labels).size === labels.length;
+
+  it('step axes get whole steps only, also for runs of a few steps', () => {
+    // One step is drawn over [step-1, step+1]; two steps over [1, 2].
+    expect(niceTicks(0, 2, 4)).toContain(0.5); // what a value axis gets
+    expect(niceTicks(0, 2, 4, true)).toEqual([0, 1, 2]);
+    expect(niceTicks(1, 2, 4, true)).toEqual([1, 2]);
+    expect(niceTicks(1, 3, 6, true)).toEqual([1, 2, 3]);
+    expect(niceTicks(0, 10_000, 4, true)).toEqual([0, 2000, 4000, 6000, 8000, 10_000]);
+    expect(niceTicks(1.2, 1.8, 4, true)).toEqual([]); // zoomed inside one step: no fractional step labels
+    for (let n = 1; n <= 40; n++) {
+      const t = niceTicks(1, n + 1, 5, true);
+      expect(t.every(Number.isInteger), `steps 1..${n + 1}`).toBe(true);
+      expect(distinct(tickLabels(t))).toBe(true);
+    }
+  });
+
+  it('adds precision where neighbouring ticks would round to the same label', () => {
+    const fine = niceTicks(10.01, 10.09, 5); // 10.02, 10.04, ...: formatValue gives "10.0" for all
+    expect(new Set(fine.map(formatValue)).size).toBeLessThan(fine.length);
+    expect(tickLabels(fine)).toEqual(['10.02', '10.04', '10.06', '10.08']);
+    expect(tickLabels([1000, 1000.5, 1001])).toEqual(['1000.0', '1000.5', '1001.0']);
+    expect(tickLabels([2e6, 2.0001e6, 2.0002e6])).toEqual(['2.0000e+6', '2.0001e+6', '2.0002e+6']);
+    expect(tickLabels([0.0001, 0.00011, 0.00012])).toEqual(['1.00e-4', '1.10e-4', '1.20e-4']);
+    // Compact labels are kept when they already differ.
+    expect(tickLabels([0, 0.2, 0.4])).toEqual(['0', '0.2', '0.4']);
+  });
+
+  it('holds for value axes over many ranges and densities', () => {
+    for (const [lo, hi] of [[0, 1], [0.123, 0.1234], [99.9, 100.1], [1234.2, 1234.9], [-3e-5, 3e-5], [1e6, 1.00001e6], [-0.5, 0.5], [0.9899, 0.99]] as const) {
+      for (let count = 2; count <= 12; count++) {
+        const labels = tickLabels(niceTicks(lo, hi, count));
+        expect(distinct(labels), `${lo}..${hi} (${count}): ${labels.join(' ')}`).toBe(true);
+      }
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rolloutMetrics } from '../../main/trainer/stepMetrics.js';
 import { M } from '../../main/api/contract/metricNames.js';
 import { FLAT_WINDOW, healthAlarms, type StepMetrics } from '../../renderer/lib/healthAlarms.js';
 
@@ -21,8 +22,58 @@ describe('healthAlarms', () => {
     expect(ids(rows(5, () => ({ [M.zeroVarianceFrac]: 0.5 })))).toEqual([]);
     expect(ids(rows(10, (i) => ({ [M.entropy]: i < 9 ? 2 : 0.01 })))).toEqual(['entropy-collapse']);
     expect(ids(rows(12, (i) => ({ [M.klRef]: i < 11 ? 0.01 : 0.5 })))).toEqual(['kl-blowup']);
-    expect(ids(rows(3, () => ({ [M.truncatedFrac]: 0.9 })))).toEqual(['truncation']);
+    expect(ids(rows(3, () => ({ [M.truncatedFrac]: 0.9, [M.truncatedAccuracy]: 0.02 })))).toEqual(['truncation']);
     expect(ids(rows(FLAT_WINDOW, () => ({ [M.rewardMean]: 0.25 })))).toEqual(['reward-flat']);
     expect(ids(rows(FLAT_WINDOW - 1, () => ({ [M.rewardMean]: 0.25 })))).toEqual([]);
+  });
+});
+
+describe('the truncation alarm fires only when truncation costs answers', () => {
+  const truncation = (r: StepMetrics[]) => healthAlarms(r).find((a) => a.id === 'truncation');
+  /** Raises the alarm at any point of a run (the dashboard looks at every prefix as it trains). */
+  const everFires = (r: StepMetrics[]) => r.some((_, i) => truncation(r.slice(0, i + 1)) !== undefined);
+
+  it('stays quiet on the demo: maxTokens 2, every completion truncated, the answer comes first', () => {
+    // Accuracy per step of a real demo run (seed 1; 64 completions a step, all truncated bar a handful).
+    const acc = [0.17, 0.34, 0.41, 0.55, 0.58, 0.64, 0.58, 0.55, 0.64, 0.77, 0.66, 0.72, 0.48, 0.83, 0.67, 0.75, 0.77, 0.83, 0.98, 0.97];
+    const demo = rows(acc.length, (i) => ({ [M.truncatedFrac]: i === 7 ? 0.98 : 1, [M.accuracy]: acc[i]!, [M.truncatedAccuracy]: acc[i]!, ...(i === 7 ? { [M.finishedAccuracy]: 1 } : {}) }));
+    expect(everFires(demo)).toBe(false);
+    // The same run before the per-side accuracies were recorded (only accuracy and truncation): quiet too.
+    expect(everFires(rows(acc.length, (i) => ({ [M.truncatedFrac]: 1, [M.accuracy]: acc[i]! })))).toBe(false);
+    // A worst-case start at chance level (1 in 8) for the first steps does not fire either.
+    expect(everFires(rows(5, () => ({ [M.truncatedFrac]: 1, [M.truncatedAccuracy]: 0.125 })))).toBe(false);
+  });
+
+  it('fires when completions are cut off before the answer', () => {
+    // Math with maxTokens far too small: nearly all truncated, almost none of those right, short ones often right.
+    const cut = truncation(rows(3, () => ({ [M.truncatedFrac]: 0.95, [M.truncatedAccuracy]: 0.02, [M.finishedAccuracy]: 0.5 })));
+    expect(cut?.title).toMatch(/before a correct answer \(95 % truncated, 2 % of those correct\)/);
+    expect(cut?.fix).toMatch(/Raise maxTokens/);
+    // Fewer truncated but they fare far worse than the finished ones.
+    expect(truncation(rows(3, () => ({ [M.truncatedFrac]: 0.7, [M.truncatedAccuracy]: 0.3, [M.finishedAccuracy]: 0.8 })))?.title)
+      .toMatch(/70 % truncated, 30 % of those correct vs 80 % of the finished ones/);
+    // An older run with overall accuracy only: 5 % right and 90 % truncated bounds the truncated ones' accuracy below 10 %.
+    expect(truncation(rows(3, () => ({ [M.truncatedFrac]: 0.9, [M.accuracy]: 0.05 })))).toBeDefined();
+  });
+
+  it('stays quiet when truncated completions are right, do as well as finished ones, are a minority, or data is short', () => {
+    expect(truncation(rows(3, () => ({ [M.truncatedFrac]: 0.9, [M.truncatedAccuracy]: 0.8 })))).toBeUndefined();
+    expect(truncation(rows(3, () => ({ [M.truncatedFrac]: 0.7, [M.truncatedAccuracy]: 0.45, [M.finishedAccuracy]: 0.6 })))).toBeUndefined();
+    expect(truncation(rows(3, () => ({ [M.truncatedFrac]: 0.4, [M.truncatedAccuracy]: 0, [M.finishedAccuracy]: 0.9 })))).toBeUndefined();
+    expect(truncation(rows(2, () => ({ [M.truncatedFrac]: 1, [M.truncatedAccuracy]: 0 })))).toBeUndefined();
+    // Overall accuracy 30 % at 90 % truncation cannot tell whether the truncated ones are right: no alarm.
+    expect(truncation(rows(3, () => ({ [M.truncatedFrac]: 0.9, [M.accuracy]: 0.3 })))).toBeUndefined();
+  });
+
+  it('the trainer records the accuracy on each side of the token limit', () => {
+    const r = (correct: boolean, truncated: boolean) => ({ reward: correct ? 1 : 0, correct, components: {}, length: 4, truncated });
+    const m = rolloutMetrics([r(true, true), r(false, true), r(false, true), r(true, false)]);
+    expect(m[M.truncatedFrac]).toBe(0.75);
+    expect(m[M.truncatedAccuracy]).toBeCloseTo(1 / 3, 12);
+    expect(m[M.finishedAccuracy]).toBe(1);
+    const none = rolloutMetrics([r(true, false), r(false, false)]);
+    expect(none[M.truncatedAccuracy]).toBeUndefined();
+    expect(none[M.finishedAccuracy]).toBe(0.5);
+    expect(rolloutMetrics([r(false, true)])[M.finishedAccuracy]).toBeUndefined();
   });
 });

@@ -6,7 +6,8 @@
  */
 import type { RecipeInput } from './recipe.js';
 import type {
-  AppInfo, DatasetInfo, DatasetPreview, EmbeddingPoint, EvaluationRow, ExportFormat, ExportResult, MetricSeries, ModelInfo, PreflightReport, RunComparison,
+  AppInfo, DatasetInfo, DatasetPreview, EmbeddingPoint, EvaluationRow, ExportFormat, ExportResult, MetricSeries, ModelDownload, ModelInfo,
+  PreflightReport, PublicSettings, RunComparison,
   RecipeFieldSpec, RecipePreset, RecipeValidation, RunDetail, RunStatus, RunSummary, SampleFilter,
   SampleGroup, Settings,
 } from './types.js';
@@ -17,8 +18,10 @@ interface RunRef { runId: string }
 
 export interface ApiMethods {
   'app.info': { args: Empty; result: AppInfo };
-  'settings.get': { args: Empty; result: Settings };
-  'settings.set': { args: Partial<Settings>; result: Settings };
+  /** The token itself is never returned, only `hfTokenSet`. */
+  'settings.get': { args: Empty; result: PublicSettings };
+  /** `hfToken: ''` removes a saved token. */
+  'settings.set': { args: Partial<Settings>; result: PublicSettings };
 
   'recipes.presets': { args: Empty; result: RecipePreset[] };
   'recipes.form': { args: Empty; result: RecipeFieldSpec[] };
@@ -57,6 +60,19 @@ export interface ApiMethods {
   'models.inspect': { args: { path: string }; result: ModelInfo };
   'models.add': { args: { path: string }; result: ModelInfo };
   'models.remove': { args: { id: string }; result: { removed: true } };
+  /**
+   * Starts downloading `file` from the Hugging Face repo `repo` into the data
+   * folder and returns at once; progress arrives as `model.download` events and
+   * the finished file is added to the library. Asking again for a file that is
+   * downloading returns the running job; after a failure or cancel, it resumes.
+   */
+  'models.download': { args: { repo: string; file: string; revision?: string }; result: { jobId: string } };
+  /** Stops a running download; the partial file is kept so a new download resumes it. */
+  'models.downloadCancel': { args: { jobId: string }; result: ModelDownload };
+  /** Downloads of this session, newest first (running and finished), so a reloaded page can reattach. */
+  'models.downloads': { args: Empty; result: ModelDownload[] };
+  /** The repo's .gguf files (Hub API), to pick one instead of typing its name. */
+  'models.hubFiles': { args: { repo: string; revision?: string }; result: { files: string[] } };
 
   'datasets.list': { args: Empty; result: DatasetInfo[] };
   'datasets.preview': {
@@ -77,6 +93,7 @@ export const API_METHOD_NAMES = [
   'runs.delete', 'runs.metrics', 'runs.steps', 'runs.samples', 'runs.embeddings',
   'runs.compare', 'runs.export', 'runs.evaluate', 'runs.evaluations',
   'models.list', 'models.inspect', 'models.add', 'models.remove',
+  'models.download', 'models.downloadCancel', 'models.downloads', 'models.hubFiles',
   'datasets.list', 'datasets.preview',
 ] as const satisfies readonly ApiMethodName[];
 
@@ -90,9 +107,11 @@ export interface ApiEvents {
   'run.status': { runId: string; status: RunStatus; error: string | null };
   'run.step': { runId: string; step: number; totalSteps: number; time: number; metrics: Record<string, number> };
   'run.event': { runId: string; level: 'info' | 'warn' | 'error'; kind: string; message: string };
+  /** A download's state: progress (a few per second), then done (with the library entry), failed or cancelled. */
+  'model.download': ModelDownload;
 }
 export type ApiEventName = keyof ApiEvents;
-export const API_EVENT_NAMES = ['run.status', 'run.step', 'run.event'] as const satisfies readonly ApiEventName[];
+export const API_EVENT_NAMES = ['run.status', 'run.step', 'run.event', 'model.download'] as const satisfies readonly ApiEventName[];
 
 /** The typed client both transports produce for the renderer. */
 export type ApiClient = {

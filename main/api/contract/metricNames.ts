@@ -56,6 +56,9 @@ export const M = {
   lengthMean: 'completion/lengthMean',
   lengthMax: 'completion/lengthMax',
   truncatedFrac: 'completion/truncatedFrac',
+  /** Accuracy among the completions that hit maxTokens / that ended on their own (absent when there are none). */
+  truncatedAccuracy: 'completion/truncatedAccuracy',
+  finishedAccuracy: 'completion/finishedAccuracy',
   lr: 'optim/lr',
   gradNorm: 'optim/gradNorm',
   loss: 'optim/loss',

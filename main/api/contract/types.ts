@@ -27,6 +27,13 @@ export interface Settings {
   hfToken: string;
 }
 
+/**
+ * What settings.get/set return to the renderer: everything but the token,
+ * which never leaves the main process; only whether one is saved.
+ * (settings.set still takes `hfToken`: a new token, or '' to remove it.)
+ */
+export type PublicSettings = Omit<Settings, 'hfToken'> & { hfTokenSet: boolean };
+
 export interface RunSummary {
   id: string;
   name: string;
@@ -130,6 +137,30 @@ export interface ModelInfo {
   /** Whether the engine can train it; `reason` says why not. */
   supported: boolean;
   reason: string | null;
+}
+
+/** A Hugging Face download (models.download), as listed and as pushed in `model.download` events. */
+export interface ModelDownload {
+  jobId: string;
+  repo: string;
+  file: string;
+  revision: string;
+  /** running → done | failed | cancelled. */
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  /** Bytes on disk so far (a resumed download starts at `resumedFrom`). */
+  received: number;
+  /** File size, when the server said (content-length); null until known. */
+  total: number | null;
+  /** Recent download speed, bytes per second (0 when stalled or not started). */
+  bytesPerSec: number;
+  /** Bytes already on disk from an earlier, interrupted attempt (Range resume); 0 for a fresh start. */
+  resumedFrom: number;
+  startedAt: number;
+  endedAt: number | null;
+  /** What went wrong and what to do, when `failed` (or why it stopped, when `cancelled`). */
+  error: string | null;
+  /** The library entry, once `done` (the file is added to the library like models.add). */
+  model: ModelInfo | null;
 }
 
 export interface DatasetInfo {

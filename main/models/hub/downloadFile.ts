@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 
 export interface DownloadProgress { received: number; total: number | null }
 
@@ -64,15 +64,32 @@ export async function downloadFile(o: DownloadOptions): Promise<DownloadResult> 
   const expected = expectedHash(res.headers, o.sha256);
   let received = start;
   let lastReport = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
+  // Written chunk by chunk rather than through pipeline(): when the connection drops or the
+  // download is cancelled, every byte already received still reaches the .part file (pipeline
+  // would destroy the file stream and drop what it had buffered), so the resume loses nothing.
+  const out = createWriteStream(part, { flags: resumed ? 'a' : 'w' });
+  let writeError: unknown = null;
+  out.on('error', (err) => { writeError ??= err; });
+  const drained = () => new Promise<void>((resolve) => {
+    const done = () => { out.off('drain', done); out.off('close', done); resolve(); };
+    out.on('drain', done);
+    out.on('close', done);
+  });
+  let failure: unknown = null;
+  try {
+    for await (const chunk of Readable.fromWeb(res.body as never) as AsyncIterable<Buffer>) {
+      if (writeError) throw writeError;
       received += chunk.length;
       const now = Date.now();
       if (now - lastReport > 200) { lastReport = now; o.onProgress?.({ received, total }); }
-      cb(null, chunk);
-    },
-  });
-  await pipeline(Readable.fromWeb(res.body as never), counter, createWriteStream(part, { flags: resumed ? 'a' : 'w' }));
+      if (!out.write(chunk)) await drained();
+    }
+  } catch (err) {
+    failure = err;
+  }
+  if (!out.destroyed) await new Promise<void>((resolve) => out.end(() => resolve()));
+  if (writeError) throw writeError;
+  if (failure) throw failure;
   o.onProgress?.({ received, total });
   if (total !== null && received !== total) {
     throw Object.assign(new Error(`download interrupted at ${received} of ${total} bytes; run it again to resume`), { code: 'unavailable' });

@@ -17,6 +17,19 @@ export function validateHubRef(ref: HubFileRef): string | null {
   return null;
 }
 
+/** Field-level checks (the API's schemas name the offending field). */
+export const isHubRepoId = (repo: string): boolean => REPO.test(repo);
+export const isHubFilePath = (file: string): boolean => FILE.test(file) && !file.includes('//');
+export const isHubRevision = (revision: string): boolean => REVISION.test(revision);
+
+/** The Hub's model-info endpoint (`siblings` lists the repo's files). */
+export function hubRepoApiUrl(repo: string, revision: string | undefined, endpoint = HUB_ENDPOINT): string {
+  if (!isHubRepoId(repo)) throw Object.assign(new Error(`"${repo}" is not a Hugging Face repo id (owner/name)`), { code: 'invalid_argument', field: 'repo' });
+  if (revision !== undefined && !isHubRevision(revision)) throw Object.assign(new Error(`"${revision}" is not a valid revision`), { code: 'invalid_argument', field: 'revision' });
+  const base = `${endpoint.replace(/\/$/, '')}/api/models/${repo}`;
+  return revision === undefined ? base : `${base}/revision/${encodeURIComponent(revision)}`;
+}
+
 export function hubFileUrl(ref: HubFileRef, endpoint = HUB_ENDPOINT): string {
   const err = validateHubRef(ref);
   if (err) throw Object.assign(new Error(err), { code: 'invalid_argument' });
