@@ -1,11 +1,17 @@
 /** Shared fixtures for engine tests: tiny models on disk and llama.cpp reference log-probs. */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineBatch } from '../../engine/index.js';
 import { writeTinyModel, type TinyArch, type TinyModelOptions } from '../../main/models/gguf/index.js';
 
 export const ARCHS: TinyArch[] = ['llama', 'qwen2', 'qwen3'];
+
+/** Whether this CPU has Intel AMX (llama.cpp then keeps some weight types in its AMX buffer type, with other kernels). */
+export function cpuHasAmx(): boolean {
+  if (!existsSync('/proc/cpuinfo')) return false;
+  return /^flags\s*:.*\bamx_tile\b/m.test(readFileSync('/proc/cpuinfo', 'utf8'));
+}
 
 export function tempDir(prefix = 'clipo-engine-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
