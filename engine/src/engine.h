@@ -65,6 +65,7 @@ struct engine_hparams {
     int32_t n_embd_head;     // head dim (key_length for qwen3)
     float   rms_eps;
     float   rope_freq_base;
+    float   rope_freq_scale; // 1/factor of linear rope scaling (rope.scaling.factor), else 1
     int     rope_mode;       // 0 = NORM (llama), GGML_ROPE_TYPE_NEOX (qwen)
 };
 
@@ -120,6 +121,7 @@ struct engine_model {
     ggml_tensor * tok_embd = nullptr;     // (D, V)
     ggml_tensor * output_norm = nullptr;  // (D)
     ggml_tensor * output = nullptr;       // (D, V), null when tied
+    ggml_tensor * rope_freqs = nullptr;   // (hd/2) Llama 3.x frequency factors (theta_i / f_i), or null
     std::vector<engine_layer> layers;
     ggml_context * ctx_w = nullptr;
     ggml_backend_buffer_t buf_w = nullptr;

@@ -80,10 +80,13 @@ void engine_graph_build(ggml_context * ctx, const engine_model * m, bool use_lor
         v = ggml_reshape_3d(ctx, v, hd, nKV, T);                                              // (hd, nKV, T)
         if (L.q_norm) q = rms_norm_forward(ctx, q, L.q_norm, hp.rms_eps);
         if (L.k_norm) k = rms_norm_forward(ctx, k, L.k_norm, hp.rms_eps);
-        q = ggml_rope_ext(ctx, q, in.pos, nullptr, (int) hd, hp.rope_mode, hp.n_ctx_train, hp.rope_freq_base, 1.0f,
-                          0.0f, 1.0f, 32.0f, 1.0f);
-        k = ggml_rope_ext(ctx, k, in.pos, nullptr, (int) hd, hp.rope_mode, hp.n_ctx_train, hp.rope_freq_base, 1.0f,
-                          0.0f, 1.0f, 32.0f, 1.0f);
+        // rope_freqs: Llama 3.x's "llama3" rope scaling, baked into per-frequency divisors at conversion
+        // (llama.cpp src/models/llama.cpp, get_rope_factors); ROPE_BACK takes the same factors.
+        // ext_factor 0: no YaRN (rejected at load), as llama.cpp for none/linear scaling.
+        q = ggml_rope_ext(ctx, q, in.pos, m->rope_freqs, (int) hd, hp.rope_mode, hp.n_ctx_train, hp.rope_freq_base,
+                          hp.rope_freq_scale, 0.0f, 1.0f, 32.0f, 1.0f);
+        k = ggml_rope_ext(ctx, k, in.pos, m->rope_freqs, (int) hd, hp.rope_mode, hp.n_ctx_train, hp.rope_freq_base,
+                          hp.rope_freq_scale, 0.0f, 1.0f, 32.0f, 1.0f);
         ggml_tensor * a = attention_forward(ctx, q, k, v, in.mask, hd, nH, T);               // (hd*nH, T)
         ggml_tensor * o = lora_linear_forward(ctx, L.wo, nullptr, lp(T_O), ls, a);            // (D, T)
         x = ggml_add(ctx, x, o);

@@ -9,6 +9,7 @@
 #include "engine.h"
 #include "engine_platform.h"
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -47,8 +48,29 @@ static void engine_log_quiet(enum ggml_log_level level, const char * text, void 
     else if (getenv("CLIPO_ENGINE_VERBOSE")) fputs(text, stderr);
 }
 
+// Weight types the engine loads: the float types and the quantisations llama.cpp's usual files
+// are made of (a Q4_K_M Qwen2.5-0.5B mixes Q4_K, Q6_K, Q5_0 and Q8_0, since rows of 896 cannot
+// hold k-quant blocks). Each has ggml's to_float (for the F32 conversion) and a CPU OUT_PROD
+// (for native frozen weights, ENGINE-NOTES §1). Kept in step with inspectGguf.ts ENGINE_TYPES.
+static const ggml_type engine_weight_types[] = {
+    GGML_TYPE_F32,  GGML_TYPE_F16,  GGML_TYPE_BF16, GGML_TYPE_Q4_0, GGML_TYPE_Q4_1,   GGML_TYPE_Q5_0, GGML_TYPE_Q5_1,
+    GGML_TYPE_Q8_0, GGML_TYPE_Q2_K, GGML_TYPE_Q3_K, GGML_TYPE_Q4_K, GGML_TYPE_Q5_K,   GGML_TYPE_Q6_K, GGML_TYPE_IQ4_NL,
+    GGML_TYPE_IQ4_XS,
+};
+
 static bool model_type_supported(ggml_type t) {
-    return t == GGML_TYPE_F32 || t == GGML_TYPE_F16 || t == GGML_TYPE_BF16 || t == GGML_TYPE_Q8_0 || t == GGML_TYPE_Q4_K;
+    for (ggml_type s : engine_weight_types) if (s == t) return true;
+    return false;
+}
+
+static std::string model_supported_types() {
+    std::string out;
+    for (ggml_type s : engine_weight_types) {
+        std::string n = ggml_type_name(s);
+        for (char & c : n) c = (char) toupper((unsigned char) c);
+        out += (out.empty() ? "" : ", ") + n;
+    }
+    return out;
 }
 
 static uint64_t fnv1a(uint64_t h, const void * data, size_t n) {
@@ -91,6 +113,7 @@ static engine_status model_read_hparams(const gguf_reader & r, engine_hparams & 
     else return engine_error(ENGINE_E_UNSUPPORTED, "unsupported architecture '" + a + "' (supported: llama, qwen2, qwen3)");
     hp.n_ctx_train = 4096;
     hp.rope_freq_base = 10000.0f;
+    hp.rope_freq_scale = 1.0f;
     hp.n_embd_head = 0;
     int32_t key_len = 0, val_len = 0;
     if (!r.get_u32(a + ".embedding_length", hp.n_embd, true, err) || !r.get_u32(a + ".block_count", hp.n_layer, true, err) ||
@@ -109,12 +132,26 @@ static engine_status model_read_hparams(const gguf_reader & r, engine_hparams & 
     hp.n_embd_head = key_len > 0 ? key_len : hp.n_embd / hp.n_head;
     if (val_len > 0 && val_len != hp.n_embd_head) return engine_error(ENGINE_E_UNSUPPORTED, "key_length != value_length is not supported");
     if (hp.n_embd_head <= 0 || hp.n_embd_head % 2 != 0) return engine_error(ENGINE_E_FORMAT, "invalid head dimension");
-    // rope scaling other than none is not implemented
+    // RoPE over the whole head (llama.cpp's llama/qwen2/qwen3 graphs assert n_rot == head dim)
+    int32_t n_rot = hp.n_embd_head;
+    if (!r.get_u32(a + ".rope.dimension_count", n_rot, false, err)) return engine_error(ENGINE_E_FORMAT, err);
+    if (n_rot != hp.n_embd_head)
+        return engine_error(ENGINE_E_UNSUPPORTED, "rope.dimension_count " + std::to_string(n_rot) + " differs from the head dimension " +
+                                                      std::to_string(hp.n_embd_head) + " (partial rotary embeddings are not supported)");
+    // Rope scaling as llama.cpp reads it (src/llama-model.cpp, load_hparams): freq_scale = 1/factor from
+    // rope.scaling.factor (older files: rope.scale_linear), whatever the type; YaRN and LongRoPE also
+    // change the rotation itself and are not implemented.
     int64_t rs = gguf_find_key(r.g, (a + ".rope.scaling.type").c_str());
     if (rs >= 0 && gguf_get_kv_type(r.g, rs) == GGUF_TYPE_STRING) {
         std::string t = gguf_get_val_str(r.g, rs);
-        if (t != "none" && t != "linear") return engine_error(ENGINE_E_UNSUPPORTED, "rope scaling '" + t + "' is not supported");
+        if (t != "none" && t != "linear")
+            return engine_error(ENGINE_E_UNSUPPORTED, "rope scaling '" + t + "' is not supported (supported: none, linear, and Llama 3's rope_freqs)");
     }
+    float factor = 0.0f;
+    const bool has_factor = gguf_find_key(r.g, (a + ".rope.scaling.factor").c_str()) >= 0;
+    if (!r.get_f32(a + (has_factor ? ".rope.scaling.factor" : ".rope.scale_linear"), factor, false, err)) return engine_error(ENGINE_E_FORMAT, err);
+    if (!std::isfinite(factor) || factor < 0.0f) return engine_error(ENGINE_E_FORMAT, "invalid rope scaling factor");
+    hp.rope_freq_scale = factor == 0.0f ? 1.0f : 1.0f / factor;
     return {};
 }
 
@@ -250,6 +287,7 @@ engine_status engine_model_open(const std::string & path, const engine_open_para
     ggml_init_params ip = {ggml_tensor_overhead() * n_max, nullptr, true};
     m->ctx_w = ggml_init(ip);
     std::vector<std::pair<ggml_tensor *, int64_t>> loads;  // dst, gguf index
+    std::set<std::string> used;                             // every file tensor must be one of ours
     auto want = [&](const std::string & name, std::vector<int64_t> shape, bool required, bool matrix, ggml_tensor ** dst) -> engine_status {
         *dst = nullptr;
         int64_t id = gguf_find_tensor(g, name.c_str());
@@ -257,6 +295,7 @@ engine_status engine_model_open(const std::string & path, const engine_open_para
             if (required) return engine_error(ENGINE_E_FORMAT, "missing tensor " + name);
             return {};
         }
+        used.insert(name);
         ggml_tensor * mt = ggml_get_tensor(meta, name.c_str());
         for (int d = 0; d < GGML_MAX_DIMS; d++) {
             int64_t e = d < (int) shape.size() ? shape[d] : 1;
@@ -265,8 +304,8 @@ engine_status engine_model_open(const std::string & path, const engine_open_para
         }
         ggml_type t = mt->type;
         if (!model_type_supported(t))
-            return engine_error(ENGINE_E_UNSUPPORTED, "tensor " + name + " has type " + ggml_type_name(t) +
-                                                          " (supported: F32, F16, BF16, Q8_0, Q4_K)");
+            return engine_error(ENGINE_E_UNSUPPORTED, "tensor " + name + " has type " + ggml_type_name(t) + ", which is not supported" +
+                                                          " (supported: " + model_supported_types() + ")");
         ggml_type dt = t;
         if (!matrix || t == GGML_TYPE_BF16 || frozen_f32) dt = GGML_TYPE_F32;
         ggml_tensor * d = ggml_new_tensor(m->ctx_w, dt, GGML_MAX_DIMS, mt->ne);
@@ -286,6 +325,7 @@ engine_status engine_model_open(const std::string & path, const engine_open_para
     WANT("token_embd.weight", (std::vector<int64_t>{D, V}), true, true, &m->tok_embd);
     WANT("output_norm.weight", (std::vector<int64_t>{D}), true, false, &m->output_norm);
     WANT("output.weight", (std::vector<int64_t>{D, V}), false, true, &m->output);
+    WANT("rope_freqs.weight", (std::vector<int64_t>{hd / 2}), false, false, &m->rope_freqs);
     m->layers.resize(hp.n_layer);
     for (int il = 0; il < hp.n_layer; il++) {
         engine_layer & L = m->layers[il];
@@ -306,6 +346,18 @@ engine_status engine_model_open(const std::string & path, const engine_open_para
         WANT(b + "ffn_down.weight", (std::vector<int64_t>{F, D}), true, true, &L.w_down);
     }
 #undef WANT
+    // A tensor we would not read changes what llama.cpp computes (a bias, fused or extra weights):
+    // refuse the file rather than train on a different function. llama.cpp is as strict
+    // (llama_model_loader::done_getting_tensors: "wrong number of tensors").
+    for (int64_t i = 0; i < gguf_get_n_tensors(g); i++) {
+        const std::string name = gguf_get_tensor_name(g, i);
+        if (!used.count(name)) {
+            const std::string msg = "tensor " + name + " is not part of the " + hp.arch_name +
+                                    " graph this engine trains (unsupported model variant)";
+            cleanup(); engine_model_free(m);  // hp refers into m
+            return engine_error(ENGINE_E_UNSUPPORTED, msg);
+        }
+    }
     // the vocab head gathers at r*V + y: needs V*rows < 2^31 (checked per batch)
     m->buf_w = ggml_backend_alloc_ctx_tensors(m->ctx_w, be);
     if (!m->buf_w) { cleanup(); engine_model_free(m); return engine_error(ENGINE_E_BACKEND, "out of memory allocating weights"); }

@@ -20,8 +20,8 @@ const realModel = (file: string, steps = 300): RecipeInput => ({
 });
 
 export function recipePresets(): RecipePreset[] {
-  const qwen05 = 'a Qwen2.5-0.5B-Instruct GGUF file (F16, Q8_0 or Q4_K)';
-  const qwen15 = 'a Qwen2.5-1.5B-Instruct GGUF file (F16, Q8_0 or Q4_K)';
+  const qwen05 = 'a Qwen2.5-0.5B-Instruct GGUF file (F16, Q8_0, Q4_K_M or another k-quant)';
+  const qwen15 = 'a Qwen2.5-1.5B-Instruct GGUF file (F16, Q8_0, Q4_K_M or another k-quant)';
   const gsm = 'a GSM8K-style JSONL file (fields "question" and "answer" with "#### N")';
   return [
     {

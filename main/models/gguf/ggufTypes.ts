@@ -13,7 +13,7 @@ export const GgufValueType = {
 } as const;
 export type GgufValueTypeId = (typeof GgufValueType)[keyof typeof GgufValueType];
 
-/** Tensor types (ggml_type) we can size; block = elements per block, bytes = bytes per block. */
+/** Tensor types (ggml_type) we can size; block = elements per block, bytes = bytes per block (ggml_blck_size, ggml_type_size). */
 export const GgmlType: Record<string, { id: number; block: number; bytes: number }> = {
   F32: { id: 0, block: 1, bytes: 4 }, F16: { id: 1, block: 1, bytes: 2 },
   Q4_0: { id: 2, block: 32, bytes: 18 }, Q4_1: { id: 3, block: 32, bytes: 20 },
@@ -22,6 +22,12 @@ export const GgmlType: Record<string, { id: number; block: number; bytes: number
   Q2_K: { id: 10, block: 256, bytes: 84 }, Q3_K: { id: 11, block: 256, bytes: 110 },
   Q4_K: { id: 12, block: 256, bytes: 144 }, Q5_K: { id: 13, block: 256, bytes: 176 },
   Q6_K: { id: 14, block: 256, bytes: 210 }, Q8_K: { id: 15, block: 256, bytes: 292 },
+  IQ2_XXS: { id: 16, block: 256, bytes: 66 }, IQ2_XS: { id: 17, block: 256, bytes: 74 },
+  IQ3_XXS: { id: 18, block: 256, bytes: 98 }, IQ1_S: { id: 19, block: 256, bytes: 50 },
+  IQ4_NL: { id: 20, block: 32, bytes: 18 }, IQ3_S: { id: 21, block: 256, bytes: 110 },
+  IQ2_S: { id: 22, block: 256, bytes: 82 }, IQ4_XS: { id: 23, block: 256, bytes: 136 },
+  IQ1_M: { id: 29, block: 256, bytes: 56 }, TQ1_0: { id: 34, block: 256, bytes: 54 },
+  TQ2_0: { id: 35, block: 256, bytes: 66 }, MXFP4: { id: 39, block: 32, bytes: 17 },
   I8: { id: 24, block: 1, bytes: 1 }, I16: { id: 25, block: 1, bytes: 2 }, I32: { id: 26, block: 1, bytes: 4 },
   I64: { id: 27, block: 1, bytes: 8 }, F64: { id: 28, block: 1, bytes: 8 }, BF16: { id: 30, block: 1, bytes: 2 },
 };

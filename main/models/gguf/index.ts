@@ -2,5 +2,7 @@
 export { readGguf, GgufError, type GgufFile, type GgufTensorInfo } from './readGguf.js';
 export { writeGguf, encodeGguf, tensorByteSize, type GgufTensorInput } from './writeGguf.js';
 export { inspectGguf, summarizeGguf, type GgufModelSummary } from './inspectGguf.js';
-export { writeTinyModel, tinyVocab, type TinyModelOptions, type TinyArch } from './writeTinyModel.js';
+export {
+  writeTinyModel, tinyVocab, llama3RopeFactors, type TinyModelOptions, type TinyArch, type TinyWeightType, type TinyMatrix, type Llama3RopeScaling,
+} from './writeTinyModel.js';
 export { GgmlType, GgufValueType, floatToHalf, halfToFloat, type GgufValue, type GgmlTypeName } from './ggufTypes.js';

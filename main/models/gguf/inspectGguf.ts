@@ -26,7 +26,8 @@ export interface GgufModelSummary {
 }
 
 const ENGINE_ARCHS = ['llama', 'qwen2', 'qwen3'];
-const ENGINE_TYPES = ['F32', 'F16', 'BF16', 'Q8_0', 'Q4_K'];
+/** The engine's weight types (engine_model.cpp engine_weight_types; test/engine/weightTypes.test.ts opens each). */
+export const ENGINE_TYPES = ['F32', 'F16', 'BF16', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1', 'Q8_0', 'Q2_K', 'Q3_K', 'Q4_K', 'Q5_K', 'Q6_K', 'IQ4_NL', 'IQ4_XS'];
 
 function num(v: GgufValue | undefined): number | undefined {
   if (!v) return undefined;
@@ -35,6 +36,31 @@ function num(v: GgufValue | undefined): number | undefined {
 }
 function str(v: GgufValue | undefined): string | undefined {
   return v && v.type === 'string' ? v.value : undefined;
+}
+
+// The tensors of the llama/qwen2/qwen3 graph the engine builds (engine_model.cpp); any other tensor
+// would change what llama.cpp computes, so the engine refuses the file.
+const ENGINE_TENSOR = /^(?:token_embd|output_norm|output|rope_freqs)\.weight$|^blk\.\d+\.(?:attn_norm|attn_q|attn_k|attn_v|attn_output|attn_q_norm|attn_k_norm|ffn_norm|ffn_gate|ffn_up|ffn_down)\.weight$|^blk\.\d+\.attn_[qkv]\.bias$/;
+
+/** Why the engine would refuse this file (the same checks as engine_model.cpp, before any weight is read), or undefined. */
+function engineSupportProblem(f: GgufFile, arch: string, tensorTypes: Record<string, number>): string | undefined {
+  const m = f.metadata;
+  if (!ENGINE_ARCHS.includes(arch)) return `architecture ${arch} is not supported (supported: ${ENGINE_ARCHS.join(', ')})`;
+  const badTypes = Object.keys(tensorTypes).filter((t) => !ENGINE_TYPES.includes(t));
+  if (badTypes.length) return `tensor types ${badTypes.join(', ')} are not supported (supported: ${ENGINE_TYPES.join(', ')})`;
+  const scaling = str(m[`${arch}.rope.scaling.type`]);
+  if (scaling !== undefined && scaling !== 'none' && scaling !== 'linear') {
+    return `rope scaling '${scaling}' is not supported (supported: none, linear, and Llama 3's rope_freqs)`;
+  }
+  const nHead = num(m[`${arch}.attention.head_count`]);
+  const headDim = num(m[`${arch}.attention.key_length`]) ?? (nHead ? (num(m[`${arch}.embedding_length`]) ?? 0) / nHead : undefined);
+  const nRot = num(m[`${arch}.rope.dimension_count`]);
+  if (nRot !== undefined && headDim !== undefined && nRot !== headDim) {
+    return `rope.dimension_count ${nRot} differs from the head dimension ${headDim} (partial rotary embeddings are not supported)`;
+  }
+  const extra = f.tensors.find((t) => !ENGINE_TENSOR.test(t.name));
+  if (extra) return `tensor ${extra.name} is not part of the ${arch} graph this engine trains (unsupported model variant)`;
+  return undefined;
 }
 
 export function summarizeGguf(f: GgufFile): GgufModelSummary {
@@ -47,10 +73,7 @@ export function summarizeGguf(f: GgufFile): GgufModelSummary {
     parameterCount += t.shape.reduce((a, b) => a * b, 1);
   }
   const tokens = m['tokenizer.ggml.tokens'];
-  const badTypes = Object.keys(tensorTypes).filter((t) => !ENGINE_TYPES.includes(t));
-  let reason: string | undefined;
-  if (!ENGINE_ARCHS.includes(arch)) reason = `architecture ${arch} is not supported (supported: ${ENGINE_ARCHS.join(', ')})`;
-  else if (badTypes.length) reason = `tensor types ${badTypes.join(', ')} are not supported (supported: ${ENGINE_TYPES.join(', ')})`;
+  const reason = engineSupportProblem(f, arch, tensorTypes);
   const summary: GgufModelSummary = {
     arch,
     tensorTypes,

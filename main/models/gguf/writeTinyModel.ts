@@ -10,6 +10,24 @@ import { writeGguf, type GgufTensorInput } from './writeGguf.js';
 
 export type TinyArch = 'llama' | 'qwen2' | 'qwen3';
 
+/** Weight types the writer can produce: exact encodings (F32, F16, BF16, Q8_0) and random quant blocks (the rest). */
+export type TinyWeightType = 'F32' | 'F16' | 'BF16' | 'Q8_0' | keyof typeof RANDOM_BLOCKS;
+
+/** The matrices of a tiny model, for per-tensor weight types (as llama.cpp's mixes like Q4_K_M do). */
+export type TinyMatrix = 'token_embd' | 'output' | 'attn_q' | 'attn_k' | 'attn_v' | 'attn_output' | 'ffn_gate' | 'ffn_up' | 'ffn_down';
+
+/**
+ * Llama 3's rope scaling ("rope_type": "llama3" in HF config.json), which convert_hf_to_gguf.py bakes
+ * into a rope_freqs.weight tensor of per-frequency divisors. Tiny models need a small original context
+ * for the factors to differ from 1 at the frequencies a short test sequence can see.
+ */
+export interface Llama3RopeScaling {
+  factor: number;
+  lowFreqFactor: number;
+  highFreqFactor: number;
+  originalContext: number;
+}
+
 export interface TinyModelOptions {
   arch: TinyArch;
   seed?: number;
@@ -23,10 +41,18 @@ export interface TinyModelOptions {
   contextLength?: number;
   /** default: true for qwen2/qwen3, false for llama */
   tiedEmbeddings?: boolean;
-  /** type of the 2-D weight matrices (norms/biases stay F32) */
-  /** Q4_K writes random (not quantized) blocks; needs dModel and nFf multiples of 256 */
-  weightType?: 'F32' | 'F16' | 'BF16' | 'Q8_0' | 'Q4_K';
+  /**
+   * Type of the 2-D weight matrices (norms/biases stay F32). Quant types other than Q8_0 write random
+   * (not quantized) blocks with small scales; k-quants and IQ4_XS need dModel and nFf multiples of 256.
+   */
+  weightType?: TinyWeightType;
+  /** Per-matrix types overriding weightType, e.g. a Q4_K_M-like mix. */
+  tensorTypes?: Partial<Record<TinyMatrix, TinyWeightType>>;
   ropeFreqBase?: number;
+  /** Llama 3 frequency factors as a rope_freqs.weight tensor (llama only). */
+  llama3Rope?: Llama3RopeScaling;
+  /** Linear rope scaling: writes rope.scaling.type = linear and rope.scaling.factor. */
+  ropeScalingFactor?: number;
   /** Scales the final RMSNorm weight: lower gives a flatter initial next-token distribution (default 1). */
   outputNormScale?: number;
 }
@@ -76,14 +102,51 @@ function encodeBF16(x: Float32Array): Uint8Array {
   for (let i = 0; i < x.length; i++) out[i] = (u[i]! + 0x7fff + ((u[i]! >>> 16) & 1)) >>> 16; // round to nearest even
   return new Uint8Array(out.buffer);
 }
-/** Q4_K test blocks (144 B per 256 weights: f16 d, f16 dmin, 12 B scales, 128 B nibbles), random content. */
-function randomQ4K(n: number, rnd: () => number): Uint8Array {
-  const out = new Uint8Array((n / 256) * 144);
+/**
+ * Random quant blocks: every byte random except the f16 super-block scales, set at their offsets in
+ * ggml's block structs (ggml-common.h) to values that keep weights within about ±0.1 (std ≈ 1/√256). Any other bit
+ * pattern is a valid block, so these exercise each type's kernels without a quantizer.
+ */
+const RANDOM_BLOCKS = {
+  Q4_0: { block: 32, bytes: 18, halves: [[0, 0.012]] },                   // d, qs[16]: w = d(q-8)
+  Q4_1: { block: 32, bytes: 20, halves: [[0, 0.008], [2, -0.06]] },       // d, m, qs[16]: w = dq + m
+  Q5_0: { block: 32, bytes: 22, halves: [[0, 0.006]] },                  // d, qh[4], qs[16]: w = d(q-16)
+  Q5_1: { block: 32, bytes: 24, halves: [[0, 0.004], [2, -0.06]] },       // d, m, qh[4], qs[16]
+  Q2_K: { block: 256, bytes: 84, halves: [[80, 0.002], [82, 0.002]] },   // scales[16], qs[64], d, dmin
+  Q3_K: { block: 256, bytes: 110, halves: [[108, 0.0008]] },              // hmask[32], qs[64], scales[12], d
+  Q4_K: { block: 256, bytes: 144, halves: [[0, 0.00016], [2, 0.00016]] },  // d, dmin, scales[12], qs[128]
+  Q5_K: { block: 256, bytes: 176, halves: [[0, 0.00008], [2, 0.00016]] },  // d, dmin, scales[12], qh[32], qs[128]
+  Q6_K: { block: 256, bytes: 210, halves: [[208, 0.00002]] },            // ql[128], qh[64], scales[16], d
+  IQ4_NL: { block: 32, bytes: 18, halves: [[0, 0.0008]] },                // d, qs[16]: w = d·kvalues[q]
+  IQ4_XS: { block: 256, bytes: 136, halves: [[0, 0.00004]] },             // d, scales_h, scales_l[4], qs[128]
+} as const satisfies Record<string, { block: number; bytes: number; halves: readonly (readonly [number, number])[] }>;
+
+function randomBlocks(type: keyof typeof RANDOM_BLOCKS, n: number, rnd: () => number): Uint8Array {
+  const { block, bytes, halves } = RANDOM_BLOCKS[type];
+  if (n % block !== 0) throw new Error(`${type} needs rows that are a multiple of ${block} weights`);
+  const out = new Uint8Array((n / block) * bytes);
   const dv = new DataView(out.buffer);
-  for (let b = 0; b < n / 256; b++) {
-    dv.setUint16(b * 144, floatToHalf(0.0004), true);
-    dv.setUint16(b * 144 + 2, floatToHalf(0.0004), true);
-    for (let j = 4; j < 144; j++) out[b * 144 + j] = Math.floor(rnd() * 256);
+  const fixed = new Set(halves.flatMap(([o]) => [o, o + 1]));
+  for (let b = 0; b < n / block; b++) {
+    for (const [o, v] of halves) dv.setUint16(b * bytes + o, floatToHalf(v), true);
+    for (let j = 0; j < bytes; j++) if (!fixed.has(j)) out[b * bytes + j] = Math.floor(rnd() * 256);
+  }
+  return out;
+}
+
+/** rope_freqs.weight as convert_hf_to_gguf.py computes it for "llama3" rope scaling (LlamaModel.generate_extra_tensors). */
+export function llama3RopeFactors(headDim: number, base: number, r: Llama3RopeScaling): Float32Array {
+  const lowWavelen = r.originalContext / r.lowFreqFactor;
+  const highWavelen = r.originalContext / r.highFreqFactor;
+  const out = new Float32Array(headDim / 2);
+  for (let i = 0; i < headDim / 2; i++) {
+    const wavelen = (2 * Math.PI) / (1 / base ** ((2 * i) / headDim));
+    if (wavelen < highWavelen) out[i] = 1;
+    else if (wavelen > lowWavelen) out[i] = r.factor;
+    else {
+      const smooth = (r.originalContext / wavelen - r.lowFreqFactor) / (r.highFreqFactor - r.lowFreqFactor);
+      out[i] = 1 / ((1 - smooth) / r.factor + smooth);
+    }
   }
   return out;
 }
@@ -102,7 +165,10 @@ function encodeQ8_0(x: Float32Array): Uint8Array {
   return out;
 }
 
-export function tinyModelTensors(o: Required<Omit<TinyModelOptions, 'tiedEmbeddings'>> & { tiedEmbeddings: boolean }, vocab: number): GgufTensorInput[] {
+type ResolvedTinyOptions = Required<Omit<TinyModelOptions, 'tiedEmbeddings' | 'tensorTypes' | 'llama3Rope' | 'ropeScalingFactor'>> &
+  Pick<TinyModelOptions, 'tensorTypes' | 'llama3Rope'> & { tiedEmbeddings: boolean };
+
+export function tinyModelTensors(o: ResolvedTinyOptions, vocab: number): GgufTensorInput[] {
   const rnd = mulberry32(o.seed);
   const gauss = (): number => Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
   const D = o.dModel, hd = o.headDim, q = hd * o.nHead, kv = hd * o.nHeadKv, F = o.nFf;
@@ -111,14 +177,18 @@ export function tinyModelTensors(o: Required<Omit<TinyModelOptions, 'tiedEmbeddi
     const n = shape.reduce((a, b) => a * b, 1);
     const x = new Float32Array(n);
     for (let i = 0; i < n; i++) x[i] = mean + std * gauss();
-    const type: GgmlTypeName = matrix ? o.weightType : 'F32';
+    const role = /^(?:blk\.\d+\.)?([a-z_]+)\.weight$/.exec(name)?.[1] as TinyMatrix | undefined;
+    const type: TinyWeightType = matrix ? (role && o.tensorTypes?.[role]) || o.weightType : 'F32';
     const data = type === 'F32' ? encodeF32(x) : type === 'F16' ? encodeF16(x) : type === 'BF16' ? encodeBF16(x)
-      : type === 'Q4_K' ? randomQ4K(n, rnd) : encodeQ8_0(x);
-    out.push({ name, shape, type, data });
+      : type === 'Q8_0' ? encodeQ8_0(x) : randomBlocks(type, n, rnd);
+    out.push({ name, shape, type: type as GgmlTypeName, data });
   };
   add('token_embd.weight', [D, vocab], 0.5, 0, true);
   add('output_norm.weight', [D], 0.1 * o.outputNormScale, o.outputNormScale);
   if (!o.tiedEmbeddings) add('output.weight', [D, vocab], 1 / Math.sqrt(D), 0, true);
+  if (o.llama3Rope) {
+    out.push({ name: 'rope_freqs.weight', shape: [hd / 2], type: 'F32', data: encodeF32(llama3RopeFactors(hd, o.ropeFreqBase, o.llama3Rope)) });
+  }
   for (let l = 0; l < o.nLayer; l++) {
     const b = `blk.${l}.`;
     add(`${b}attn_norm.weight`, [D], 0.1, 1);
@@ -157,7 +227,9 @@ export function writeTinyModel(path: string, opts: TinyModelOptions): { vocabSiz
   const md: Record<string, GgufValue> = {
     'general.architecture': { type: 'string', value: a },
     'general.name': { type: 'string', value: `clipo-tiny-${a}` },
-    'general.file_type': u32({ F32: 0, F16: 1, Q8_0: 7, BF16: 32, Q4_K: 15 }[o.weightType]),
+    // llama_ftype of the dominant type (LLAMA_FTYPE_MOSTLY_*; the k-quants as their _M mixes)
+    'general.file_type': u32({ F32: 0, F16: 1, Q4_0: 2, Q4_1: 3, Q8_0: 7, Q5_0: 8, Q5_1: 9, Q2_K: 10, Q3_K: 12, Q4_K: 15,
+      Q5_K: 17, Q6_K: 18, IQ4_NL: 25, IQ4_XS: 30, BF16: 32 }[o.weightType]),
     [`${a}.context_length`]: u32(o.contextLength),
     [`${a}.embedding_length`]: u32(o.dModel),
     [`${a}.block_count`]: u32(o.nLayer),
@@ -183,6 +255,11 @@ export function writeTinyModel(path: string, opts: TinyModelOptions): { vocabSiz
     md[`${a}.attention.value_length`] = u32(full.headDim);
   }
   if (a === 'llama') md[`${a}.rope.dimension_count`] = u32(full.headDim);
+  if (opts.llama3Rope && a !== 'llama') throw new Error('llama3Rope is a llama-architecture feature');
+  if (opts.ropeScalingFactor !== undefined) {
+    md[`${a}.rope.scaling.type`] = { type: 'string', value: 'linear' };
+    md[`${a}.rope.scaling.factor`] = f32(opts.ropeScalingFactor);
+  }
   writeGguf(path, md, tinyModelTensors(full, v.tokens.length));
   return { vocabSize: v.tokens.length };
 }

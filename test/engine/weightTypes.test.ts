@@ -1,0 +1,123 @@
+/**
+ * Every weight type the engine accepts (inspectGguf's ENGINE_TYPES, the same list as
+ * engine_model.cpp) opens, and each quantisation computes what llama.cpp computes:
+ * kept native, log-probs equal node-llama-cpp's within 1e-4 (our mul_mat quantises
+ * activations exactly as llama.cpp's does); the gradient through the frozen quantised
+ * matrices (CPU OUT_PROD) equals the gradient through their F32 dequantisation up to that
+ * activation rounding (ENGINE-NOTES §1: 0.8-2%). Also a Q4_K_M-like mix, which is what a
+ * downloaded Qwen2.5-0.5B Q4_K_M file holds (rows of 896 cannot hold k-quant blocks).
+ */
+import { afterAll, describe, expect, test } from 'vitest';
+import { rmSync } from 'node:fs';
+import { EngineModel } from '../../engine/index.js';
+import { ENGINE_TYPES } from '../../main/models/gguf/inspectGguf.js';
+import { inspectGguf, type TinyModelOptions, type TinyWeightType } from '../../main/models/gguf/index.js';
+import { expectLlamaCppMatch, llamaCppExtraBuffers, llamaCppLogprobs, tempDir, tinyModel } from './engineFixtures.js';
+
+const dir = tempDir();
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const TOKENS = [1, 3, 290, 300, 310, 5, 320, 330, 340, 301, 302, 10, 11, 303, 304, 305];
+const RS = 5;
+const W = new Array(TOKENS.length - RS).fill(0).map((_, i) => (i % 3 === 1 ? -0.7 : 1));
+// k-quants and IQ4_XS pack 256 weights per block: every row must be a multiple of 256
+const SHAPE = { dModel: 256, nFf: 256 } as const;
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+function relErr(a: Float32Array, b: Float32Array): number {
+  let num = 0, den = 0;
+  for (let i = 0; i < a.length; i++) { num += (a[i]! - b[i]!) ** 2; den += b[i]! ** 2; }
+  return Math.sqrt(num / den);
+}
+
+/**
+ * Native forward vs llama.cpp, and native gradient vs the F32-converted model's, with the same nonzero
+ * adapter. `gradTol` null skips the gradient comparison (mixes: where several matrices round their
+ * activations, the small attention q/k gradients of the last layer are dominated by that rounding).
+ */
+async function checkAgainstLlamaCpp(label: string, opts: Partial<TinyModelOptions>, gradTol: number | null = 0.05): Promise<void> {
+  const path = tinyModel(dir, 'qwen2', { ...SHAPE, ...opts });
+  expect(inspectGguf(path).engineSupported).toBe(true);
+  const native = await EngineModel.open(path, { threads: 1, frozen: 'native' });
+  const f32 = await EngineModel.open(path, { threads: 1, frozen: 'f32' });
+  try {
+    expect(native.info.frozenF32).toBe(false);
+    const ours = await native.forward([{ tokens: TOKENS, responseStart: RS }], { adapter: false });
+    const ref = await llamaCppLogprobs(path, TOKENS, RS);
+    const err = maxAbsDiff(ours.logprobs, ref);
+    const exact = await f32.forward([{ tokens: TOKENS, responseStart: RS }], { adapter: false });
+    const errF32 = maxAbsDiff(exact.logprobs, ref);
+    console.log(`[${label}] native vs llama.cpp max |Δlogp| ${err.toExponential(2)}; F32 copy vs llama.cpp ${errF32.toExponential(2)}`);
+    expectLlamaCppMatch(err, await llamaCppExtraBuffers(path), label);
+    // the F32 copy differs from the native weights only by activation rounding inside mul_mat
+    expect(maxAbsDiff(ours.logprobs, exact.logprobs)).toBeLessThan(0.1);
+
+    for (const m of [native, f32]) await m.lora.init({ rank: 4, alpha: 8, seed: 2 });
+    const p = await native.loraParams();
+    for (let i = 0; i < p.length; i++) p[i] = 0.05 * Math.sin(i * 0.61 + 0.3);
+    await native.setLoraParams(p);
+    await f32.setLoraParams(p);
+    await native.backward([{ tokens: TOKENS, responseStart: RS }], W);
+    await f32.backward([{ tokens: TOKENS, responseStart: RS }], W);
+    const gn = await native.grads(), gf = await f32.grads();
+    expect(gn.every(Number.isFinite)).toBe(true);
+    const e = relErr(gn, gf);
+    console.log(`[${label}] gradient native vs F32 copy: normwise rel err ${e.toExponential(2)}`);
+    expect(e).toBeGreaterThan(0); // it really ran the quantised kernels
+    if (gradTol !== null) expect(e).toBeLessThan(gradTol);
+  } finally {
+    await native.dispose();
+    await f32.dispose();
+  }
+}
+
+describe('every accepted weight type opens', () => {
+  test.each(ENGINE_TYPES)('%s', async (t) => {
+    const path = tinyModel(dir, 'llama', { ...SHAPE, weightType: t as TinyWeightType, nLayer: 1 });
+    const m = await EngineModel.open(path, { threads: 1, frozen: 'native' });
+    try {
+      expect(m.info.types.map((x) => x.toUpperCase())).toContain(t);
+      const r = await m.forward([{ tokens: TOKENS, responseStart: RS }]);
+      expect(Array.from(r.logprobs).every((v) => Number.isFinite(v) && v <= 0)).toBe(true);
+    } finally {
+      await m.dispose();
+    }
+  });
+});
+
+// F16 and Q8_0 are checked against llama.cpp in logprobs.test.ts (at dModel 64: Q8_0 rows need only 32)
+const QUANTS = ['Q4_K', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1', 'Q2_K', 'Q3_K', 'Q5_K', 'Q6_K', 'IQ4_NL', 'IQ4_XS'] as const;
+
+describe('quantised weights match llama.cpp', () => {
+  test.each(QUANTS)('%s', (t) => checkAgainstLlamaCpp(t, { weightType: t }));
+
+  const MIX = { weightType: 'Q4_K', tensorTypes: { token_embd: 'Q6_K', attn_v: 'Q6_K', ffn_down: 'Q6_K', attn_q: 'Q5_0', attn_k: 'Q8_0' } } as const;
+  test('a Q4_K_M-like mix (Q4_K, Q6_K, Q5_0, Q8_0)', () => checkAgainstLlamaCpp('Q4_K_M mix', MIX, null));
+
+  test('a Q4_K_M-like mix trains with its weights kept native', async () => {
+    const m = await EngineModel.open(tinyModel(dir, 'qwen2', { ...SHAPE, ...MIX }), { threads: 1, frozen: 'native' });
+    try {
+      await m.lora.init({ rank: 4, alpha: 8, seed: 1 });
+      const batch = [{ tokens: TOKENS, responseStart: RS }];
+      const ones = new Array(TOKENS.length - RS).fill(1);
+      const sum = async (): Promise<number> => (await m.forward(batch)).logprobs.reduce((a, b) => a + b, 0);
+      const start = await sum();
+      const seen = [start];
+      for (let i = 0; i < 5; i++) {
+        await m.backward(batch, ones);
+        await m.step({ lr: 2e-2 });
+        seen.push(await sum());
+      }
+      console.log(`[Q4_K_M mix] Σ log p of the target over 5 steps: ${seen.map((x) => x.toFixed(2)).join(' → ')}`);
+      for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThan(seen[i - 1]!);
+      expect(seen.at(-1)! - start).toBeGreaterThan(1);
+    } finally {
+      await m.dispose();
+    }
+  });
+});
