@@ -1,37 +1,24 @@
 /**
  * Merged GGUF: base weights with the LoRA delta folded in, W' = W + (alpha/r)·B·A.
  * Only the tensors that have a LoRA pair change; every other tensor and all
- * metadata are copied byte for byte. A merged tensor is dequantised to F32,
- * the delta added in F32, then written back in the base tensor's type when that
- * type is F32, F16 or Q8_0 (we can requantise those exactly like ggml does);
- * any other type (BF16, Q4_K, ...) is written as F16 and the file's
+ * metadata are copied byte for byte. A merged tensor is dequantised to F32
+ * exactly as ggml's to_float does (models/gguf/dequantize.ts: every engine weight
+ * type, so a downloaded Q4_K_M file's Q4_K/Q6_K/Q5_0/Q8_0 mix merges), the delta
+ * added in F32, then written back in the base tensor's type when that type is
+ * F32, F16 or Q8_0 (we requantise those exactly like ggml does); any other type
+ * (BF16, Q4_K, Q6_K, IQ4_XS, ...) is written as F16, since re-quantising to a
+ * k-quant would need ggml's search-based quantiser, and the file's
  * `general.file_type` is left as is (mixed files are normal in GGUF).
  * Pure TS; assembles the file in memory (fine up to a few GB).
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { readGguf, writeGguf, type GgufTensorInput } from '../models/gguf/index.js';
-import { floatToHalf, halfToFloat, type GgmlTypeName } from '../models/gguf/ggufTypes.js';
+import { dequantize, readGguf, writeGguf, type GgufTensorInput } from '../models/gguf/index.js';
+import { floatToHalf, type GgmlTypeName } from '../models/gguf/ggufTypes.js';
 
 export interface LoraPairs {
   alpha: number;
   /** GGUF names (blk.N.attn_q.weight.lora_a) → ggml shape [ne0, ne1] and F32 values */
   tensors: { name: string; shape: [number, number]; data: Float32Array }[];
-}
-
-export function dequantize(bytes: Uint8Array, type: string, n: number): Float32Array {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Float32Array(n);
-  if (type === 'F32') { for (let i = 0; i < n; i++) out[i] = dv.getFloat32(4 * i, true); return out; }
-  if (type === 'F16') { for (let i = 0; i < n; i++) out[i] = halfToFloat(dv.getUint16(2 * i, true)); return out; }
-  if (type === 'BF16') { const u = new Uint32Array(1), f = new Float32Array(u.buffer); for (let i = 0; i < n; i++) { u[0] = dv.getUint16(2 * i, true) << 16; out[i] = f[0]!; } return out; }
-  if (type === 'Q8_0') {
-    for (let b = 0; b < n / 32; b++) {
-      const d = halfToFloat(dv.getUint16(34 * b, true));
-      for (let j = 0; j < 32; j++) out[32 * b + j] = d * dv.getInt8(34 * b + 2 + j);
-    }
-    return out;
-  }
-  throw new Error(`cannot dequantise ${type} (merged export supports base tensors in F32, F16, BF16, Q8_0)`);
 }
 
 /** ggml's quantize_row_q8_0_ref: d = max|x|/127 (stored as F16), q = round(x/d). */
