@@ -166,7 +166,8 @@ static void backend_set_threads(ggml_backend_t be, int n_threads) {
 static ggml_backend_t model_init_backend(const engine_open_params & p, std::string & name, engine_status & st) {
     static std::once_flag loaded;
     static std::mutex gpu_mu;
-    static std::set<std::string> gpu_loaded;
+    static std::set<std::string> gpu_tried;      // every library path attempted once per process
+    static std::set<std::string> gpu_usable;     // file names whose backend loaded with at least one device
     std::string dir = p.lib_dir;
     std::call_once(loaded, [&] {
         ggml_log_set(engine_log_quiet, nullptr);
@@ -175,9 +176,19 @@ static ggml_backend_t model_init_backend(const engine_open_params & p, std::stri
     });
     if (p.backend != "cpu") {
         // the prebuilt GPU backends share libggml-base's soname, so they bind to the one already loaded
+        // Builds of one backend for different runtimes share a file name (node-llama-cpp's libggml-cuda.so
+        // for CUDA 13, and for CUDA 12 in linux-x64-cuda-ext's fallback/): the first that loads with a
+        // device wins; one that fails to load (runtime libraries missing) or finds no device (driver
+        // too old) is dropped so the next can register.
         std::lock_guard<std::mutex> lk(gpu_mu);
-        for (const std::string & lib : p.gpu_libs)
-            if (gpu_loaded.insert(lib).second) ggml_backend_load(lib.c_str());
+        for (const std::string & lib : p.gpu_libs) {
+            const std::string name = lib.substr(lib.find_last_of("/\\") + 1);
+            if (gpu_usable.count(name) || !gpu_tried.insert(lib).second) continue;
+            ggml_backend_reg_t reg = ggml_backend_load(lib.c_str());
+            if (!reg) continue;
+            if (ggml_backend_reg_dev_count(reg) > 0) gpu_usable.insert(name);
+            else ggml_backend_unload(reg);
+        }
     }
     ggml_backend_t be = nullptr;
     if (p.backend == "gpu" || p.backend == "auto") {

@@ -31,17 +31,25 @@ const GPU_BACKEND_LIBS: Partial<Record<NodeJS.Platform, { plat: string; libs: re
   win32: { plat: 'win', libs: [['cuda', 'ggml-cuda.dll'], ['vulkan', 'ggml-vulkan.dll']] },
 };
 
-/** Prebuilt GPU backends shipped by node-llama-cpp for this platform (CUDA first, then Vulkan). */
-export function gpuBackendLibs(platform: NodeJS.Platform = process.platform, arch: string = process.arch): string[] {
+/**
+ * Prebuilt GPU backends shipped by node-llama-cpp for this platform, in the order the engine tries
+ * them: CUDA 13 (`<plat>-cuda`), CUDA 12 (`<plat>-cuda-ext`'s `bins/<plat>-cuda/fallback/`, which
+ * node-llama-cpp itself loads when the first finds no GPU), then Vulkan. The CUDA builds share a
+ * file name; the engine keeps the first one that loads with a device (engine_model.cpp).
+ */
+export function gpuBackendLibs(platform: NodeJS.Platform = process.platform, arch: string = process.arch, nodeModules?: string[]): string[] {
   const here = dirname(fileURLToPath(import.meta.url));
   const spec = GPU_BACKEND_LIBS[platform];
   if (!spec) return [];
   const plat = `${spec.plat}-${arch}`;
   const out: string[] = [];
-  for (const nm of [resolve(here, '..', '..', 'node_modules'), resolve(here, '..', '..', '..', 'node_modules')]) {
+  for (const nm of nodeModules ?? [resolve(here, '..', '..', 'node_modules'), resolve(here, '..', '..', '..', 'node_modules')]) {
     for (const [pkg, lib] of spec.libs) {
-      const p = join(nm, '@node-llama-cpp', `${plat}-${pkg}`, 'bins', `${plat}-${pkg}`, lib);
-      if (existsSync(p) && !out.includes(p)) out.push(p);
+      const candidates = [
+        join(nm, '@node-llama-cpp', `${plat}-${pkg}`, 'bins', `${plat}-${pkg}`, lib),
+        join(nm, '@node-llama-cpp', `${plat}-${pkg}-ext`, 'bins', `${plat}-${pkg}`, 'fallback', lib),
+      ];
+      for (const p of candidates) if (existsSync(p) && !out.includes(p)) out.push(p);
     }
   }
   return out;
