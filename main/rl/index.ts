@@ -27,3 +27,4 @@ export { policyUpdatesAtStep } from './clipo/warmup.js';
 export { headForward, headBackward, type HeadWeights } from './clipo/head.js';
 export { similarityFluctuation, similarityMetrics } from './diagnostics/similarityFluctuation.js';
 export { pcaProject2d, type PcaProjection } from './diagnostics/pcaProjection.js';
+export { samplerMismatch, type SamplerMismatch } from './diagnostics/samplerMismatch.js';

@@ -14,6 +14,7 @@ import { EngineModel, type EngineSequence } from '../../engine/index.js';
 import type { Recipe, RunStatus } from '../api/contract/index.js';
 import { parseRecipe } from '../recipes/index.js';
 import { pcaProject2d } from '../rl/diagnostics/pcaProjection.js';
+import { samplerMismatch } from '../rl/diagnostics/samplerMismatch.js';
 import type { Store, SampleInput, EmbeddingInput } from '../store/index.js';
 import { collectRollouts, type RolloutGroup } from './collectRollouts.js';
 import { ensureWritableDir } from './ensureWritableDir.js';
@@ -124,7 +125,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunOutcome> {
       const t1 = performance.now();
 
       // 2. π_old (and reference) log-probs, entropy and pooled states from the engine, on the sampled tokens.
-      const { seqs, scored, flat } = toEngineBatch(phase.groups, engine.info.dModel);
+      const { seqs, scored, flat, samplerLogp } = toEngineBatch(phase.groups, engine.info.dModel);
       const metrics: Record<string, number> = {};
       let updated = false;
       let adv = null as ReturnType<typeof advantageStage> | null;
@@ -137,6 +138,11 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunOutcome> {
         if (recipe.algorithm.klCoef > 0) scored.refLogp = (await engine.forward(seqs, { adapter: false, tokenBudget: recipe.training.tokenBudget })).logprobs;
         metrics[T.peakBytes] = fwd.peakBytes;
         engineMs += performance.now() - te;
+        // With top-p < 1 the sampler reports probabilities after truncation: not comparable.
+        if (recipe.rollout.topP >= 1) {
+          const mm = samplerMismatch(samplerLogp, fwd.logprobs);
+          Object.assign(metrics, { [T.samplerLogpDiffMean]: mm.logpDiffMean, [T.samplerLogpDiffMax]: mm.logpDiffMax, [T.samplerProbDiffMax]: mm.probDiffMax });
+        }
         adv = advantageStage(recipe, scored, snap.clipo, step);
         snap.clipo = adv.clipoState;
         Object.assign(metrics, adv.metrics);
@@ -211,8 +217,9 @@ async function checkpoint(store: Store, runId: number, runDir: string, engine: E
 interface FlatRollout { reward: number; correct: boolean; components: Record<string, number>; length: number; truncated: boolean }
 
 /** Sampled tokens → engine sequences (prompt + completion) and the RL batch layout. Empty completions are left out. */
-function toEngineBatch(groups: RolloutGroup[], dModel: number): { seqs: EngineSequence[]; scored: ScoredBatch; flat: FlatRollout[] } {
+function toEngineBatch(groups: RolloutGroup[], dModel: number): { seqs: EngineSequence[]; scored: ScoredBatch; flat: FlatRollout[]; samplerLogp: number[] } {
   const seqs: EngineSequence[] = [];
+  const samplerLogp: number[] = []; // the sampler's log-prob of each scored token, in oldLogp's order
   const gi: number[] = [];
   const rewards: number[] = [];
   const labels: number[] = [];
@@ -227,10 +234,11 @@ function toEngineBatch(groups: RolloutGroup[], dModel: number): { seqs: EngineSe
       rewards.push(c.reward);
       labels.push(c.correct ? 1 : 0);
       offsets.push(offsets.at(-1)! + c.tokens.length);
+      samplerLogp.push(...c.samplerLogprobs);
     }
   });
   return {
-    seqs, flat,
+    seqs, flat, samplerLogp,
     scored: {
       tokenOffsets: Int32Array.from(offsets), groupIndex: Int32Array.from(gi), numGroups: groups.length,
       rewards: Float64Array.from(rewards), labels: Uint8Array.from(labels), oldLogp: new Float32Array(offsets.at(-1)!), dModel,

@@ -36,6 +36,9 @@ export const T = {
   elapsed: M.elapsed,
   peakBytes: M.peakBytes,
   policyUpdated: M.policyUpdated,
+  samplerLogpDiffMean: M.samplerLogpDiffMean,
+  samplerLogpDiffMax: M.samplerLogpDiffMax,
+  samplerProbDiffMax: M.samplerProbDiffMax,
 } as const;
 
 export function rolloutMetrics(rs: ScoredRollout[]): Record<string, number> {

@@ -6,7 +6,7 @@
 import { M } from '../../main/api/contract/metricNames.js';
 
 export interface HealthAlarm {
-  id: 'zero-variance' | 'entropy-collapse' | 'kl-blowup' | 'truncation' | 'nan-loss' | 'reward-flat';
+  id: 'zero-variance' | 'entropy-collapse' | 'kl-blowup' | 'truncation' | 'nan-loss' | 'reward-flat' | 'sampler-mismatch';
   level: 'warn' | 'error';
   title: string;
   fix: string;
@@ -118,6 +118,17 @@ export function healthAlarms(recent: StepMetrics[]): HealthAlarm[] {
 
   const trunc = truncationAlarm(recent.slice(-3));
   if (trunc) out.push({ ...trunc, step });
+
+  // The sampler's token probabilities far from the trainer's for 3 steps running: rollouts come from
+  // another policy than the one the ratios correct for (main/rl/diagnostics/samplerMismatch.ts).
+  // Same weights, F32 KV cache and kernels give ~1e-5; quantised matmuls in llama.cpp vs the engine's
+  // F32 copy give ~1e-3 to 1e-2, so 0.05 nats mean means something else is off.
+  const mm = values(recent.slice(-3), M.samplerLogpDiffMean);
+  if (mm.length >= 3 && mm.every((v) => v > 0.05)) {
+    out.push({ id: 'sampler-mismatch', level: 'warn', step,
+      title: `The sampler and the trainer disagree on the sampled tokens' probabilities (mean |Δ log p| ${last(mm)!.toFixed(3)} nats).`,
+      fix: 'Rollouts are then slightly off-policy (the update itself stays exact). Try a less quantised model file (Q8_0 or F16), or the CPU backend; on Intel Xeons with AMX, llama.cpp\'s AMX kernels are a known cause.' });
+  }
 
   const rw = values(recent.slice(-FLAT_WINDOW), M.rewardMean);
   if (rw.length >= FLAT_WINDOW) {

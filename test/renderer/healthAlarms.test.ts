@@ -26,6 +26,13 @@ describe('healthAlarms', () => {
     expect(ids(rows(FLAT_WINDOW, () => ({ [M.rewardMean]: 0.25 })))).toEqual(['reward-flat']);
     expect(ids(rows(FLAT_WINDOW - 1, () => ({ [M.rewardMean]: 0.25 })))).toEqual([]);
   });
+  it('flags a sampler/trainer mismatch that lasts 3 steps, not a blip or quantisation-sized noise', () => {
+    expect(ids(rows(3, () => ({ [M.samplerLogpDiffMean]: 0.2 })))).toEqual(['sampler-mismatch']);
+    expect(ids(rows(3, (i) => ({ [M.samplerLogpDiffMean]: i === 1 ? 0.2 : 0.001 })))).toEqual([]);
+    expect(ids(rows(10, () => ({ [M.samplerLogpDiffMean]: 0.01 })))).toEqual([]);
+    expect(ids(rows(2, () => ({ [M.samplerLogpDiffMean]: 0.3 })))).toEqual([]);
+    expect(healthAlarms(rows(3, () => ({ [M.samplerLogpDiffMean]: 0.2 })))[0]!.title).toMatch(/0\.200 nats/);
+  });
 });
 
 describe('the truncation alarm fires only when truncation costs answers', () => {

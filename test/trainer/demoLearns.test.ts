@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RecipeInput } from '../../main/api/contract/index.js';
+import { M } from '../../main/api/contract/metricNames.js';
 import { parseRecipe, recipePresets } from '../../main/recipes/index.js';
 import { Store } from '../../main/store/index.js';
 import { runTraining } from '../../main/trainer/runTraining.js';
@@ -28,8 +29,9 @@ async function train(over: (demo: RecipeInput) => RecipeInput) {
     send: (m) => { if (m.type === 'step') acc.push(m.metrics['reward/accuracy']!); },
   });
   const stored = store.metrics.series(runId, 'reward/accuracy').map((p) => p.value);
+  const mismatch = store.metrics.series(runId, M.samplerLogpDiffMax).map((p) => p.value ?? Infinity);
   store.close();
-  return { out, acc, stored };
+  return { out, acc, stored, mismatch };
 }
 
 describe('the demo task learns', () => {
@@ -39,8 +41,18 @@ describe('the demo task learns', () => {
     // ConSPO at twice GRPO's learning rate, the paper's ratio (docs/ALGORITHMS.md §4).
     ['ConSPO', (d: RecipeInput) => ({ ...d, algorithm: { ...d.algorithm, objective: 'conspo' as const }, optim: { ...d.optim, lr: 1e-2 } })],
   ])('%s: last-10-step accuracy clearly exceeds the first 10', async (_name, over) => {
-    const { out, acc, stored } = await train(over);
+    const { out, acc, stored, mismatch } = await train(over);
     expect(out.status).toBe('finished');
+    // The sampler drew from the policy the trainer scored (same weights, F32 KV cache): ~1.5e-6 a step.
+    // About one run in ten, one step disagrees on the second token of a few completions (8.7e-3 to
+    // 6.3 nats seen): an open sampler question (docs/ENGINE.md, Unfinished), so outlier steps are
+    // reported and bounded here, not failed one by one.
+    expect(mismatch).toHaveLength(60);
+    const outliers = mismatch.map((v, step) => [step, v] as const).filter(([, v]) => v >= 1e-3);
+    const median = [...mismatch].sort((a, b) => a - b)[30]!;
+    console.log(`[${_name}] sampler vs trainer, max |Δ log p| per step: median ${median.toExponential(2)}, outlier steps ${JSON.stringify(outliers)}`);
+    expect(median).toBeLessThan(1e-4);
+    expect(outliers.length).toBeLessThanOrEqual(6);
     expect(acc).toHaveLength(60);
     expect(stored).toEqual(acc); // what the dashboard reads is what the loop measured
     const first = mean(acc.slice(0, 10));

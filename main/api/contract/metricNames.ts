@@ -74,6 +74,10 @@ export const M = {
   timeOverhead: 'time/overhead',
   elapsed: 'time/elapsed',
   peakBytes: 'perf/enginePeakBytes',
+  /** Sampler vs trainer probability of each sampled token (main/rl/diagnostics/samplerMismatch.ts; top-p 1 only). */
+  samplerLogpDiffMean: 'rollout/samplerLogpDiffMean',
+  samplerLogpDiffMax: 'rollout/samplerLogpDiffMax',
+  samplerProbDiffMax: 'rollout/samplerProbDiffMax',
   policyUpdated: 'policy/updated',
 } as const;
 
