@@ -138,6 +138,13 @@ function getScaleMinK4(j: number, b: Uint8Array, q: number): [sc: number, m: num
   return [(b[q + j + 4]! & 0x0f) | ((b[q + j - 4]! >> 6) << 4), (b[q + j + 4]! >> 4) | ((b[q + j]! >> 6) << 4)];
 }
 
+/** Scales and mins of sub-blocks `is` and `is+1` of a q4_K/q5_K block times d and dmin, as ggml forms them (d1, m1, d2, m2). */
+function kScalesMins(b: Uint8Array, o: number, is: number, d: number, min: number): [number, number, number, number] {
+  const [sc1, m1] = getScaleMinK4(is, b, o + 4);
+  const [sc2, m2] = getScaleMinK4(is + 1, b, o + 4);
+  return [f(d * sc1), f(min * m1), f(d * sc2), f(min * m2)];
+}
+
 /**
  * dequantize_row_q4_K. block_q4_K (144 B / 256): d f16 @0, dmin f16 @2, scales[12] @4 (get_scale_min_k4),
  * qs[128] @16; per 64: low nibbles of 32 bytes with scale/min 2i, high nibbles with 2i+1; y = (d*sc)*q - dmin*m.
@@ -147,10 +154,7 @@ const q4_K: BlockDequantizer = (b, dv, o, y, at) => {
   let k = at;
   for (let j = 0, is = 0; j < 256; j += 64, is += 2) {
     const q = o + 16 + j / 2;
-    const [sc1, m1i] = getScaleMinK4(is, b, o + 4);
-    const d1 = f(d * sc1), m1 = f(min * m1i);
-    const [sc2, m2i] = getScaleMinK4(is + 1, b, o + 4);
-    const d2 = f(d * sc2), m2 = f(min * m2i);
+    const [d1, m1, d2, m2] = kScalesMins(b, o, is, d, min);
     for (let l = 0; l < 32; l++) y[k++] = f(f(d1 * (b[q + l]! & 0x0f)) - m1);
     for (let l = 0; l < 32; l++) y[k++] = f(f(d2 * (b[q + l]! >> 4)) - m2);
   }
@@ -166,10 +170,7 @@ const q5_K: BlockDequantizer = (b, dv, o, y, at) => {
   let k = at, u1 = 1, u2 = 2;
   for (let j = 0, is = 0; j < 256; j += 64, is += 2) {
     const ql = o + 48 + j / 2;
-    const [sc1, m1i] = getScaleMinK4(is, b, o + 4);
-    const d1 = f(d * sc1), m1 = f(min * m1i);
-    const [sc2, m2i] = getScaleMinK4(is + 1, b, o + 4);
-    const d2 = f(d * sc2), m2 = f(min * m2i);
+    const [d1, m1, d2, m2] = kScalesMins(b, o, is, d, min);
     for (let l = 0; l < 32; l++) y[k++] = f(f(d1 * ((b[ql + l]! & 0x0f) + (b[qh + l]! & u1 ? 16 : 0))) - m1);
     for (let l = 0; l < 32; l++) y[k++] = f(f(d2 * ((b[ql + l]! >> 4) + (b[qh + l]! & u2 ? 16 : 0))) - m2);
     u1 <<= 2; u2 <<= 2;
@@ -238,7 +239,7 @@ const DEQUANTIZERS: Record<string, BlockDequantizer> = {
 };
 
 /** The types `dequantize` handles (the engine's ENGINE_TYPES). */
-export const DEQUANTIZE_TYPES = Object.keys(DEQUANTIZERS);
+const DEQUANTIZE_TYPES = Object.keys(DEQUANTIZERS);
 
 /** The first `n` values of a tensor of ggml type `type` stored in `bytes`, as F32 (what ggml's to_float gives). */
 export function dequantize(bytes: Uint8Array, type: string, n: number): Float32Array {

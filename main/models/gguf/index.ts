@@ -5,5 +5,5 @@ export { inspectGguf, summarizeGguf, type GgufModelSummary } from './inspectGguf
 export {
   writeTinyModel, tinyVocab, llama3RopeFactors, type TinyModelOptions, type TinyArch, type TinyWeightType, type TinyMatrix, type Llama3RopeScaling,
 } from './writeTinyModel.js';
-export { dequantize, DEQUANTIZE_TYPES } from './dequantize.js';
+export { dequantize } from './dequantize.js';
 export { GgmlType, GgufValueType, floatToHalf, halfToFloat, type GgufValue, type GgmlTypeName } from './ggufTypes.js';

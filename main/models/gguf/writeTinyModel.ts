@@ -5,7 +5,7 @@
  * <|im_end|>, 256 byte tokens (byte fallback), then pieces for digits, a few
  * words and letters; ChatML chat template. Weights are seeded (mulberry32).
  */
-import { floatToHalf, type GgmlTypeName, type GgufValue } from './ggufTypes.js';
+import { GgmlType, floatToHalf, type GgmlTypeName, type GgufValue } from './ggufTypes.js';
 import { writeGguf, type GgufTensorInput } from './writeGguf.js';
 
 export type TinyArch = 'llama' | 'qwen2' | 'qwen3';
@@ -103,26 +103,27 @@ function encodeBF16(x: Float32Array): Uint8Array {
   return new Uint8Array(out.buffer);
 }
 /**
- * Random quant blocks: every byte random except the f16 super-block scales, set at their offsets in
+ * Random quant blocks (sizes from GgmlType): every byte random except the f16 super-block scales, set at their offsets in
  * ggml's block structs (ggml-common.h) to values that keep weights within about ±0.1 (std ≈ 1/√256). Any other bit
  * pattern is a valid block, so these exercise each type's kernels without a quantizer.
  */
 const RANDOM_BLOCKS = {
-  Q4_0: { block: 32, bytes: 18, halves: [[0, 0.012]] },                   // d, qs[16]: w = d(q-8)
-  Q4_1: { block: 32, bytes: 20, halves: [[0, 0.008], [2, -0.06]] },       // d, m, qs[16]: w = dq + m
-  Q5_0: { block: 32, bytes: 22, halves: [[0, 0.006]] },                  // d, qh[4], qs[16]: w = d(q-16)
-  Q5_1: { block: 32, bytes: 24, halves: [[0, 0.004], [2, -0.06]] },       // d, m, qh[4], qs[16]
-  Q2_K: { block: 256, bytes: 84, halves: [[80, 0.002], [82, 0.002]] },   // scales[16], qs[64], d, dmin
-  Q3_K: { block: 256, bytes: 110, halves: [[108, 0.0008]] },              // hmask[32], qs[64], scales[12], d
-  Q4_K: { block: 256, bytes: 144, halves: [[0, 0.00016], [2, 0.00016]] },  // d, dmin, scales[12], qs[128]
-  Q5_K: { block: 256, bytes: 176, halves: [[0, 0.00008], [2, 0.00016]] },  // d, dmin, scales[12], qh[32], qs[128]
-  Q6_K: { block: 256, bytes: 210, halves: [[208, 0.00002]] },            // ql[128], qh[64], scales[16], d
-  IQ4_NL: { block: 32, bytes: 18, halves: [[0, 0.0008]] },                // d, qs[16]: w = d·kvalues[q]
-  IQ4_XS: { block: 256, bytes: 136, halves: [[0, 0.00004]] },             // d, scales_h, scales_l[4], qs[128]
-} as const satisfies Record<string, { block: number; bytes: number; halves: readonly (readonly [number, number])[] }>;
+  Q4_0: [[0, 0.012]],                  // d, qs[16]: w = d(q-8)
+  Q4_1: [[0, 0.008], [2, -0.06]],      // d, m, qs[16]: w = dq + m
+  Q5_0: [[0, 0.006]],                  // d, qh[4], qs[16]: w = d(q-16)
+  Q5_1: [[0, 0.004], [2, -0.06]],      // d, m, qh[4], qs[16]
+  Q2_K: [[80, 0.002], [82, 0.002]],    // scales[16], qs[64], d, dmin
+  Q3_K: [[108, 0.0008]],               // hmask[32], qs[64], scales[12], d
+  Q4_K: [[0, 0.00016], [2, 0.00016]],  // d, dmin, scales[12], qs[128]
+  Q5_K: [[0, 0.00008], [2, 0.00016]],  // d, dmin, scales[12], qh[32], qs[128]
+  Q6_K: [[208, 0.00002]],              // ql[128], qh[64], scales[16], d
+  IQ4_NL: [[0, 0.0008]],               // d, qs[16]: w = d·kvalues[q]
+  IQ4_XS: [[0, 0.00004]],              // d, scales_h, scales_l[4], qs[128]
+} as const satisfies Record<string, readonly (readonly [offset: number, value: number])[]>;
 
 function randomBlocks(type: keyof typeof RANDOM_BLOCKS, n: number, rnd: () => number): Uint8Array {
-  const { block, bytes, halves } = RANDOM_BLOCKS[type];
+  const halves = RANDOM_BLOCKS[type];
+  const { block, bytes } = GgmlType[type]!;
   if (n % block !== 0) throw new Error(`${type} needs rows that are a multiple of ${block} weights`);
   const out = new Uint8Array((n / block) * bytes);
   const dv = new DataView(out.buffer);
