@@ -1,10 +1,12 @@
 /** Shared fixtures for engine tests: tiny models on disk and llama.cpp reference log-probs. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { EngineBatch } from '../../engine/index.js';
-import { writeTinyModel, type TinyArch, type TinyModelOptions } from '../../main/models/gguf/index.js';
+import {
+  encodeGguf, readGguf, tensorByteSize, writeTinyModel, type GgmlTypeName, type GgufTensorInput, type GgufValue, type TinyArch, type TinyModelOptions,
+} from '../../main/models/gguf/index.js';
 
 export const ARCHS: TinyArch[] = ['llama', 'qwen2', 'qwen3'];
 
@@ -49,6 +51,39 @@ export async function llamaCppExtraBuffers(modelPath: string): Promise<string[]>
 export function expectLlamaCppMatch(err: number, extra: string[], label: string): void {
   if (extra.length === 0) { expect(err, label).toBeLessThan(1e-4); return; }
   if (err >= 1e-4) console.log(`[${label}] llama.cpp ran its ${extra.join('+')} kernels: |Δlogp| ${err.toExponential(2)} not compared`);
+}
+
+/** Largest absolute elementwise difference (the arrays must have the same length). */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+/** Normwise relative error ‖a − ref‖ / ‖ref‖. */
+export function relNorm(a: ArrayLike<number>, ref: ArrayLike<number>): number {
+  let num = 0, den = 0;
+  for (let i = 0; i < a.length; i++) { num += (a[i]! - ref[i]!) ** 2; den += ref[i]! ** 2; }
+  return Math.sqrt(num / den);
+}
+
+/**
+ * Writes a copy of the GGUF `src` to `out` with metadata added or replaced, tensors appended, and
+ * tensors retyped (zero-filled data of the new type's size): bad or unusual model files for tests.
+ */
+export function ggufVariant(src: string, out: string, change: {
+  metadata?: Record<string, GgufValue>; addTensors?: GgufTensorInput[]; retype?: Record<string, GgmlTypeName>;
+}): string {
+  const f = readGguf(src);
+  const bytes = readFileSync(src);
+  const tensors: GgufTensorInput[] = f.tensors.map((t) => {
+    const type = change.retype?.[t.name];
+    if (type) return { name: t.name, shape: t.shape, type, data: new Uint8Array(tensorByteSize(t.shape, type)) };
+    return { name: t.name, shape: t.shape, type: t.type as GgmlTypeName, data: bytes.subarray(t.offset, t.offset + t.size) };
+  });
+  writeFileSync(out, encodeGguf({ ...f.metadata, ...change.metadata }, [...tensors, ...(change.addTensors ?? [])]));
+  return out;
 }
 
 export function tempDir(prefix = 'clipo-engine-'): string {

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineModel, EngineError } from '../../engine/index.js';
-import { encodeGguf, readGguf, type GgufTensorInput } from '../../main/models/gguf/index.js';
-import { BATCH, WEIGHTS, tempDir, tinyModel } from './engineFixtures.js';
+import { encodeGguf, type GgufTensorInput } from '../../main/models/gguf/index.js';
+import { BATCH, WEIGHTS, ggufVariant, tempDir, tinyModel } from './engineFixtures.js';
 
 const dir = tempDir();
 let good: string;
@@ -62,35 +62,19 @@ describe('opening bad model files', () => {
     return expectCode(EngineModel.open(p), 'E_UNSUPPORTED', /phi3.*supported: llama, qwen2, qwen3/);
   });
   test('unsupported tensor type', () => {
-    const f = readGguf(good);
-    const bytes = readFileSync(good);
-    const tensors = f.tensors.map((t) => ({
-      name: t.name, shape: t.shape,
-      type: (t.name === 'blk.0.attn_q.weight' ? 'MXFP4' : t.type) as 'F32' | 'MXFP4',
-      data: t.name === 'blk.0.attn_q.weight' ? new Uint8Array((t.shape[0]! * t.shape[1]! / 32) * 17) : bytes.subarray(t.offset, t.offset + t.size),
-    }));
-    const p = join(dir, 'mxfp4.gguf');
-    writeFileSync(p, encodeGguf(f.metadata, tensors));
+    const p = ggufVariant(good, join(dir, 'mxfp4.gguf'), { retype: { 'blk.0.attn_q.weight': 'MXFP4' } });
     return expectCode(EngineModel.open(p), 'E_UNSUPPORTED', /mxfp4.*supported: F32, F16, BF16, Q4_0, .*Q6_K, IQ4_NL, IQ4_XS\)/);
   });
   test('a tensor the graph would ignore (it would change what llama.cpp computes)', () => {
-    const f = readGguf(good);
-    const bytes = readFileSync(good);
-    const tensors: GgufTensorInput[] = f.tensors.map((t) => ({ name: t.name, shape: t.shape, type: t.type as 'F32', data: bytes.subarray(t.offset, t.offset + t.size) }));
-    tensors.push({ name: 'blk.0.attn_output.bias', shape: [64], type: 'F32', data: new Uint8Array(64 * 4) });
-    const p = join(dir, 'extra-bias.gguf');
-    writeFileSync(p, encodeGguf(f.metadata, tensors));
+    const bias: GgufTensorInput = { name: 'blk.0.attn_output.bias', shape: [64], type: 'F32', data: new Uint8Array(64 * 4) };
+    const p = ggufVariant(good, join(dir, 'extra-bias.gguf'), { addTensors: [bias] });
     return expectCode(EngineModel.open(p), 'E_UNSUPPORTED', /tensor blk\.0\.attn_output\.bias is not part of the qwen2 graph/);
   });
   test.each([
     ['YaRN rope scaling', { 'qwen2.rope.scaling.type': { type: 'string', value: 'yarn' } }, /rope scaling 'yarn' is not supported/],
     ['partial rotary', { 'qwen2.rope.dimension_count': { type: 'u32', value: 8 } }, /partial rotary embeddings are not supported/],
   ] as const)('%s', (name, md, msg) => {
-    const f = readGguf(good);
-    const bytes = readFileSync(good);
-    const tensors: GgufTensorInput[] = f.tensors.map((t) => ({ name: t.name, shape: t.shape, type: t.type as 'F32', data: bytes.subarray(t.offset, t.offset + t.size) }));
-    const p = join(dir, `${name.replace(/\W/g, '')}.gguf`);
-    writeFileSync(p, encodeGguf({ ...f.metadata, ...md }, tensors));
+    const p = ggufVariant(good, join(dir, `${name.replace(/\W/g, '')}.gguf`), { metadata: md });
     return expectCode(EngineModel.open(p), 'E_UNSUPPORTED', msg);
   });
   test('an adapter instead of a model', async () => {

@@ -21,7 +21,7 @@ import { GPU_TESTS } from './gpuGate.js';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineModel } from '../../engine/index.js';
-import { ARCHS, BATCH, WEIGHTS, tempDir, tinyModel } from './engineFixtures.js';
+import { ARCHS, BATCH, WEIGHTS, maxAbsDiff, relNorm, tempDir, tinyModel } from './engineFixtures.js';
 import type { TinyArch, TinyModelOptions } from '../../main/models/gguf/index.js';
 
 const enabled = GPU_TESTS;
@@ -29,17 +29,6 @@ const LOGP_TOL = Number(process.env.CLIPO_TEST_GPU_LOGP_TOL ?? 2e-2);
 const GRAD_TOL = Number(process.env.CLIPO_TEST_GPU_GRAD_TOL ?? 1e-2);
 const dir = tempDir('clipo-gpu-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
-  return d;
-};
-const relNorm = (a: ArrayLike<number>, ref: ArrayLike<number>): number => {
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) { num += (a[i]! - ref[i]!) ** 2; den += ref[i]! ** 2; }
-  return Math.sqrt(num / den);
-};
 
 async function withParams(m: EngineModel): Promise<void> {
   await m.lora.init({ rank: 4, alpha: 8, seed: 5 });
@@ -74,8 +63,8 @@ describe.runIf(enabled).each(VARIANTS)('%s on the GPU backend', (arch, modelArch
       const fg = await gpu.forward(BATCH, { tokenBudget: 4096 });
       const ref = await gpu.forward(BATCH, { adapter: false });
       const refCpu = await cpu.forward(BATCH, { adapter: false });
-      const dLp = maxAbs(fg.logprobs, fc.logprobs), dEnt = maxAbs(fg.entropy, fc.entropy);
-      const dPool = relNorm(fg.pooled, fc.pooled), dRef = maxAbs(ref.logprobs, refCpu.logprobs);
+      const dLp = maxAbsDiff(fg.logprobs, fc.logprobs), dEnt = maxAbsDiff(fg.entropy, fc.entropy);
+      const dPool = relNorm(fg.pooled, fc.pooled), dRef = maxAbsDiff(ref.logprobs, refCpu.logprobs);
       await cpu.backward(BATCH, WEIGHTS);
       await gpu.backward(BATCH, WEIGHTS);
       const gc = await cpu.grads(), gg = await gpu.grads();
@@ -120,7 +109,7 @@ describe.runIf(enabled).each(VARIANTS)('%s on the GPU backend', (arch, modelArch
       await gpu.lora.save(adapter);
       await cpu.lora.load(adapter);
       const a = await gpu.forward(BATCH), b = await cpu.forward(BATCH);
-      expect(maxAbs(a.logprobs, b.logprobs)).toBeLessThan(LOGP_TOL);
+      expect(maxAbsDiff(a.logprobs, b.logprobs)).toBeLessThan(LOGP_TOL);
       expect(relNorm(await cpu.loraParams(), await gpu.loraParams())).toBe(0);
     } finally {
       await gpu.dispose();

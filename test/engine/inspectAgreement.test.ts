@@ -4,27 +4,22 @@
  * trainable never fails at run start for a reason the page could have named.
  */
 import { afterAll, expect, test } from 'vitest';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineModel, EngineError } from '../../engine/index.js';
-import { encodeGguf, inspectGguf, readGguf, type GgufTensorInput, type GgufValue } from '../../main/models/gguf/index.js';
-import { tempDir, tinyModel } from './engineFixtures.js';
+import { inspectGguf, type GgufValue } from '../../main/models/gguf/index.js';
+import { ggufVariant, tempDir, tinyModel } from './engineFixtures.js';
 
 const dir = tempDir();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A copy of `src` with metadata added and tensors added or retyped. */
+/** A copy of `src` with metadata added, and optionally a tensor added (the graph does not read it) or retyped. */
 function variant(name: string, src: string, md: Record<string, GgufValue>, extraTensor?: string, retype?: [string, 'MXFP4']): string {
-  const f = readGguf(src);
-  const bytes = readFileSync(src);
-  const tensors: GgufTensorInput[] = f.tensors.map((t) => {
-    if (retype && t.name === retype[0]) return { name: t.name, shape: t.shape, type: retype[1], data: new Uint8Array((t.shape[0]! * t.shape[1]! / 32) * 17) };
-    return { name: t.name, shape: t.shape, type: t.type as 'F32', data: bytes.subarray(t.offset, t.offset + t.size) };
+  return ggufVariant(src, join(dir, `${name}.gguf`), {
+    metadata: md,
+    addTensors: extraTensor ? [{ name: extraTensor, shape: [64], type: 'F32', data: new Uint8Array(256) }] : [],
+    ...(retype ? { retype: { [retype[0]]: retype[1] } } : {}),
   });
-  if (extraTensor) tensors.push({ name: extraTensor, shape: [64], type: 'F32', data: new Uint8Array(256) });
-  const p = join(dir, `${name}.gguf`);
-  writeFileSync(p, encodeGguf({ ...f.metadata, ...md }, tensors));
-  return p;
 }
 
 test('inspectGguf and the engine agree on what trains', async () => {

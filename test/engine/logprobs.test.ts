@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Token } from 'node-llama-cpp';
 import { EngineModel } from '../../engine/index.js';
-import { ARCHS, expectLlamaCppMatch, llamaCppExtraBuffers, llamaCppLogprobs, tempDir, tinyModel } from './engineFixtures.js';
+import { ARCHS, expectLlamaCppMatch, llamaCppExtraBuffers, llamaCppLogprobs, maxAbsDiff, tempDir, tinyModel } from './engineFixtures.js';
 
 const dir = tempDir();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,12 +16,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const TOKENS = [1, 3, 290, 300, 310, 5, 320, 330, 340, 301, 302, 10, 11, 303, 304, 305];
 const RS = 5;
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 describe.each(ARCHS)('%s forward matches llama.cpp', (arch) => {
   test('base model and with adapter', async () => {

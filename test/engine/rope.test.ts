@@ -9,7 +9,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { rmSync } from 'node:fs';
 import { EngineModel } from '../../engine/index.js';
 import { llama3RopeFactors } from '../../main/models/gguf/index.js';
-import { llamaCppLogprobs, tempDir, tinyModel } from './engineFixtures.js';
+import { llamaCppLogprobs, maxAbsDiff, tempDir, tinyModel } from './engineFixtures.js';
 
 const dir = tempDir();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,12 +20,6 @@ const RS = 8;
 // Llama 3.1's published constants, with an original context small enough for a 48-token test
 const LLAMA3 = { factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalContext: 32 };
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 async function logprobs(path: string): Promise<Float32Array> {
   const m = await EngineModel.open(path, { threads: 1 });

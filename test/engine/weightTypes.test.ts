@@ -12,7 +12,7 @@ import { rmSync } from 'node:fs';
 import { EngineModel } from '../../engine/index.js';
 import { ENGINE_TYPES } from '../../main/models/gguf/inspectGguf.js';
 import { inspectGguf, type TinyModelOptions, type TinyWeightType } from '../../main/models/gguf/index.js';
-import { expectLlamaCppMatch, llamaCppExtraBuffers, llamaCppLogprobs, tempDir, tinyModel } from './engineFixtures.js';
+import { expectLlamaCppMatch, llamaCppExtraBuffers, llamaCppLogprobs, maxAbsDiff, relNorm, tempDir, tinyModel } from './engineFixtures.js';
 
 const dir = tempDir();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,17 +23,6 @@ const W = new Array(TOKENS.length - RS).fill(0).map((_, i) => (i % 3 === 1 ? -0.
 // k-quants and IQ4_XS pack 256 weights per block: every row must be a multiple of 256
 const SHAPE = { dModel: 256, nFf: 256 } as const;
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
-function relErr(a: Float32Array, b: Float32Array): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) { num += (a[i]! - b[i]!) ** 2; den += b[i]! ** 2; }
-  return Math.sqrt(num / den);
-}
 
 /**
  * Native forward vs llama.cpp, and native gradient vs the F32-converted model's, with the same nonzero
@@ -66,7 +55,7 @@ async function checkAgainstLlamaCpp(label: string, opts: Partial<TinyModelOption
     await f32.backward([{ tokens: TOKENS, responseStart: RS }], W);
     const gn = await native.grads(), gf = await f32.grads();
     expect(gn.every(Number.isFinite)).toBe(true);
-    const e = relErr(gn, gf);
+    const e = relNorm(gn, gf);
     console.log(`[${label}] gradient native vs F32 copy: normwise rel err ${e.toExponential(2)}`);
     expect(e).toBeGreaterThan(0); // it really ran the quantised kernels
     if (gradTol !== null) expect(e).toBeLessThan(gradTol);

@@ -16,7 +16,7 @@ import { ENGINE_TYPES } from '../../main/models/gguf/inspectGguf.js';
 import {
   dequantize, encodeGguf, floatToHalf, halfToFloat, readGguf, type GgmlTypeName, type GgufTensorInput, type TinyModelOptions, type TinyWeightType,
 } from '../../main/models/gguf/index.js';
-import { tempDir, tinyModel } from '../engine/engineFixtures.js';
+import { maxAbsDiff, tempDir, tinyModel } from '../engine/engineFixtures.js';
 
 const dir = tempDir('clipo-dequant-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,12 +26,6 @@ const RS = 5;
 // k-quants and IQ4_XS pack 256 weights per block: every row must be a multiple of 256
 const SHAPE = { dModel: 256, nFf: 256 } as const;
 
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-};
 const setHalf = (blk: Uint8Array, o: number, v: number): void => {
   expect(halfToFloat(floatToHalf(v))).toBe(v); // the test's scales are exact in f16
   new DataView(blk.buffer).setUint16(o, floatToHalf(v), true);
@@ -166,7 +160,7 @@ describe('our dequantisation equals ggml to_float (engine log-probs)', () => {
     f32Copy(path, copy);
     const ggml = await logprobs(path, { frozen: 'f32' });
     const ours = await logprobs(copy, {});
-    const err = maxDiff(ours, ggml);
+    const err = maxAbsDiff(ours, ggml);
     console.log(`[${t}] engine log-probs, our F32 dequantisation vs ggml to_float: max |Δlogp| ${err.toExponential(2)}`);
     expect(Array.from(ggml).every((v) => Number.isFinite(v) && v < 0)).toBe(true);
     expect(err).toBeLessThan(1e-5);
@@ -219,8 +213,8 @@ describe('LoRA merge into a quantised base', () => {
     const types = new Set(merged.merged.map((m) => `${m.from}→${m.to}`));
     expect([...types].sort()).toEqual(label === 'Q4_K' ? ['Q4_K→F16'] : ['Q4_K→F16', 'Q5_0→F16', 'Q6_K→F16', 'Q8_0→Q8_0']);
     const lp = await logprobs(out, {});
-    const err = maxDiff(lp, withAdapter);
-    const effect = maxDiff(without, withAdapter);
+    const err = maxAbsDiff(lp, withAdapter);
+    const effect = maxAbsDiff(without, withAdapter);
     console.log(`[${label}] merged GGUF vs engine base (ggml to_float) + adapter: max |Δlogp| ${err.toExponential(2)}; adapter effect ${effect.toExponential(2)}`);
     // F16 rounding of the merged matrices is all that separates them; the adapter moves log-probs far more
     expect(err).toBeLessThan(2e-2);
