@@ -5,6 +5,7 @@
  * default; no CLIPO key reaches a plain-verl bundle; LoRA/rollout/token-budget rules hold. The
  * script itself is run by bash with a stand-in python3 that records argv.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,4 +128,42 @@ describe('verl key sets', () => {
       expect(r.stderr).toMatch(/run_verl\.sh: /);
     }
   });
+});
+
+/** A python3 with omegaconf (Debian python3-omegaconf), or null: the composition test is skipped without one. */
+function pythonWithOmegaConf(): string | null {
+  for (const py of ['python3', '/usr/bin/python3']) {
+    const r = spawnSync(py, ['-c', 'import omegaconf'], { encoding: 'utf8', timeout: 20_000 });
+    if (r.status === 0) return py;
+  }
+  return null;
+}
+const omegaPy = pythonWithOmegaConf();
+
+describe.skipIf(!omegaPy)('verl config composed with OmegaConf (struct mode, all interpolations resolved)', () => {
+  for (const [name, make] of Object.entries(BUNDLES)) {
+    it(`${name}: the overrides apply to every targeted config and it resolves`, () => {
+      const r = make();
+      const root = writeBundle(r, gsmRows(16, 'train'), gsmRows(4, 'test'));
+      const plan = planVerlBundle(r, gsmRows(16, 'train'), gsmRows(4, 'test'));
+      if (plan.entry === 'recipe.dapo.main_dapo') { mkdirSync(join(root, 'v', 'recipe', 'dapo'), { recursive: true }); writeFileSync(join(root, 'v', 'recipe', 'dapo', 'main_dapo.py'), ''); }
+      const run = runScript(root, { N_GPUS: '4', ROLLOUT_TP: '2', VERL_DIR: join(root, 'v') });
+      expect(run.status, run.stderr).toBe(0);
+      const overrides = [...overridesOf(run.argv!)].map(([k, v]) => { const h = hydraValue(v); return [k, h.text, h.quoted]; });
+      for (const t of plan.targets) {
+        const input = { keys: keyFile(t.id).entryPoints[plan.entry], overrides, pick: ['actor_rollout_ref.rollout.log_prob_max_token_len_per_gpu', 'critic.ppo_mini_batch_size'] };
+        const res = spawnSync(omegaPy!, [join(dirname(fileURLToPath(import.meta.url)), 'verl_compose.py')], { input: JSON.stringify(input), encoding: 'utf8', timeout: 30_000 });
+        expect(res.status, res.stderr).toBe(0);
+        const out = JSON.parse(res.stdout) as { ok: boolean; error?: string; values?: Record<string, unknown>; missing?: string[] };
+        expect(out.ok, `${name} on ${t.id}: ${out.error}`).toBe(true);
+        // `???` left only in the reward-model worker's rollout, which is not started (reward_model.enable False)
+        expect(out.missing!.filter((k) => k !== 'reward_model.rollout.name'), t.id).toEqual([]);
+        // interpolations follow the overrides: the rollout's log-prob budget is the actor's
+        expect(out.values!['actor_rollout_ref.rollout.log_prob_max_token_len_per_gpu']).toBe(Number(hydraValue(overridesOf(run.argv!).get('actor_rollout_ref.actor.ppo_max_token_len_per_gpu')!).text));
+      }
+      // and a key that does not exist is rejected the same way (the check can fail)
+      const bad = spawnSync(omegaPy!, [join(dirname(fileURLToPath(import.meta.url)), 'verl_compose.py')], { input: JSON.stringify({ keys: keyFile(plan.targets[0]!.id).entryPoints[plan.entry], overrides: [['actor_rollout_ref.model.enable_con_lm_head_typo', 'True', false]] }), encoding: 'utf8', timeout: 30_000 });
+      expect(JSON.parse(bad.stdout).ok).toBe(false);
+    });
+  }
 });

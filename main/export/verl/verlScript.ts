@@ -43,7 +43,7 @@ export function verlLaunchScript(r: Recipe, plan: VerlPlan, baseModel: string): 
     '[[ "$N_GPUS" =~ ^[1-9][0-9]{0,3}$ ]] || fail "N_GPUS must be a whole number of GPUs, not \'$N_GPUS\'"',
     '[[ "$ROLLOUT_TP" =~ ^[1-9][0-9]{0,3}$ ]] || fail "ROLLOUT_TP must be a whole number, not \'$ROLLOUT_TP\'"',
     '(( N_GPUS % ROLLOUT_TP == 0 )) || fail "ROLLOUT_TP=$ROLLOUT_TP must divide N_GPUS=$N_GPUS"',
-    `(( ${P * G} % N_GPUS == 0 && ${mini * G} % N_GPUS == 0 )) || fail "the batch (${P} prompts x ${G} samples, mini-batches of ${mini} prompts) does not split evenly over N_GPUS=$N_GPUS; use a divisor of ${gcd(P * G, mini * G)}"`,
+    `(( ${[...new Set([P * G, mini * G])].map((n) => `${n} % N_GPUS == 0`).join(' && ')} )) || fail "the batch (${P} prompts x ${G} samples, mini-batches of ${mini} prompts) does not split evenly over N_GPUS=$N_GPUS; use a divisor of ${gcd(P * G, mini * G)}"`,
     '# Paths reach Hydra inside single quotes: refuse characters that would need escaping there.',
     'for v in "$BUNDLE_DIR" "$MODEL_PATH"; do',
     `  case "$v" in *"'"*|*\\\\*|*'$'*|*$'\\n'*|*$'\\r'*) fail "a path contains a quote, backslash, \\$ or newline; move or rename it: $v";; esac`,
