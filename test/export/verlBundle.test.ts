@@ -121,6 +121,7 @@ describe('verl bundle', () => {
       ['length penalty', parseRecipe({ ...base, reward: { components: [{ name: 'gsm8k', weight: 1 }, { name: 'lengthPenalty', weight: 1 }] } }), 'reward.components', /token count/],
       ['raw prompts', parseRecipe({ ...base, prompt: { chatTemplate: 'none' } }), 'prompt.chatTemplate', /chat template/],
       ['fractional alpha', parseRecipe({ ...base, lora: { alpha: 12.5 } }), 'lora.alpha', /int/],
+      ['CLIPO with a shaping term', parseRecipe({ ...BUNDLES['grpo+clipo']!(), reward: { components: [{ name: 'gsm8k', weight: 1 }, { name: 'format', weight: 0.2 }] } }), 'reward.components', /reward > 0/],
       ['DAPO + CLIPO', parseRecipe({ ...BUNDLES['grpo+clipo']!(), algorithm: { objective: 'dapo', dynamicSampling: true, clipo: { enabled: true } } }), 'algorithm.dynamicSampling', /CLIPO fork .* has no DAPO entry point/],
     ];
     for (const [name, r, field, why] of cases) {

@@ -114,6 +114,18 @@ export function verlPlan(p: PlanInput): VerlPlan {
     refuse(a.dynamicSampling ? 'algorithm.dynamicSampling' : 'reward.components', 'the CLIPO fork (Qwen-Applications/CLIPO) has no DAPO entry point: no algorithm.filter_groups and no overlong_buffer (it implements clip-higher only); turn off dynamic sampling / overlong to export CLIPO, or turn off CLIPO to export DAPO for plain verl');
   }
 
+  if (fork) {
+    // The fork labels a response correct when its summed rule reward is > 0 (ray_trainer.py
+    // `correctness_mask = reward_tensor.sum(-1) > 0`); the desktop labels CLIPO anchors with the answer
+    // verifiers' `correct`. They agree only for one answer component that pays > 0 when right and ≤ 0 otherwise.
+    const x = comps[0]!;
+    const p = (x.params ?? {}) as Record<string, unknown>;
+    const num = (k: string, d: number) => (typeof p[k] === 'number' ? (p[k] as number) : d);
+    const ok = comps.length === 1 && x.weight > 0 && x.name !== 'format'
+      && (x.name === 'exactMatch' ? p.partialCredit !== true : num('correctReward', 1) > 0 && num('incorrectReward', 0) <= 0 && num('missingReward', 0) <= 0);
+    if (!ok) refuse('reward.components', 'the CLIPO fork decides which responses are correct by reward > 0; with this reward (shaping terms, several components, partial credit or non-default reward values) that differs from the desktop\'s rule correctness, so the contrastive labels would differ; use one answer verifier for CLIPO runs');
+  }
+
   // ---- objective → loss mode (+ the objective's own constants, as the desktop trainer uses them: rlPipeline.ts policyStage)
   let lossMode: string;
   const ppoFamily = a.objective === 'grpo' || a.objective === 'drgrpo' || a.objective === 'dapo';
@@ -251,7 +263,9 @@ export function verlPlan(p: PlanInput): VerlPlan {
   else un('optim.eps', `verl's actor optimiser has no eps option in the targeted versions (torch AdamW default 1e-8 is used, not ${r.optim.eps})`);
   map('optim.weightDecay', [set(`${A}.optim.weight_decay`, hydraNumber(r.optim.weightDecay))], 'set explicitly: verl\'s default is 0.01');
   // torch clip_grad_norm_ with max_norm 0 would zero every gradient; 0 means "no clipping" here.
-  map('optim.maxGradNorm', [set(`${A}.grad_clip`, hydraNumber(r.optim.maxGradNorm > 0 ? r.optim.maxGradNorm : 1e9))], r.optim.maxGradNorm > 0 ? '' : 'recipe 0 = no clipping: verl gets 1e9');
+  // actor.grad_clip is what dp_actor.py reads; optim.clip_grad is the same setting for the newer engine workers.
+  const clip = hydraNumber(r.optim.maxGradNorm > 0 ? r.optim.maxGradNorm : 1e9);
+  map('optim.maxGradNorm', [set(`${A}.grad_clip`, clip), set(`${A}.optim.clip_grad`, clip)], r.optim.maxGradNorm > 0 ? '' : 'recipe 0 = no clipping: verl gets 1e9');
   if (r.optim.schedule === 'linear') refuse('optim.schedule', 'verl\'s actor scheduler offers constant and cosine only (lr_scheduler_type)');
   map('optim.schedule', [set(`${A}.optim.lr_scheduler_type`, r.optim.schedule)], r.optim.schedule === 'cosine' ? 'cosine to 0 over the remaining steps (min_lr_ratio 0, num_cycles 0.5), as ours' : '');
   map('optim.warmupSteps', [set(`${A}.optim.lr_warmup_steps`, hydraNumber(r.optim.warmupSteps))], 'linear warmup; verl\'s ramp is step/W from 0 (torch_functional.get_*_schedule_with_warmup), ours (step+1)/W: one step earlier');
