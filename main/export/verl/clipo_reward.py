@@ -520,16 +520,29 @@ class _ExprParser:
         k, v = self.peek()
         return k in ('num', 'name') or (k == 'op' and v == '(')
 
+    # mathjs precedence (parseMultiplyDivide > parseImplicitMultiplication > parseRule2): implicit
+    # multiplication binds tighter than * and /, so x/2y = x/(2y), except number/number before a
+    # symbol or parenthesis: 1/2x = (1/2)x.
     def term(self):
+        node = self.implicit()
+        while self.peek() in (('op', '*'), ('op', '/')):
+            op = self.take('op')
+            node = ('bin', op, node, self.implicit())
+        return node
+
+    def implicit(self):
+        node = self.rule2()
+        while self._starts_atom():  # 2x, 2 pi, (x-1)(x+1)
+            node = ('bin', '*', node, self.rule2())
+        return node
+
+    def rule2(self):
         node = self.unary()
-        while True:
-            if self.peek() in (('op', '*'), ('op', '/')):
-                op = self.take('op')
-                node = ('bin', op, node, self.unary())
-            elif self._starts_atom():  # implicit multiplication: 2x, 2 pi, (x-1)(x+1)
-                node = ('bin', '*', node, self.power())
-            else:
-                return node
+        while (node[0] == 'const' and self.peek() == ('op', '/') and self.i + 2 < len(self.t)
+               and self.t[self.i + 1][0] == 'num' and (self.t[self.i + 2][0] == 'name' or self.t[self.i + 2] == ('op', '('))):
+            self.i += 1
+            node = ('bin', '/', node, self.atom())
+        return node
 
     def unary(self):
         if self.peek() in (('op', '-'), ('op', '+')):

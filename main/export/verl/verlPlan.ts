@@ -239,7 +239,7 @@ export function verlPlan(p: PlanInput): VerlPlan {
 
   // ---- CLIPO (fork keys only in fork bundles)
   if (fork) {
-    map('algorithm.clipo.enabled', [set(`${M}.enable_con_lm_head`, 'True'), set(`${R}.enable_return_hidden_states`, 'True')], 'Qwen-Applications/CLIPO fork; SGLang rollout with the fork\'s hidden-state patch (modified/sglang_modify.sh)');
+    map('algorithm.clipo.enabled', [set(`${M}.enable_con_lm_head`, 'True'), set(`${R}.enable_return_hidden_states`, 'True')], 'Qwen-Applications/CLIPO fork; SGLang rollout with the fork\'s hidden-state patch (modified/sglang_modify.sh). The fork crashes on a batch with no valid anchor (no group with ≥2 correct and ≥1 incorrect; ALGORITHMS.md §7.2), which the desktop skips: small batches hit it, the fork\'s own scripts use 512 prompts × 16');
     map('algorithm.clipo.head', [set(`${M}.con_lm_head_type`, hydraToken(c.head))]);
     map('algorithm.clipo.outputSize', [set(`${M}.con_lm_head_output_size`, hydraNumber(c.outputSize))]);
     map('algorithm.clipo.loss', [set(`${M}.con_lm_head_loss_type`, CLIPO_LOSS[c.loss]!)]);
