@@ -470,6 +470,10 @@ class _Reject(Exception):
     pass
 
 
+class _MathjsThrow(Exception):
+    """An error mathjs raises during evaluation (not caught by symbolicEqual.ts: the verifier scores 0)."""
+
+
 def _tokens(text):
     out = []
     i = 0
@@ -693,8 +697,8 @@ def _ev(node, scope):
             if x.imag == 0 and n.imag == 0 and n.real == int(n.real) and n.real != 0:
                 n_i = int(n.real)
                 if x.real < 0:
-                    if n_i % 2 == 0:
-                        raise ValueError('even root of a negative number')
+                    if n_i % 2 == 0:  # mathjs throws here, and the TS verifier then scores 0
+                        raise _MathjsThrow('even root of a negative number')
                     return complex(-((-x.real) ** (1.0 / n_i)))
                 return complex(x.real ** (1.0 / n_i))
             return x ** (1 / n)
