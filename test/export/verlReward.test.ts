@@ -56,6 +56,16 @@ describe('shipped verl reward (Python) vs the TypeScript verifiers', () => {
     expect(inputs.length).toBeGreaterThan(200);
   });
 
+  it('mathEqual: both sides agree on 1500 seeded random pairings of the case strings (unlabelled)', () => {
+    const strs = [...new Set([...CASES.mathEqual.equal.flat(), ...CASES.mathEqual.different.flat()])];
+    let seed = 12345;
+    const rand = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+    const pairs = Array.from({ length: 1500 }, () => [strs[rand(strs.length)]!, strs[rand(strs.length)]!] as const);
+    const got = py(shippedFile(), 'mathEqual', pairs).map((x) => x.equal);
+    expect(pairs.filter(([a, b], i) => mathEqual(a, b) !== got[i])).toEqual([]);
+    expect(got.filter(Boolean).length).toBeGreaterThan(10); // some pairs are equal, so agreement is not trivial
+  });
+
   it('composed reward specs: same total and correctness as scoreCompletion, and the hand-computed values', () => {
     const got = py(shippedFile(), 'score', CASES.score.map(({ components, completion, answer, choices }) => ({ components, completion, answer, ...(choices ? { choices } : {}) })));
     const rows = CASES.score.map((c, i) => {
