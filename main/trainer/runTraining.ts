@@ -366,7 +366,12 @@ function stepRecords(groups: RolloutGroup[], b: ScoredBatch, adv: ReturnType<typ
     if (n < 3) return;
     const p = pcaProject2d(x, n, dim, axes[kind] ?? undefined);
     next[kind] = p.axes;
-    scoredIndex.forEach((bi, si) => { if (bi >= 0) embeddings.push({ sample: si, kind, x: p.coords[2 * bi]!, y: p.coords[2 * bi + 1]! }); });
+    // A NaN/∞ state (a diverged adapter) has no place on the scatter: leave the point out rather than
+    // fail the step's transaction on embeddings.x NOT NULL (SQLite stores NaN as NULL).
+    scoredIndex.forEach((bi, si) => {
+      const x = p.coords[2 * bi]!, y = p.coords[2 * bi + 1]!;
+      if (bi >= 0 && Number.isFinite(x) && Number.isFinite(y)) embeddings.push({ sample: si, kind, x, y });
+    });
   };
   if (adv?.embeddings) project(adv.embeddings, recipe.algorithm.clipo.outputSize, 'head');
   if (b.pooled && b.pooled.length === n * dModel) project(b.pooled, dModel, 'pooled');
