@@ -132,16 +132,45 @@ function wrapError(e: unknown): EngineError {
   return new EngineError(err.message ?? String(e), code);
 }
 
+/** Largest token id an Int32Array holds: ids above it would wrap when narrowed, so they are refused first. */
+const MAX_TOKEN_ID = 0x7fffffff;
+
 function toAddonBatch(batch: EngineBatch): AddonSeq[] {
   if (!Array.isArray(batch)) throw new EngineError('batch must be an array', 'E_INVALID');
   return batch.map((s, i) => {
     if (!s || typeof s !== 'object') throw new EngineError(`batch[${i}] must be an object`, 'E_INVALID');
-    const tokens = s.tokens instanceof Int32Array ? s.tokens : Int32Array.from(s.tokens ?? []);
     if (!Array.isArray(s.tokens) && !(s.tokens instanceof Int32Array)) throw new EngineError(`batch[${i}].tokens must be an Int32Array or number[]`, 'E_INVALID');
-    if (Array.isArray(s.tokens) && s.tokens.some((t) => !Number.isInteger(t))) throw new EngineError(`batch[${i}].tokens must be integers`, 'E_INVALID');
-    if (!Number.isInteger(s.responseStart)) throw new EngineError(`batch[${i}].responseStart must be an integer`, 'E_INVALID');
+    if (Array.isArray(s.tokens)) {
+      // Validate before Int32Array.from: it wraps 2^32 + 5 to 5, a valid id (the engine's range check would pass).
+      for (let k = 0; k < s.tokens.length; k++) {
+        const t = s.tokens[k];
+        if (!Number.isInteger(t)) throw new EngineError(`batch[${i}].tokens must be integers (tokens[${k}] is ${String(t)})`, 'E_INVALID');
+        if (t! < 0 || t! > MAX_TOKEN_ID) throw new EngineError(`token id ${t} out of range (batch[${i}].tokens[${k}])`, 'E_INVALID');
+      }
+    }
+    const tokens = s.tokens instanceof Int32Array ? s.tokens : Int32Array.from(s.tokens);
+    // The addon narrows responseStart to int32 too (2^32 + 1 would become 1): check the whole number here.
+    if (!Number.isSafeInteger(s.responseStart) || s.responseStart < 0 || s.responseStart > MAX_TOKEN_ID) {
+      throw new EngineError(`batch[${i}].responseStart must be an integer in 1..tokens.length-1, got ${String(s.responseStart)}`, 'E_INVALID');
+    }
     return { tokens, responseStart: s.responseStart };
   });
+}
+
+/** lora_a [nIn, r] and lora_b [r, nOut] of every adapted matrix, as engine_lora.cpp lays them out (lora_dims). */
+function peftLayout(info: EngineModelInfo, rank: number, targets: readonly LoraTarget[]): LoraTensorInfo[] {
+  const D = info.dModel, q = info.headDim * info.nHead, kv = info.headDim * info.nHeadKv, F = info.nFf;
+  const dims: Record<LoraTarget, [number, number]> = { q: [D, q], k: [D, kv], v: [D, kv], o: [q, D], gate: [D, F], up: [D, F], down: [F, D] };
+  const gguf: Record<LoraTarget, string> = { q: 'attn_q', k: 'attn_k', v: 'attn_v', o: 'attn_output', gate: 'ffn_gate', up: 'ffn_up', down: 'ffn_down' };
+  const out: LoraTensorInfo[] = [];
+  for (let l = 0; l < info.nLayer; l++) {
+    for (const t of LORA_TARGETS) {
+      if (!targets.includes(t)) continue;
+      const [nIn, nOut] = dims[t];
+      out.push({ name: `blk.${l}.${gguf[t]}.weight.lora_a`, shape: [nIn, rank] }, { name: `blk.${l}.${gguf[t]}.weight.lora_b`, shape: [rank, nOut] });
+    }
+  }
+  return out;
 }
 
 /** LoRA adapter of one model: init, save/load (gguf or peft). */
@@ -173,7 +202,12 @@ export class EngineLora {
     });
   }
 
-  /** 'gguf': an adapter file; 'peft': a directory with adapter_config.json + adapter_model.safetensors. */
+  /**
+   * 'gguf': an adapter file; 'peft': a directory with adapter_config.json + adapter_model.safetensors.
+   * Atomic: the file is read and validated completely (names, shapes against this model, finite
+   * values) before the current adapter is replaced; on any error the adapter and its optimizer
+   * state are unchanged. A loaded adapter starts with fresh optimizer moments.
+   */
   async load(path: string, format: 'gguf' | 'peft' = 'gguf'): Promise<void> {
     if (format === 'gguf') return this.model.run((a) => a.loraLoadGguf(path));
     if (format !== 'peft') throw new EngineError(`unknown adapter format '${String(format)}' (valid: gguf, peft)`, 'E_INVALID');
@@ -182,22 +216,27 @@ export class EngineLora {
       peft = readPeft(path, this.model.info);
     } catch (e) {
       const err = e as { code?: string; message: string };
-      throw new EngineError(`cannot read PEFT adapter ${path}: ${err.message}`, err.code === 'ENOENT' ? 'E_IO' : 'E_FORMAT');
+      throw new EngineError(`cannot read PEFT adapter ${path}: ${err.message}`,
+        err.code === 'ENOENT' ? 'E_IO' : err.code === 'E_MISMATCH' || err.code === 'E_INVALID' ? err.code : 'E_FORMAT');
     }
-    await this.init({ rank: peft.rank, alpha: peft.alpha, targets: peft.targets as LoraTarget[] });
-    const layout = this.tensors();
-    const total = layout.reduce((s, t) => s + t.shape[0] * t.shape[1], 0);
-    const values = new Float32Array(total);
+    const targets = peft.targets as LoraTarget[];
+    // The layout lora.init will create, in lora.tensors() order: for each layer, each target (fixed order), A then B.
+    const layout = peftLayout(this.model.info, peft.rank, targets);
+    const values = new Float32Array(layout.reduce((s, t) => s + t.shape[0] * t.shape[1], 0));
     let off = 0;
     for (const t of layout) {
       const src = peft.tensors.get(t.name);
-      if (!src) throw new EngineError(`PEFT adapter is missing ${t.name}`, 'E_FORMAT');
+      if (!src) throw new EngineError(`PEFT adapter ${path} is missing ${t.name} (every layer needs the same targets)`, 'E_FORMAT');
       if (src.shape[0] !== t.shape[0] || src.shape[1] !== t.shape[1])
         throw new EngineError(`PEFT tensor ${t.name} has shape [${src.shape.join(', ')}], model needs [${t.shape.join(', ')}]`, 'E_MISMATCH');
+      const bad = src.data.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw new EngineError(`PEFT adapter ${path}: ${t.name} holds a non-finite value (${src.data[bad]} at index ${bad}); the adapter is damaged or diverged`, 'E_INVALID');
       values.set(src.data, off);
       off += src.data.length;
     }
     if (peft.tensors.size !== layout.length) throw new EngineError('PEFT adapter has tensors for layers this model does not have', 'E_MISMATCH');
+    // Everything checked: only now replace the adapter (init allocates the new one before freeing the old).
+    await this.init({ rank: peft.rank, alpha: peft.alpha, targets });
     await this.model.setLoraParams(values);
   }
 

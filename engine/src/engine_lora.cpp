@@ -186,6 +186,7 @@ engine_status engine_lora_load_gguf(engine_model * m, const std::string & path) 
         return done(engine_error(ENGINE_E_MISMATCH, "adapter is for arch '" + str("general.architecture") + "', model is '" + m->hp.arch_name + "'"));
     int64_t aid = gguf_find_key(g, "adapter.lora.alpha");
     float alpha = aid >= 0 && gguf_get_kv_type(g, aid) == GGUF_TYPE_FLOAT32 ? gguf_get_val_f32(g, aid) : 0.0f;
+    if (!std::isfinite(alpha) || alpha < 0.0f) return done(engine_error(ENGINE_E_FORMAT, "adapter.lora.alpha must be a finite non-negative number: " + path));
     struct item { int layer, t; ggml_tensor * a = nullptr, * b = nullptr; };
     std::vector<item> items;
     int rank = -1;
@@ -221,6 +222,17 @@ engine_status engine_lora_load_gguf(engine_model * m, const std::string & path) 
     // every targeted kind must be present in every layer (our LoRA layout is uniform)
     if (items.size() != (size_t) engine_popcount32(targets) * m->hp.n_layer)
         return done(engine_error(ENGINE_E_UNSUPPORTED, "adapter does not cover the same targets in every layer"));
+    // NaN/Inf values would make every log-prob NaN until a step refused them: refuse the file, before
+    // the current adapter is touched (everything above only reads the file).
+    for (auto & it : items) {
+        for (ggml_tensor * t : {it.a, it.b}) {
+            const float * v = (const float *) t->data;
+            for (int64_t i = 0; i < ggml_nelements(t); i++)
+                if (!std::isfinite(v[i]))
+                    return done(engine_error(ENGINE_E_INVALID, std::string("adapter tensor ") + ggml_get_name(t) +
+                                                                   " holds NaN or infinite values: the adapter is damaged or diverged: " + path));
+        }
+    }
     engine_lora_params lp;
     lp.rank = rank; lp.alpha = alpha > 0 ? alpha : (float) rank; lp.targets = targets;
     engine_status s = lora_create(m, lp, false);

@@ -87,10 +87,14 @@ struct gguf_reader {
         int64_t id = gguf_find_key(g, key.c_str());
         if (id < 0) { if (required) err = "missing key " + key; return !required; }
         gguf_type t = gguf_get_kv_type(g, id);
-        if (t == GGUF_TYPE_UINT32) out = (int32_t) gguf_get_val_u32(g, id);
-        else if (t == GGUF_TYPE_INT32) out = gguf_get_val_i32(g, id);
-        else if (t == GGUF_TYPE_UINT64) out = (int32_t) gguf_get_val_u64(g, id);
+        // Read wide, then refuse what int32 cannot hold: a cast would wrap 2^32 + 64 to 64, a valid-looking size.
+        int64_t v;
+        if (t == GGUF_TYPE_UINT32) v = (int64_t) gguf_get_val_u32(g, id);
+        else if (t == GGUF_TYPE_INT32) v = gguf_get_val_i32(g, id);
+        else if (t == GGUF_TYPE_UINT64) { uint64_t u = gguf_get_val_u64(g, id); v = u > (uint64_t) INT32_MAX ? -1 : (int64_t) u; }
         else { err = "key " + key + " has the wrong type"; return false; }
+        if (v < 0 || v > INT32_MAX) { err = "key " + key + " is out of range"; return false; }
+        out = (int32_t) v;
         return true;
     }
     bool get_f32(const std::string & key, float & out, bool required, std::string & err) const {
@@ -126,6 +130,13 @@ static engine_status model_read_hparams(const gguf_reader & r, engine_hparams & 
         return engine_error(ENGINE_E_FORMAT, err);
     hp.n_head_kv = hp.n_head;
     if (!r.get_u32(a + ".attention.head_count_kv", hp.n_head_kv, false, err)) return engine_error(ENGINE_E_FORMAT, err);
+    // ggml asserts eps >= 0 in RMS_NORM (a NaN fails it and aborts the process); RoPE with a non-positive
+    // or NaN base gives NaN everywhere. llama.cpp reads both unchecked, so check them here.
+    if (!std::isfinite(hp.rms_eps) || hp.rms_eps <= 0.0f || hp.rms_eps > 1.0f)
+        return engine_error(ENGINE_E_FORMAT, "invalid " + a + ".attention.layer_norm_rms_epsilon (must be a finite number in (0, 1])");
+    if (!std::isfinite(hp.rope_freq_base) || hp.rope_freq_base <= 0.0f)
+        return engine_error(ENGINE_E_FORMAT, "invalid " + a + ".rope.freq_base (must be a finite positive number)");
+    if (hp.n_ctx_train <= 0) return engine_error(ENGINE_E_FORMAT, "invalid " + a + ".context_length (must be positive)");
     if (hp.n_embd <= 0 || hp.n_layer <= 0 || hp.n_ff <= 0 || hp.n_head <= 0 || hp.n_head_kv <= 0 ||
         hp.n_head % hp.n_head_kv != 0 || hp.n_layer > 1024)
         return engine_error(ENGINE_E_FORMAT, "invalid hyperparameters (embedding/layers/heads)");
@@ -150,7 +161,7 @@ static engine_status model_read_hparams(const gguf_reader & r, engine_hparams & 
     float factor = 0.0f;
     const bool has_factor = gguf_find_key(r.g, (a + ".rope.scaling.factor").c_str()) >= 0;
     if (!r.get_f32(a + (has_factor ? ".rope.scaling.factor" : ".rope.scale_linear"), factor, false, err)) return engine_error(ENGINE_E_FORMAT, err);
-    if (!std::isfinite(factor) || factor < 0.0f) return engine_error(ENGINE_E_FORMAT, "invalid rope scaling factor");
+    if (!std::isfinite(factor) || factor < 0.0f || (factor > 0.0f && factor < 1e-6f)) return engine_error(ENGINE_E_FORMAT, "invalid rope scaling factor");
     hp.rope_freq_scale = factor == 0.0f ? 1.0f : 1.0f / factor;
     return {};
 }
@@ -206,6 +217,25 @@ static ggml_backend_t model_init_backend(const engine_open_params & p, std::stri
     name = ggml_backend_name(be);
     return be;
 }
+// Index of the first NaN/Inf value of a tensor's raw data, or -1. Quantised rows are dequantised
+// one at a time (ggml's to_float); a NaN scale in a block is as bad as a NaN weight.
+static int64_t model_first_nonfinite(ggml_type type, const uint8_t * data, int64_t ne0, int64_t n, std::vector<float> & row) {
+    if (type == GGML_TYPE_F32) {
+        const float * f = (const float *) data;
+        for (int64_t i = 0; i < n; i++) if (!std::isfinite(f[i])) return i;
+        return -1;
+    }
+    const ggml_type_traits * tr = ggml_get_type_traits(type);
+    if (!tr || !tr->to_float || ne0 <= 0) return -1;
+    const size_t rb = ggml_row_size(type, ne0);
+    row.resize((size_t) ne0);
+    for (int64_t r = 0; r * ne0 < n; r++) {
+        tr->to_float(data + (size_t) r * rb, row.data(), ne0);
+        for (int64_t i = 0; i < ne0; i++) if (!std::isfinite(row[(size_t) i])) return r * ne0 + i;
+    }
+    return -1;
+}
+
 // Convert one tensor's raw file bytes to the destination type (F32 or same).
 static bool model_convert(ggml_type src, ggml_type dst, const std::vector<uint8_t> & in, int64_t n, std::vector<uint8_t> & out) {
     if (src == dst) { out = in; return true; }
@@ -329,7 +359,9 @@ engine_status engine_model_open(const std::string & path, const engine_open_para
     {
         int64_t eid = gguf_find_tensor(g, "token_embd.weight");
         if (eid < 0) { cleanup(); delete m; return engine_error(ENGINE_E_FORMAT, "missing tensor token_embd.weight"); }
-        m->hp.n_vocab = (int32_t) ggml_get_tensor(meta, "token_embd.weight")->ne[1];
+        const int64_t nv = ggml_get_tensor(meta, "token_embd.weight")->ne[1];
+        if (nv < 1 || nv > INT32_MAX) { cleanup(); delete m; return engine_error(ENGINE_E_FORMAT, "token_embd.weight has an invalid vocabulary size"); }
+        m->hp.n_vocab = (int32_t) nv;
     }
     const int64_t V = m->hp.n_vocab;
 #define WANT(name, shape, req, mat, dst) do { st = want(name, shape, req, mat, dst); if (!st.ok()) { cleanup(); engine_model_free(m); return st; } } while (0)
@@ -377,6 +409,7 @@ engine_status engine_model_open(const std::string & path, const engine_open_para
     FILE * f = engine_fopen(path, "rb");
     if (!f) { cleanup(); engine_model_free(m); return engine_error(ENGINE_E_IO, "cannot open model file: " + path); }
     std::vector<uint8_t> raw, conv;
+    std::vector<float> scan;
     for (auto & [dst, id] : loads) {
         ggml_tensor * mt = ggml_get_tensor(meta, gguf_get_tensor_name(g, id));
         size_t n = gguf_get_tensor_size(g, id);
@@ -388,6 +421,15 @@ engine_status engine_model_open(const std::string & path, const engine_open_para
         if (!model_convert(mt->type, dst->type, raw, ggml_nelements(mt), conv)) {
             fclose(f); cleanup(); engine_model_free(m);
             return engine_error(ENGINE_E_UNSUPPORTED, std::string("cannot convert ") + ggml_type_name(mt->type));
+        }
+        // NaN/Inf weights make every log-prob NaN and surface much later (as a NaN loss, or a store
+        // constraint on NaN embedding coordinates): refuse the file now, naming the tensor.
+        const int64_t bad = model_first_nonfinite(dst->type, conv.data(), dst->ne[0], ggml_nelements(dst), scan);
+        if (bad >= 0) {
+            const std::string msg = std::string("tensor ") + ggml_get_name(dst) + " holds NaN or infinite values (first at element " +
+                                    std::to_string(bad) + "): the model file is damaged or was exported wrongly";
+            fclose(f); cleanup(); engine_model_free(m);
+            return engine_error(ENGINE_E_FORMAT, msg);
         }
         ggml_backend_tensor_set(dst, conv.data(), 0, ggml_nbytes(dst));
     }

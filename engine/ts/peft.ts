@@ -106,6 +106,9 @@ const TARGET_OF: Record<string, [string, string]> = {
 };
 
 function toF32(buf: Buffer, dtype: string): Float32Array {
+  if ((dtype === 'F32' && buf.length % 4 !== 0) || ((dtype === 'F16' || dtype === 'BF16') && buf.length % 2 !== 0)) {
+    throw new Error(`a ${dtype} tensor's byte length ${buf.length} is not a whole number of values`);
+  }
   const u8 = Uint8Array.from(buf);
   if (dtype === 'F32') return new Float32Array(u8.buffer);
   const u16 = new Uint16Array(u8.buffer);
@@ -125,8 +128,29 @@ function toF32(buf: Buffer, dtype: string): Float32Array {
   throw new Error(`unsupported safetensors dtype ${dtype} (supported: F32, F16, BF16)`);
 }
 
-/** Read a PEFT LoRA directory into GGUF-layout tensors. Throws Error with a clear message. */
-export function readPeft(dir: string, model: { arch: string; nHead: number; nHeadKv: number }): PeftAdapter {
+/** The model geometry a PEFT adapter must match (EngineModelInfo has it all). */
+export interface PeftModelShape {
+  arch: string; nHead: number; nHeadKv: number;
+  nLayer?: number; dModel?: number; headDim?: number; nFf?: number;
+}
+
+const mismatch = (message: string) => Object.assign(new Error(message), { code: 'E_MISMATCH' });
+
+/** torch shape [rows, cols] of lora_A ([r, in]) or lora_B ([out, r]) of `proj` in this model, or null when unknown. */
+function expectedShape(model: PeftModelShape, proj: string, ab: string, r: number): [number, number] | null {
+  const { dModel: D, headDim: hd, nFf: F } = model;
+  if (D === undefined || hd === undefined || F === undefined) return null;
+  const q = hd * model.nHead, kv = hd * model.nHeadKv;
+  const io: Record<string, [number, number]> = {
+    q_proj: [D, q], k_proj: [D, kv], v_proj: [D, kv], o_proj: [q, D], gate_proj: [D, F], up_proj: [D, F], down_proj: [F, D],
+  };
+  const d = io[proj];
+  if (!d) return null;
+  return ab === 'A' ? [r, d[0]] : [d[1], r];
+}
+
+/** Read a PEFT LoRA directory into GGUF-layout tensors. Throws Error with a clear message (code E_MISMATCH for another model's adapter). */
+export function readPeft(dir: string, model: PeftModelShape): PeftAdapter {
   const cfg = JSON.parse(readFileSync(join(dir, 'adapter_config.json'), 'utf8')) as Record<string, unknown>;
   if (cfg.peft_type !== 'LORA') throw new Error(`adapter_config.json: peft_type ${String(cfg.peft_type)} is not LORA`);
   if (cfg.use_dora) throw new Error('DoRA adapters are not supported');
@@ -147,9 +171,25 @@ export function readPeft(dir: string, model: { arch: string; nHead: number; nHea
     const [, layer, proj, ab] = m as unknown as [string, string, string, string];
     const t = TARGET_OF[proj];
     if (!t) throw new Error(`unsupported PEFT target ${proj}`);
-    if (h.shape.length !== 2 || h.data_offsets[1] > body.length) throw new Error(`PEFT tensor ${name} is malformed or truncated`);
-    let data = toF32(body.subarray(h.data_offsets[0], h.data_offsets[1]), h.dtype);
+    const [begin, end] = Array.isArray(h.data_offsets) ? h.data_offsets : [NaN, NaN];
+    if (!Array.isArray(h.shape) || h.shape.length !== 2 || !h.shape.every((d) => Number.isSafeInteger(d) && d > 0) ||
+        !Number.isSafeInteger(begin) || !Number.isSafeInteger(end) || begin < 0 || end < begin || end > body.length) {
+      throw new Error(`PEFT tensor ${name} is malformed or truncated`);
+    }
     const [rows, cols] = h.shape as [number, number];
+    // Check the geometry against this model before touching the data: an adapter of another model
+    // (another architecture or size) would otherwise fail deep in the Q/K row permutation.
+    if (model.nLayer !== undefined && Number(layer) >= model.nLayer) {
+      throw mismatch(`the adapter has layer ${layer} but this ${model.arch} model has ${model.nLayer} layers: it was trained for another model` +
+        (typeof cfg.base_model_name_or_path === 'string' ? ` (${cfg.base_model_name_or_path})` : ''));
+    }
+    const want = expectedShape(model, proj, ab, rank);
+    if (want && (rows !== want[0] || cols !== want[1])) {
+      throw mismatch(`tensor ${name} has shape [${rows}, ${cols}], this ${model.arch} model (d_model ${model.dModel}, ${model.nHead} heads, ` +
+        `${model.nHeadKv} KV heads, head dim ${model.headDim}, FFN ${model.nFf}) at rank ${rank} needs [${want.join(', ')}]: ` +
+        'the adapter was trained for another model' + (typeof cfg.base_model_name_or_path === 'string' ? ` (${cfg.base_model_name_or_path})` : ''));
+    }
+    let data = toF32(body.subarray(begin, end), h.dtype);
     if (data.length !== rows * cols) throw new Error(`PEFT tensor ${name}: size does not match its shape`);
     if (model.arch === 'llama' && ab === 'B' && (proj === 'q_proj' || proj === 'k_proj'))
       data = permuteRows(data, rows, cols, proj === 'q_proj' ? model.nHead : model.nHeadKv);

@@ -79,7 +79,7 @@ export const apiArgSchemas: { [M in ApiMethodName]: z.ZodType<ApiArgs<M>> } = {
   'runs.create': z.strictObject({ recipe, start: z.boolean() }),
   'runs.pause': z.strictObject(runRef),
   'runs.resume': z.strictObject(runRef),
-  'runs.stop': z.strictObject(runRef),
+  'runs.stop': z.strictObject({ ...runRef, force: z.boolean().optional() }),
   'runs.duplicate': z.strictObject({ ...runRef, name: z.string().min(1).max(200).optional() }),
   'runs.delete': z.strictObject({
     ...runRef,

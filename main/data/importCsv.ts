@@ -5,7 +5,8 @@
 // an unterminated quote or stray text after a closing quote is 'invalid-csv',
 // a record with the wrong number of fields is 'wrong-type'.
 import { createReadStream } from 'node:fs';
-import { ImportCollector, type ImportOptions } from './importJsonl.js';
+import { firstInvalidUtf8, ImportCollector, tooLargeDetail, type ImportOptions } from './importJsonl.js';
+import { MAX_ROW_BYTES } from './readLines.js';
 import { mapRecord, type FieldMapping } from './mapRecord.js';
 import type { ImportResult } from './types.js';
 
@@ -15,6 +16,8 @@ interface CsvRecord {
   fields: string[];
   /** Set when the record is syntactically broken. */
   error?: string;
+  /** Set (to its length) when the record is over the size limit; its fields were not kept. */
+  tooLarge?: number;
 }
 
 /** Incremental RFC 4180 parser: feed chunks, get complete records. */
@@ -27,10 +30,18 @@ export class CsvParser {
   private line = 1;
   private recordLine = 1;
   private pendingCR = false;
+  private size = 0;
+
+  /** Records longer than `maxRecordChars` are emitted with `tooLarge` and no fields, without being held in memory. */
+  constructor(private readonly maxRecordChars = Number.POSITIVE_INFINITY) {}
 
   feed(chunk: string, emit: (r: CsvRecord) => void): void {
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i]!;
+      if (++this.size > this.maxRecordChars && this.size - 1 <= this.maxRecordChars) {
+        this.fields = [];
+        this.field = '';
+      }
       if (this.pendingCR) {
         this.pendingCR = false;
         if (c === '\n') continue; // CRLF: the CR already ended the record
@@ -41,7 +52,7 @@ export class CsvParser {
           this.afterQuote = true;
         } else {
           if (c === '\n') this.line++;
-          this.field += c;
+          if (this.size <= this.maxRecordChars) this.field += c;
         }
         continue;
       }
@@ -65,10 +76,12 @@ export class CsvParser {
         this.recordLine = this.line;
       } else {
         if (this.afterQuote) this.error ??= `text after a closing quote (column ${this.fields.length + 1})`;
-        this.field += c;
+        if (this.size <= this.maxRecordChars) this.field += c;
       }
     }
   }
+
+  get currentLine(): number { return this.line; }
 
   /** Flushes the last record (a file need not end with a newline). */
   end(emit: (r: CsvRecord) => void): void {
@@ -77,6 +90,7 @@ export class CsvParser {
   }
 
   private endField(): void {
+    if (this.size > this.maxRecordChars) { this.field = ''; this.afterQuote = false; return; }
     this.fields.push(this.field);
     this.field = '';
     this.afterQuote = false;
@@ -86,7 +100,9 @@ export class CsvParser {
     this.endField();
     const r: CsvRecord = { line: this.recordLine, fields: this.fields };
     if (this.error !== undefined) r.error = this.error;
+    if (this.size > this.maxRecordChars) r.tooLarge = this.size;
     emit(r);
+    this.size = 0;
     this.fields = [];
     this.error = undefined;
     this.inQuotes = false;
@@ -103,6 +119,7 @@ export async function importCsv(path: string, mapping: FieldMapping, options: Im
       header = r.fields.map((f, i) => (i === 0 ? f.replace(/^\uFEFF/, '') : f).trim());
       return;
     }
+    if (r.tooLarge !== undefined) return out.bad(r.line, 'too-large', tooLargeDetail(r.tooLarge, max));
     if (r.error !== undefined) return out.bad(r.line, 'invalid-csv', r.error);
     if (r.fields.length === 1 && r.fields[0] === '') return out.bad(r.line, 'empty', 'blank line');
     if (r.fields.length !== header.length) {
@@ -114,8 +131,20 @@ export async function importCsv(path: string, mapping: FieldMapping, options: Im
     if (mapped.ok) out.row(mapped.row);
     else out.bad(r.line, mapped.reason, mapped.detail);
   };
-  const parser = new CsvParser();
-  for await (const chunk of createReadStream(path, { encoding: 'utf8' })) parser.feed(chunk as string, onRecord);
+  const max = options.maxRowBytes ?? MAX_ROW_BYTES;
+  const parser = new CsvParser(max);
+  // fatal: bytes that are not UTF-8 stop the import with the line they are on, instead of turning
+  // into U+FFFD in the training text (a CSV record can span lines, so there is no row to skip).
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  const decode = (b: Buffer | undefined): string => {
+    try { return b ? utf8.decode(b, { stream: true }) : utf8.decode(); } catch {
+      // Parse up to the bad byte so the error names its line (its records are dropped with the import).
+      if (b) parser.feed(new TextDecoder().decode(b.subarray(0, firstInvalidUtf8(b))), () => undefined);
+      throw Object.assign(new Error(`${path} is not valid UTF-8 (near line ${parser.currentLine}); re-save it as UTF-8`), { code: 'invalid_argument' });
+    }
+  };
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) parser.feed(decode(chunk), onRecord);
+  parser.feed(decode(undefined), onRecord);
   parser.end(onRecord);
   return out.result;
 }

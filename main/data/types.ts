@@ -14,7 +14,12 @@ export interface TaskRow {
 }
 
 /** Why an input row was skipped. */
-export type MalformedReason = 'invalid-json' | 'invalid-csv' | 'missing-field' | 'wrong-type' | 'empty';
+export type MalformedReason =
+  | 'invalid-json' | 'invalid-csv' | 'missing-field' | 'wrong-type' | 'empty'
+  /** A row over MAX_ROW_BYTES (it would stall or crash the trainer); never loaded into memory. */
+  | 'too-large'
+  /** Bytes that are not UTF-8: decoding would silently replace them with U+FFFD. */
+  | 'invalid-utf8';
 
 export interface MalformedRow {
   /** 1-based line number in the file (for CSV, the line the record starts on). */

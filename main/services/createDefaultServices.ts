@@ -12,7 +12,7 @@ import { createHandlers, type HandlerContext } from './createHandlers.js';
 import { createSettingsService } from './settingsService.js';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { Store } from '../store/index.js';
+import { pidAlive, Store } from '../store/index.js';
 import { Supervisor, forkSpawner, type TrainerSpawner } from '../trainer/Supervisor.js';
 import { createRunsService, relayTrainerMessage } from './runsService.js';
 import { createModelsService } from './modelsService.js';
@@ -54,7 +54,8 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
   const dbPath = join(opts.dataDir, 'clipo.db');
   const store = Store.open(dbPath);
   // Runs left 'running' by a previous session whose trainer is gone are crashed (and resumable).
-  store.runs.markOrphansCrashed((pid) => { try { process.kill(pid, 0); return true; } catch { return false; } });
+  // The run's lease decides (dead pid on this host, or stale heartbeat), see docs/STORE.md.
+  store.runs.markOrphansCrashed(pidAlive);
   const emit: Parameters<typeof createRunsService>[0]['emit'] = (e, p) => opts.events.emit(e, p);
   const supervisor = new Supervisor({
     dbPath, dataDir: opts.dataDir, spawn: opts.spawnTrainer ?? forkSpawner(),

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ModelInfo } from '../api/contract/index.js';
-import { inspectGguf } from '../models/gguf/index.js';
+import { inspectGguf, inspectGgufIsolated, type GgufModelSummary } from '../models/gguf/index.js';
 import type { Store } from '../store/index.js';
 import type { ModelsService } from './createHandlers.js';
 
@@ -18,11 +18,22 @@ function dominantType(types: Record<string, number>): string {
 }
 
 export function describeModel(path: string, id = ''): ModelInfo {
-  let size: number;
-  try { size = statSync(path).size; } catch {
+  return toModelInfo(path, id, modelSize(path), inspectGguf(path)); // throws a GgufError with a clear message for corrupt or non-GGUF files
+}
+
+/** describeModel with the header read in a child process (bounded time and memory): for paths a user just chose. */
+export async function describeModelIsolated(path: string, id = ''): Promise<ModelInfo> {
+  const size = modelSize(path);
+  return toModelInfo(path, id, size, await inspectGgufIsolated(path));
+}
+
+function modelSize(path: string): number {
+  try { return statSync(path).size; } catch {
     throw Object.assign(new Error(`no model file at ${path}`), { code: 'not_found', field: 'path' });
   }
-  const s = inspectGguf(path); // throws a GgufError with a clear message for corrupt or non-GGUF files
+}
+
+function toModelInfo(path: string, id: string, size: number, s: GgufModelSummary): ModelInfo {
   return {
     id, name: s.name ?? basename(path, '.gguf'), path, arch: s.arch, sizeBytes: size, parameterCount: s.parameterCount,
     quantization: dominantType(s.tensorTypes), contextLength: s.contextLength ?? 0, hasChatTemplate: !!s.chatTemplate,
@@ -43,7 +54,8 @@ export function createModelsService(store: Store): ModelLibraryService {
           quantization: m.quant ?? 'unknown', contextLength: 0, hasChatTemplate: false, supported: false, reason: 'the file is missing or unreadable' };
       }
     }),
-    inspect: ({ path }) => { try { return describeModel(path); } catch (e) { throw invalid(e); } },
+    // An untrusted path: read in a child process, so a FIFO or a crafted header cannot stall or exhaust this one.
+    inspect: async ({ path }) => { try { return await describeModelIsolated(path); } catch (e) { throw invalid(e); } },
     add: ({ path }) => {
       let info: ModelInfo;
       try { info = describeModel(path); } catch (e) { throw invalid(e); }

@@ -8,10 +8,12 @@ import type {
   ApiEvents, EmbeddingPoint, MetricSeries, RecipeInput, RunDetail, RunSummary, SampleGroup, SampleRow,
 } from '../api/contract/index.js';
 import { rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseRecipe } from '../recipes/index.js';
-import type { Store, Sample } from '../store/index.js';
-import type { Supervisor } from '../trainer/Supervisor.js';
+import { describeLease, pidAlive, type Store, type Sample } from '../store/index.js';
+import { killProcessGroup, type Supervisor } from '../trainer/Supervisor.js';
+import { nextRunFolderId } from '../trainer/runFolders.js';
 import type { TrainerToSupervisor } from '../trainer/protocol.js';
 import type { RunsService } from './createHandlers.js';
 import { parseRunId, toRunSummary } from './toRunSummary.js';
@@ -40,6 +42,8 @@ export function createRunsService({ store, supervisor, dataDir }: RunsServiceDep
   };
 
   const start = (id: number, resume: boolean) => {
+    // Another process (the CLI, a second web server) may be training this run: refuse before touching its status.
+    store.leases.assertFree(id, resume ? 'resume' : 'start');
     store.runs.updateStatus(id, 'queued');
     void supervisor.start(id, resume).catch(() => undefined);
   };
@@ -61,7 +65,7 @@ export function createRunsService({ store, supervisor, dataDir }: RunsServiceDep
 
   const createRun = (recipeInput: RecipeInput, startNow: boolean): number => {
     const recipe = parseRecipe(recipeInput);
-    const id = store.runs.create({ name: recipe.name, recipeJson: JSON.stringify(recipe), totalSteps: recipe.training.steps });
+    const id = store.runs.create({ name: recipe.name, recipeJson: JSON.stringify(recipe), totalSteps: recipe.training.steps, minId: nextRunFolderId(dataDir) });
     if (startNow) start(id, false);
     return id;
   };
@@ -98,10 +102,27 @@ export function createRunsService({ store, supervisor, dataDir }: RunsServiceDep
       }
       return summary(id);
     },
-    stop: ({ runId }) => {
+    stop: async ({ runId, force }) => {
       const id = parseRunId(runId);
-      if (supervisor.isRunning(id)) supervisor.stop(id, 'finish-step');
-      else if (store.runs.get(id).status !== 'finished') store.runs.updateStatus(id, 'stopped');
+      if (supervisor.isRunning(id)) {
+        if (force) supervisor.forceStop(id); else supervisor.stop(id, 'finish-step');
+        return summary(id);
+      }
+      const lease = store.leases.live(id);
+      if (lease) {
+        // Trained by another process (the CLI, an earlier web server): only a force stop reaches it.
+        if (!force) throw conflict(`run ${runId} is being trained by ${describeLease(lease)} in another process; stop it there, or force stop it`);
+        if (lease.host !== hostname()) throw conflict(`run ${runId} is being trained on another machine (${lease.host}); stop it there`);
+        killProcessGroup(lease.pid, 'SIGKILL');
+        // Bounded wait for the kernel to reap it: 2 s, then report rather than hang.
+        for (let i = 0; i < 40 && pidAlive(lease.pid); i++) await new Promise((r) => setTimeout(r, 50));
+        if (pidAlive(lease.pid)) throw conflict(`run ${runId}: trainer process ${lease.pid} did not exit after SIGKILL; try again`);
+        store.leases.clear(id);
+        store.runs.updateStatus(id, 'stopped');
+        store.events.add(id, { level: 'warn', kind: 'stopped', message: `force-stopped: trainer process ${lease.pid} was killed; resume continues from the last checkpoint` });
+        return summary(id);
+      }
+      if (store.runs.get(id).status !== 'finished') store.runs.updateStatus(id, 'stopped');
       return summary(id);
     },
     duplicate: ({ runId, name }) => {

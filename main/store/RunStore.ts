@@ -2,6 +2,8 @@
 // Status changes come from the trainer (its own run) and from the supervisor
 // (marking a dead trainer's run crashed); both are writers of `runs` only.
 import type { Database, Statement } from 'better-sqlite3';
+import { leaseState, type LeaseProbe } from './leaseState.js';
+import { RunLeaseStore, describeLease } from './RunLeaseStore.js';
 import { StoreError, toStoreError } from './StoreError.js';
 import type { NewRun, Run, RunStatus, RunSummary } from './types.js';
 
@@ -40,12 +42,24 @@ export class RunStore {
   private readonly byStatus: Statement;
   private readonly setStatus: Statement;
   private readonly remove: Statement;
+  private readonly bumpCounter: Statement;
+  private readonly leases: RunLeaseStore;
 
   constructor(private readonly db: Database) {
+    // Ids are never reused (migration 0100): above every id ever handed out, and above
+    // `minId` (the caller's highest existing run folder, so a recreated database does
+    // not give a new run an old run's folder).
     this.insert = db.prepare(
-      `INSERT INTO runs (name, status, recipe_json, model_id, dataset_id, created_at, total_steps)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO runs (id, name, status, recipe_json, model_id, dataset_id, created_at, total_steps)
+       VALUES (max(coalesce((SELECT value FROM store_counters WHERE name = 'run_id'), 0),
+                   coalesce((SELECT max(id) FROM runs), 0), :minId - 1) + 1,
+               :name, :status, :recipe, :model, :dataset, :created, :total)`,
     );
+    this.bumpCounter = db.prepare(
+      `INSERT INTO store_counters (name, value) VALUES ('run_id', :id)
+       ON CONFLICT (name) DO UPDATE SET value = max(value, :id)`,
+    );
+    this.leases = new RunLeaseStore(db);
     this.byId = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`);
     this.listStmt = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`);
     this.byStatus = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE status = ? ORDER BY id`);
@@ -65,11 +79,15 @@ export class RunStore {
 
   create(run: NewRun): number {
     try {
-      const r = this.insert.run(
-        run.name, run.status ?? 'queued', run.recipeJson, run.modelId ?? null, run.datasetId ?? null,
-        run.createdAt ?? Date.now(), run.totalSteps,
-      );
-      return Number(r.lastInsertRowid);
+      return this.db.transaction(() => {
+        const r = this.insert.run({
+          name: run.name, status: run.status ?? 'queued', recipe: run.recipeJson, model: run.modelId ?? null,
+          dataset: run.datasetId ?? null, created: run.createdAt ?? Date.now(), total: run.totalSteps, minId: Math.max(1, Math.floor(run.minId ?? 1)),
+        });
+        const id = Number(r.lastInsertRowid);
+        this.bumpCounter.run({ id });
+        return id;
+      })();
     } catch (err) {
       throw toStoreError(err, `creating run "${run.name}"`);
     }
@@ -106,21 +124,45 @@ export class RunStore {
   }
 
   /**
-   * Supervisor at startup: runs still marked 'running' whose trainer is gone
-   * become 'crashed' (resumable). `isAlive` decides by pid.
+   * Supervisor at startup: runs still marked 'running' or 'paused' whose trainer
+   * is gone become 'crashed' (resumable), with the reason. The run's lease decides
+   * (a dead pid on this host, or a stale heartbeat: leaseState); a run with no
+   * lease (a build before leases) falls back to its pid. Orphans' leases are dropped.
    */
-  markOrphansCrashed(isAlive: (pid: number) => boolean, now = Date.now()): number[] {
-    const orphans = this.withStatus('running').filter((r) => r.pid === null || !isAlive(r.pid));
+  markOrphansCrashed(isAlive: (pid: number) => boolean, now = Date.now(), probe: LeaseProbe = {}): number[] {
+    const p: LeaseProbe = { ...probe, isAlive, now };
+    const orphans: { id: number; why: string }[] = [];
+    for (const r of [...this.withStatus('running'), ...this.withStatus('paused')]) {
+      const lease = this.leases.get(r.id);
+      if (lease) {
+        const state = leaseState(lease, p);
+        if (state === 'live') continue;
+        orphans.push({ id: r.id, why: state === 'dead'
+          ? `trainer process ${lease.pid} exited unexpectedly (found dead when the app started)`
+          : `trainer ${describeLease(lease, now)} stopped responding` });
+      } else if (r.pid === null || !isAlive(r.pid)) {
+        orphans.push({ id: r.id, why: 'trainer process exited unexpectedly' });
+      }
+    }
     this.db.transaction(() => {
-      for (const r of orphans) this.updateStatus(r.id, 'crashed', { error: 'trainer process exited unexpectedly', now });
+      for (const o of orphans) {
+        this.updateStatus(o.id, 'crashed', { error: `${o.why}; resume continues from the last checkpoint`, now });
+        this.leases.clear(o.id);
+      }
     })();
-    return orphans.map((r) => r.id);
+    return orphans.map((o) => o.id);
   }
 
-  /** Deletes a run and (by cascade) all its steps, samples, embeddings, checkpoints rows, events, evaluations. */
-  delete(id: number): void {
+  /**
+   * Deletes a run and (by cascade) all its steps, samples, embeddings, checkpoints rows, events, evaluations.
+   * Refused (LEASE_HELD) while a live trainer in any process owns the run.
+   */
+  delete(id: number, probe: LeaseProbe = {}): void {
     try {
-      this.remove.run(id);
+      this.db.transaction(() => {
+        this.leases.assertFree(id, 'delete', probe);
+        this.remove.run(id);
+      }).immediate();
     } catch (err) {
       throw toStoreError(err, `deleting run ${id}`);
     }

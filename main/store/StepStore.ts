@@ -37,6 +37,7 @@ export class StepStore {
   private readonly resetRun: Statement;
   private readonly latestCheckpoint: Statement;
   private readonly sampleSteps: Statement;
+  private readonly leaseBeat: Statement;
 
   constructor(private readonly db: Database) {
     this.insertStep = db.prepare('INSERT INTO steps (run_id, step, wall_time) VALUES (?, ?, ?)');
@@ -67,6 +68,7 @@ export class StepStore {
     this.resetRun = db.prepare('UPDATE runs SET current_step = ?, best_reward = ? WHERE id = ?');
     this.latestCheckpoint = db.prepare('SELECT step FROM checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1');
     this.sampleSteps = db.prepare(StepStore.SAMPLE_STEPS_SQL);
+    this.leaseBeat = db.prepare('UPDATE run_leases SET heartbeat_at = ? WHERE run_id = ? AND token = ?');
   }
 
   /** Steps of a run that have samples, ascending: a loose index scan, one seek per step (not per sample). */
@@ -85,8 +87,11 @@ export class StepStore {
    * Writes one training step atomically. Throws StoreError DUPLICATE_STEP if
    * (runId, step) exists, NOT_FOUND if the run does not, DISK_FULL etc. on I/O
    * failure; in every failure case nothing of the step is left behind.
+   * With `owner.leaseToken` (the trainer) the step is written only while this
+   * process still owns the run (LEASE_LOST otherwise), and the lease's heartbeat
+   * is refreshed in the same transaction.
    */
-  writeStep(runId: number, input: StepInput): void {
+  writeStep(runId: number, input: StepInput, owner: { leaseToken?: string } = {}): void {
     const { step } = input;
     if (!Number.isSafeInteger(step) || step < 0) {
       throw new StoreError('INVALID_ARGUMENT', `step must be a non-negative integer, got ${step}`);
@@ -95,6 +100,9 @@ export class StepStore {
     const embeddings = input.embeddings ?? [];
     try {
       this.db.transaction(() => {
+        if (owner.leaseToken !== undefined && this.leaseBeat.run(Date.now(), runId, owner.leaseToken).changes === 0) {
+          throw new StoreError('LEASE_LOST', `run ${runId} was taken over by another process; step ${step} was not written`);
+        }
         const changed = this.updateRun.run({ runId, step, reward: input.metrics[BEST_REWARD_METRIC] ?? null });
         if (changed.changes === 0) throw new StoreError('NOT_FOUND', `run ${runId} does not exist`);
         try {

@@ -9,6 +9,7 @@ import { EvaluationStore } from './EvaluationStore.js';
 import { EventStore } from './EventStore.js';
 import { LibraryStore } from './LibraryStore.js';
 import { MetricStore, type SeriesOptions } from './MetricStore.js';
+import { RunLeaseStore } from './RunLeaseStore.js';
 import { RunStore } from './RunStore.js';
 import { SampleStore } from './SampleStore.js';
 import { StepStore } from './StepStore.js';
@@ -22,6 +23,7 @@ export interface RunComparison {
 
 export class Store {
   readonly runs: RunStore;
+  readonly leases: RunLeaseStore;
   readonly steps: StepStore;
   readonly metrics: MetricStore;
   readonly samples: SampleStore;
@@ -33,6 +35,7 @@ export class Store {
 
   constructor(readonly db: Database) {
     this.runs = new RunStore(db);
+    this.leases = new RunLeaseStore(db);
     this.steps = new StepStore(db);
     this.metrics = new MetricStore(db);
     this.samples = new SampleStore(db);

@@ -15,6 +15,10 @@ export type StoreErrorCode =
   | 'BAD_MIGRATIONS'
   | 'DUPLICATE_STEP'
   | 'NOT_FOUND'
+  /** Another live process owns the run (run_leases): resume, delete or a second trainer is refused. */
+  | 'LEASE_HELD'
+  /** This trainer's lease was taken over (it looked dead); it must stop without writing. */
+  | 'LEASE_LOST'
   | 'INVALID_ARGUMENT'
   | 'SQLITE';
 

@@ -6,6 +6,8 @@ export type { Migration } from './migrations/Migration.js';
 export { StoreError, toStoreError, type StoreErrorCode } from './StoreError.js';
 export { Store, type RunComparison } from './Store.js';
 export { RunStore } from './RunStore.js';
+export { RunLeaseStore, describeLease, type RunLease } from './RunLeaseStore.js';
+export { leaseState, pidAlive, LEASE_HEARTBEAT_MS, LEASE_STALE_MS, type LeaseState, type LeaseProbe } from './leaseState.js';
 export { StepStore, BEST_REWARD_METRIC } from './StepStore.js';
 export { MetricStore, type SeriesOptions } from './MetricStore.js';
 export { SampleStore, type SampleFilter } from './SampleStore.js';

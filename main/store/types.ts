@@ -39,6 +39,8 @@ export interface NewRun {
   status?: RunStatus;
   /** Unix ms; default Date.now(). */
   createdAt?: number;
+  /** The id must be at least this (the next free run folder number); ids are never reused anyway. */
+  minId?: number;
 }
 
 export interface SampleInput {

@@ -25,6 +25,8 @@ export interface TrainerHandle {
   onMessage(cb: (msg: unknown) => void): void;
   onExit(cb: (code: number | null, signal: string | null) => void): void;
   kill(signal?: NodeJS.Signals): void;
+  /** Kills the trainer and everything it started (its process group, where it has one). */
+  killTree?(signal: NodeJS.Signals): void;
 }
 export type TrainerSpawner = (entry: string) => TrainerHandle;
 
@@ -32,15 +34,26 @@ export const TRAINER_ENTRY = fileURLToPath(new URL('./trainerMain.js', import.me
 
 export function forkSpawner(execArgv: string[] = []): TrainerSpawner {
   return (entry) => {
-    const child: ChildProcess = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv, serialization: 'json' });
+    // detached: the trainer leads its own process group, so a force stop can kill it and anything it
+    // started (kill(-pid)), and a terminal's Ctrl+C reaches only the CLI, which asks the trainer to
+    // finish its step; if the CLI dies, the trainer sees the IPC channel close and stops cleanly.
+    const child: ChildProcess = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv, serialization: 'json', detached: true });
     return {
       get pid() { return child.pid; },
-      send: (m) => { if (child.connected) child.send(m); },
+      send: (m) => { if (child.connected) child.send(m, undefined, {}, () => undefined); },
       onMessage: (cb) => child.on('message', cb),
       onExit: (cb) => child.on('exit', (code, signal) => cb(code, signal)),
       kill: (s) => child.kill(s),
+      killTree: (s) => killProcessGroup(child.pid, s),
     };
   };
+}
+
+/** kill(-pid): the whole group a detached trainer leads; falls back to the process alone (Windows, no group). */
+export function killProcessGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (!pid) return;
+  try { process.kill(-pid, signal); return; } catch { /* not a group leader (or Windows) */ }
+  try { process.kill(pid, signal); } catch { /* already gone */ }
 }
 
 export interface SupervisorOptions {
@@ -52,7 +65,7 @@ export interface SupervisorOptions {
   onMessage?: (runId: number, msg: TrainerToSupervisor) => void;
 }
 
-interface Live { handle: TrainerHandle; finished: boolean; done: Promise<RunStatus> }
+interface Live { handle: TrainerHandle; finished: boolean; forced: boolean; done: Promise<RunStatus> }
 
 export class Supervisor {
   private readonly live = new Map<number, Live>();
@@ -71,7 +84,7 @@ export class Supervisor {
     if (this.live.has(runId)) throw Object.assign(new Error(`run ${runId} is already running`), { code: 'conflict' });
     const handle = (this.opts.spawn ?? forkSpawner())(this.opts.entry ?? TRAINER_ENTRY);
     let resolveDone!: (s: RunStatus) => void;
-    const entry: Live = { handle, finished: false, done: new Promise((r) => { resolveDone = r; }) };
+    const entry: Live = { handle, finished: false, forced: false, done: new Promise((r) => { resolveDone = r; }) };
     this.live.set(runId, entry);
     handle.onMessage((raw) => {
       if (!isTrainerMessage(raw)) return;
@@ -81,7 +94,13 @@ export class Supervisor {
     handle.onExit((code, signal) => {
       this.live.delete(runId);
       let status = this.safeStatus(runId);
-      if (!entry.finished && (status === 'running' || status === 'queued' || status === 'paused')) {
+      if (entry.forced && !entry.finished && status !== 'finished') {
+        // A force stop is a stop the user asked for: the steps after the last checkpoint are
+        // re-run on resume (prepareResume), nothing before it is lost.
+        this.opts.store.updateStatus(runId, 'stopped');
+        status = 'stopped';
+        this.opts.onMessage?.(runId, { type: 'status', status, error: null });
+      } else if (!entry.finished && (status === 'running' || status === 'queued' || status === 'paused')) {
         const error = describeExit(code, signal, this.safeStep(runId));
         this.opts.store.updateStatus(runId, 'crashed', { error });
         status = 'crashed';
@@ -97,6 +116,17 @@ export class Supervisor {
   resume(runId: number): void { this.require(runId).handle.send({ type: 'resume' }); }
   stop(runId: number, mode: 'finish-step' | 'abandon' = 'finish-step'): void {
     this.require(runId).handle.send({ type: 'stop', mode });
+  }
+
+  /**
+   * Force stop: kills the trainer's process group now (a trainer stuck in a long
+   * synchronous phase never reads a stop message). The run becomes 'stopped'.
+   */
+  forceStop(runId: number): void {
+    const l = this.require(runId);
+    l.forced = true;
+    if (l.handle.killTree) l.handle.killTree('SIGKILL');
+    else l.handle.kill('SIGKILL');
   }
 
   /** Kills every trainer (app quit): their runs become crashed and resumable. */

@@ -9,7 +9,7 @@
  * engine), trainer.json (RNG state, data cursor, CLIPO head, bookkeeping).
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export const CHECKPOINT_FORMAT = 1;
 
@@ -63,4 +63,31 @@ export function readJson<T>(path: string): T {
     throw Object.assign(new Error(`checkpoint ${path} has format ${v.format}, this build reads format ${CHECKPOINT_FORMAT}`), { code: 'unsupported' });
   }
   return v as T;
+}
+
+/**
+ * Files of a run folder that nothing points at after a kill: per-step sampler
+ * adapters (`adapters/step-N.gguf`, rewritten every step; a kill between writing
+ * one and deleting the previous leaves both, a kill mid-write leaves a `.tmp`),
+ * checkpoint temp directories, and checkpoint directories whose row was never
+ * written (killed between the rename and the insert) or was truncated away.
+ * `keep` lists the checkpoint paths the store still references. Returns the
+ * removed paths, relative to the run folder.
+ */
+export function removeStrayRunFiles(runDir: string, keep: readonly string[]): string[] {
+  const removed: string[] = [];
+  const kept = new Set(keep.map((p) => resolve(p)));
+  const list = (dir: string): string[] => { try { return readdirSync(dir); } catch { return []; } };
+  for (const n of list(join(runDir, 'adapters'))) {
+    rmSync(join(runDir, 'adapters', n), { recursive: true, force: true });
+    removed.push(`adapters/${n}`);
+  }
+  const parent = join(runDir, 'checkpoints');
+  for (const n of list(parent)) {
+    if (n.includes('.tmp-') || (/^step-\d+$/.test(n) && !kept.has(resolve(parent, n)))) {
+      rmSync(join(parent, n), { recursive: true, force: true });
+      removed.push(`checkpoints/${n}`);
+    }
+  }
+  return removed;
 }

@@ -29,6 +29,15 @@ export async function executeRun(o: ExecuteRunOptions): Promise<{ status: RunSta
     o.send({ type: 'exit', status: outcome.status, error: outcome.error });
     return outcome;
   } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code === 'LEASE_HELD' || code === 'LEASE_LOST') {
+      // Another process owns the run: its status and rows are that process's to write, not ours.
+      const error = (err as Error).message;
+      let status: RunStatus = 'running';
+      try { status = o.store.runs.get(o.runId).status; } catch { /* report it as still running */ }
+      o.send({ type: 'exit', status, error });
+      return { status, error };
+    }
     const error = describeFailure(err);
     try {
       o.store.runs.updateStatus(o.runId, 'failed', { error });

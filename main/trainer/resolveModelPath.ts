@@ -6,7 +6,7 @@
 import { accessSync, constants, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Recipe } from '../api/contract/index.js';
-import { writeTinyModel } from '../models/gguf/index.js';
+import { readGguf, summarizeGguf, writeTinyModel } from '../models/gguf/index.js';
 
 /**
  * The demo model: small enough to train in well under a minute on one CPU core.
@@ -37,5 +37,16 @@ export function resolveModelPath(recipe: Recipe, dataDir: string): string {
   } catch {
     throw Object.assign(new Error(`model file not found or not readable: ${path} — choose an existing GGUF file`), { code: 'not_found', field: 'model.path' });
   }
+  // A crafted or damaged file can make llama.cpp abort the whole process while loading it (an empty
+  // token string, short score arrays); such a run would be "crashed" and offered a resume that
+  // crashes again. Read the header first and fail the run with the reason instead (the library's
+  // verdict: what the engine refuses, then what llama.cpp cannot load).
+  let problem: string | undefined;
+  try {
+    problem = summarizeGguf(readGguf(path)).engineUnsupportedReason;
+  } catch (err) {
+    throw Object.assign(new Error(`${path} is not a usable GGUF model: ${(err as Error).message}`), { code: 'invalid_argument', field: 'model.path' });
+  }
+  if (problem) throw Object.assign(new Error(`${path} cannot be trained on: ${problem}`), { code: 'unsupported', field: 'model.path' });
   return path;
 }

@@ -6,6 +6,7 @@
  * engine backward/step per mini-batch → one store transaction → checkpoint
  * every K steps. This file orchestrates; each phase lives in its own module.
  */
+import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +16,8 @@ import type { Recipe, RunStatus } from '../api/contract/index.js';
 import { parseRecipe } from '../recipes/index.js';
 import { pcaProject2d } from '../rl/diagnostics/pcaProjection.js';
 import { samplerMismatch } from '../rl/diagnostics/samplerMismatch.js';
-import type { Store, SampleInput, EmbeddingInput } from '../store/index.js';
+import { LEASE_HEARTBEAT_MS, StoreError, type Store, type SampleInput, type EmbeddingInput } from '../store/index.js';
+import { removeStrayRunFiles } from './checkpointFiles.js';
 import { collectRollouts, type RolloutGroup } from './collectRollouts.js';
 import { ensureWritableDir } from './ensureWritableDir.js';
 import { loadTaskRows } from './loadTaskRows.js';
@@ -49,16 +51,46 @@ export function autoThreads(requested: number): number {
 
 export async function runTraining(o: RunTrainingOptions): Promise<RunOutcome> {
   const { store, runId, control, send } = o;
+  const run = store.runs.get(runId);
+  // Own the run before reading or truncating anything of it (docs/STORE.md, "One owner per run"):
+  // a second trainer (a second `clipo resume`, the web API) is refused here, before prepareResume.
+  const leaseToken = randomUUID();
+  const taken = store.leases.acquire(runId, { token: leaseToken });
+  let leaseLost = false;
+  const heartbeat = setInterval(() => {
+    try { store.leases.heartbeat(runId, leaseToken); } catch (err) {
+      if ((err as StoreError).code !== 'LEASE_LOST') return; // a busy database: the next beat retries
+      leaseLost = true;
+      control.stop('abandon', (err as Error).message);
+    }
+  }, LEASE_HEARTBEAT_MS);
+  heartbeat.unref();
+  try {
+    return await trainOwned(o, run, leaseToken, taken.replaced ? `took over run ${runId} from trainer process ${taken.replaced.pid}, which was ${taken.state}` : null, () => leaseLost);
+  } catch (err) {
+    if ((err as StoreError).code === 'LEASE_LOST') leaseLost = true;
+    throw err;
+  } finally {
+    clearInterval(heartbeat);
+    if (!leaseLost) { try { store.leases.release(runId, leaseToken); } catch { /* the supervisor clears an orphan's lease */ } }
+  }
+}
+
+async function trainOwned(o: RunTrainingOptions, run: ReturnType<Store['runs']['get']>, leaseToken: string, tookOver: string | null,
+  leaseLost: () => boolean): Promise<RunOutcome> {
+  const { store, runId, control, send } = o;
   const event = (level: 'info' | 'warn' | 'error', kind: string, message: string, step: number | null = null) => {
+    if (leaseLost()) return; // another process owns the run now: write nothing more
     store.events.add(runId, { step, level, kind, message });
     send({ type: 'event', level, kind, message });
   };
   const setStatus = (status: RunStatus, error: string | null = null) => {
+    if (leaseLost()) return;
     store.runs.updateStatus(runId, status as never, { error, pid: process.pid });
     send({ type: 'status', status, error });
   };
+  if (tookOver) event('warn', 'lease', tookOver);
 
-  const run = store.runs.get(runId);
   const recipe: Recipe = parseRecipe(JSON.parse(run.recipeJson));
   const runDir = join(o.dataDir, 'runs', String(runId));
   ensureWritableDir(o.dataDir);
@@ -78,6 +110,10 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunOutcome> {
     let snap: TrainerSnapshot = { step: -1, cursor: { epoch: 0, index: 0 }, clipo: initialClipoState(recipe, engine.info.dModel), axes: { head: null, pooled: null } };
     const resumeStep = store.steps.prepareResume(runId);
     const ckpt = resumeStep >= 0 ? store.checkpoints.latest(runId) : null;
+    // A kill between a step's adapter file and its deletion, or between a checkpoint's rename and
+    // its row, leaves files nothing points at: remove them before they are mistaken for state.
+    const stray = removeStrayRunFiles(runDir, store.checkpoints.list(runId).map((c) => c.path));
+    if (stray.length > 0) event('info', 'cleanup', `removed ${stray.length} file(s) left by an interrupted run: ${stray.slice(0, 3).join(', ')}${stray.length > 3 ? ', …' : ''}`);
     if (ckpt) {
       snap = await loadCheckpoint(ckpt.path, engine);
       event('info', 'resume', `resumed from the checkpoint at step ${ckpt.step}`, ckpt.step);
@@ -177,7 +213,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunOutcome> {
       metrics[T.timeSampler] = samplerMs / 1000;
       metrics[T.timeEngine] = engineMs / 1000;
       metrics[T.timeOverhead] = Math.max(0, t4 - t0 - samplerMs - engineMs) / 1000;
-      store.steps.writeStep(runId, { step, metrics, samples, embeddings });
+      store.steps.writeStep(runId, { step, metrics, samples, embeddings }, { leaseToken });
       send({ type: 'step', step, totalSteps: recipe.training.steps, time: Date.now(), metrics });
       snap.step = step;
       snap.cursor = cursor.save();
@@ -189,15 +225,17 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunOutcome> {
           'with copies each step (slower than a full GPU step)', step);
       }
       if ((step + 1) % recipe.training.checkpointEvery === 0 || step === recipe.training.steps - 1) {
-        await checkpoint(store, runId, runDir, engine, snap, event);
+        await checkpoint(store, runId, runDir, engine, snap, event, leaseToken);
       }
     }
     if (prevAdapter) rmSync(prevAdapter, { force: true });
+    if (leaseLost()) return { status: store.runs.get(runId).status, error: control.stopReason };
     const done = snap.step >= recipe.training.steps - 1;
     if (!done && snap.step >= 0 && store.checkpoints.latest(runId)?.step !== snap.step) {
-      await checkpoint(store, runId, runDir, engine, snap, event); // "on stop": keep every finished step
+      await checkpoint(store, runId, runDir, engine, snap, event, leaseToken); // "on stop": keep every finished step
     }
     const status: RunStatus = done ? 'finished' : 'stopped';
+    if (!done && control.stopReason) event('warn', 'stopped', `${control.stopReason} (after step ${snap.step})`, snap.step >= 0 ? snap.step : null);
     setStatus(status);
     return { status, error: null };
   } finally {
@@ -208,7 +246,8 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunOutcome> {
 }
 
 async function checkpoint(store: Store, runId: number, runDir: string, engine: EngineModel, snap: TrainerSnapshot,
-  event: (l: 'info', k: string, m: string, s: number) => void): Promise<void> {
+  event: (l: 'info', k: string, m: string, s: number) => void, leaseToken: string): Promise<void> {
+  store.leases.heartbeat(runId, leaseToken); // LEASE_LOST: another process owns the run; write no files for it
   const c = await saveCheckpoint(runDir, engine, snap);
   store.checkpoints.add(runId, { step: snap.step, path: c.path, bytes: c.bytes });
   event('info', 'checkpoint', `checkpoint at step ${snap.step} (${(c.bytes / 1e6).toFixed(1)} MB)`, snap.step);
@@ -327,7 +366,12 @@ function stepRecords(groups: RolloutGroup[], b: ScoredBatch, adv: ReturnType<typ
     if (n < 3) return;
     const p = pcaProject2d(x, n, dim, axes[kind] ?? undefined);
     next[kind] = p.axes;
-    scoredIndex.forEach((bi, si) => { if (bi >= 0) embeddings.push({ sample: si, kind, x: p.coords[2 * bi]!, y: p.coords[2 * bi + 1]! }); });
+    // A NaN/∞ state (a diverged adapter) has no place on the scatter: leave the point out rather than
+    // fail the step's transaction on embeddings.x NOT NULL (SQLite stores NaN as NULL).
+    scoredIndex.forEach((bi, si) => {
+      const x = p.coords[2 * bi]!, y = p.coords[2 * bi + 1]!;
+      if (bi >= 0 && Number.isFinite(x) && Number.isFinite(y)) embeddings.push({ sample: si, kind, x, y });
+    });
   };
   if (adv?.embeddings) project(adv.embeddings, recipe.algorithm.clipo.outputSize, 'head');
   if (b.pooled && b.pooled.length === n * dModel) project(b.pooled, dModel, 'pooled');

@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkpointDir, readJson, writeCheckpointDir, writeJsonSynced } from '../../main/trainer/checkpointFiles.js';
+import { checkpointDir, readJson, removeStrayRunFiles, writeCheckpointDir, writeJsonSynced } from '../../main/trainer/checkpointFiles.js';
 
 describe('writeCheckpointDir', () => {
   it('renames a complete directory into place and reports its size', async () => {
@@ -37,5 +37,22 @@ describe('writeCheckpointDir', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ckpt-'));
     writeFileSync(join(dir, 't.json'), JSON.stringify({ format: 99 }));
     expect(() => readJson(join(dir, 't.json'))).toThrow(/format 99/);
+  });
+});
+
+describe('removeStrayRunFiles', () => {
+  it('removes what a kill at a checkpoint boundary leaves, keeps every referenced checkpoint', async () => {
+    const run = mkdtempSync(join(tmpdir(), 'stray-'));
+    const kept = await writeCheckpointDir(run, 2, async (dir) => writeFileSync(join(dir, 'engine.state'), 'x'));
+    const orphan = await writeCheckpointDir(run, 5, async (dir) => writeFileSync(join(dir, 'engine.state'), 'y')); // renamed, row never written
+    mkdirSync(join(run, 'checkpoints', 'step-6.tmp-999')); // killed mid-write
+    mkdirSync(join(run, 'adapters'));
+    for (const f of ['step-5.gguf', 'step-6.gguf', 'step-7.gguf.tmp']) writeFileSync(join(run, 'adapters', f), 'a');
+    const removed = removeStrayRunFiles(run, [kept.path]);
+    expect(removed.sort()).toEqual(['adapters/step-5.gguf', 'adapters/step-6.gguf', 'adapters/step-7.gguf.tmp', 'checkpoints/step-5', 'checkpoints/step-6.tmp-999']);
+    expect(readdirSync(join(run, 'checkpoints'))).toEqual(['step-2']);
+    expect(existsSync(orphan.path)).toBe(false);
+    expect(readdirSync(join(run, 'adapters'))).toEqual([]);
+    expect(removeStrayRunFiles(run, [kept.path])).toEqual([]);
   });
 });

@@ -33,7 +33,8 @@ export interface ApiMethods {
   'runs.create': { args: { recipe: RecipeInput; start: boolean }; result: { runId: string } };
   'runs.pause': { args: RunRef; result: RunSummary };
   'runs.resume': { args: RunRef; result: RunSummary };
-  'runs.stop': { args: RunRef; result: RunSummary };
+  /** force: kill the trainer now (its process group) instead of letting it finish the step; steps after the last checkpoint are re-run on resume. */
+  'runs.stop': { args: RunRef & { force?: boolean }; result: RunSummary };
   'runs.duplicate': { args: RunRef & { name?: string }; result: { runId: string } };
   'runs.delete': { args: RunRef & { confirm: true }; result: { deleted: true } };
   'runs.metrics': { args: RunRef & { names?: string[]; maxPoints?: number }; result: MetricSeries[] };

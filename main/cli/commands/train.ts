@@ -4,6 +4,7 @@ import type { RecipeInput } from '../../api/contract/index.js';
 import { parseRecipe, recipePresets } from '../../recipes/index.js';
 import type { CliContext } from '../openCliStore.js';
 import { CliError } from '../CliError.js';
+import { nextRunFolderId } from '../../trainer/runFolders.js';
 import { watchRun } from './watchRun.js';
 
 export function loadRecipeArg(arg: string): RecipeInput {
@@ -29,7 +30,7 @@ export async function train(ctx: CliContext, arg: string, opts: TrainOptions): P
     const errors = (e as { errors?: { field: string; message: string }[] }).errors ?? [];
     throw new CliError(`invalid recipe:\n${errors.map((x) => `  ${x.field}: ${x.message}`).join('\n')}`);
   }
-  const runId = ctx.store.runs.create({ name: recipe.name, recipeJson: JSON.stringify(recipe), totalSteps: recipe.training.steps });
+  const runId = ctx.store.runs.create({ name: recipe.name, recipeJson: JSON.stringify(recipe), totalSteps: recipe.training.steps, minId: nextRunFolderId(ctx.dataDir) });
   const status = await watchRun(ctx, runId, false, opts.json);
   return status === 'finished' || status === 'stopped' ? 0 : 1;
 }
