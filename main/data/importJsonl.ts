@@ -1,65 +1,12 @@
-// Streams a JSONL file line by line (files may be larger than memory: rows can
-// go to `onRow` instead of being kept) and maps each line to a TaskRow. Bad
-// lines are skipped and reported with their line number and reason: the import
-// never throws on content and never drops a line silently (a blank line is
-// reported as 'empty' too). Only I/O failures (missing file) throw.
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { mapRecord, type FieldMapping } from './mapRecord.js';
-import type { ImportResult, MalformedReason, TaskRow } from './types.js';
+// JSONL import: one JSON object per line, streamed (files may be larger than
+// memory: rows can go to `onRow` instead of being kept). Bad lines are skipped
+// and reported with their line number and reason (see importFile).
+import { importFile, type ImportOptions } from './importFile.js';
+import type { FieldMapping } from './mapRecord.js';
+import type { ImportResult } from './types.js';
 
-export interface ImportOptions {
-  /** Split assigned to every row. Default 'train'. */
-  split?: string;
-  /** Keep rows in the result (default true); set false with onRow for huge files. */
-  keepRows?: boolean;
-  onRow?: (row: TaskRow) => void;
-  /** Cap on malformed rows listed in the report (the count stays exact). Default 1000. */
-  maxReported?: number;
-}
+export { ImportCollector, type ImportOptions } from './importFile.js';
 
-/** Accumulates rows and the malformed-row report; shared with importCsv. */
-export class ImportCollector {
-  readonly result: ImportResult = { rows: [], report: { total: 0, imported: 0, malformedCount: 0, malformed: [] } };
-  constructor(private readonly options: ImportOptions) {}
-
-  row(row: TaskRow): void {
-    this.result.report.total++;
-    this.result.report.imported++;
-    if (this.options.keepRows ?? true) this.result.rows.push(row);
-    this.options.onRow?.(row);
-  }
-
-  bad(line: number, reason: MalformedReason, detail: string): void {
-    const r = this.result.report;
-    r.total++;
-    r.malformedCount++;
-    if (r.malformed.length < (this.options.maxReported ?? 1000)) r.malformed.push({ line, reason, detail });
-  }
-}
-
-export async function importJsonl(path: string, mapping: FieldMapping, options: ImportOptions = {}): Promise<ImportResult> {
-  const split = options.split ?? 'train';
-  const out = new ImportCollector(options);
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-  let line = 0;
-  for await (const raw of lines) {
-    line++;
-    const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw; // tolerate a UTF-8 BOM
-    if (text.trim() === '') {
-      out.bad(line, 'empty', 'blank line');
-      continue;
-    }
-    let record: unknown;
-    try {
-      record = JSON.parse(text);
-    } catch (err) {
-      out.bad(line, 'invalid-json', err instanceof Error ? err.message : String(err));
-      continue;
-    }
-    const mapped = mapRecord(record, mapping, { line, split });
-    if (mapped.ok) out.row(mapped.row);
-    else out.bad(line, mapped.reason, mapped.detail);
-  }
-  return out.result;
+export function importJsonl(path: string, mapping: FieldMapping, options: ImportOptions = {}): Promise<ImportResult> {
+  return importFile(path, 'jsonl', mapping, options);
 }

@@ -31,6 +31,7 @@ export interface VerlRow {
 }
 
 export function dataSourceOf(r: Recipe): string {
+  if (r.data.kind === 'dataset') return `clipo/${r.data.name}`;
   return r.data.kind === 'builtin' ? `clipo/${r.data.task}` : `clipo/${(r.data.path.split(/[\\/]/).pop() ?? 'data').replace(/\.jsonl$/i, '')}`;
 }
 

@@ -1,5 +1,5 @@
 /**
- * verl launch bundle: the Parquet files read back (by our reader) have verl's
+ * verl launch bundle: the Parquet files read back (by hyparquet) have verl's
  * schema (column names, physical/converted types, the nested prompt list of
  * {role, content} structs), the launch script carries the mapped options, and
  * every leaf field of the recipe is mapped to a verl option or listed as unsupported.
@@ -11,7 +11,8 @@ import { describe, expect, it } from 'vitest';
 import type { Recipe } from '../../main/api/contract/index.js';
 import { getTask } from '../../main/data/tasks/tasks.js';
 import { taskRows } from '../../main/data/tasks/Task.js';
-import { encodeParquet, readParquet, type PqSchemaNode } from '../../main/export/parquet.js';
+import { parquetMetadata, parquetReadObjects } from 'hyparquet';
+import { encodeParquet } from '../../main/export/parquet.js';
 import { mappingFor, VERL_SCHEMA, verlLaunchScript, verlMapping, writeVerlBundle } from '../../main/export/verlBundle.js';
 import { parseRecipe, recipePresets } from '../../main/recipes/index.js';
 
@@ -29,10 +30,20 @@ const clipoFile = (): Recipe => parseRecipe({
   rollout: { stop: ['</answer>'] },
 });
 
-const describeNode = (n: PqSchemaNode): unknown => ({ name: n.name, type: n.type, rep: n.repetition, conv: n.convertedType, ...(n.children.length ? { children: n.children.map(describeNode) } : {}) });
+/** The file read back by hyparquet: flattened schema, row count, leaf column paths and rows. */
+async function readParquet(b: Uint8Array) {
+  const file = b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+  const meta = parquetMetadata(file);
+  return {
+    numRows: Number(meta.num_rows),
+    schema: meta.schema.map((e) => [e.name, e.type ?? null, e.repetition_type ?? null, e.converted_type ?? null, e.num_children ?? 0]),
+    columns: meta.row_groups[0]!.columns.map((c) => c.meta_data!.path_in_schema),
+    rows: await parquetReadObjects({ file }),
+  };
+}
 
 describe('verl bundle', () => {
-  it('Parquet round trip: verl data schema, nested prompt list, values intact', () => {
+  it('Parquet round trip: verl data schema, nested prompt list, values intact', async () => {
     const r = clipoFile();
     const rows = [
       { id: 'a', question: 'What is 2+2?', answer: '4', split: 'train', meta: {} },
@@ -41,20 +52,19 @@ describe('verl bundle', () => {
     const dir = mkdtempSync(join(tmpdir(), 'verl-'));
     const files = writeVerlBundle({ root: dir, recipe: r, runName: 'run', train: rows, test: [], baseModel: 'Qwen/Qwen2.5-0.5B-Instruct', writeFile: (p, d) => { mkdirSync(dirname(p), { recursive: true }); writeFileSync(p, d); } });
     expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['data/train.parquet', 'run_verl.sh', 'recipe_mapping.json', 'README.md']);
-    const pq = readParquet(readFileSync(join(dir, 'data/train.parquet')));
+    const pq = await readParquet(readFileSync(join(dir, 'data/train.parquet')));
     expect(pq.numRows).toBe(2);
-    // schema as pyarrow/verl expect: BYTE_ARRAY(6) UTF8(0) strings, INT64(2) index, prompt = LIST(3) → repeated list → element struct
-    expect(describeNode(pq.schema)).toEqual({ name: 'schema', type: null, rep: 0, conv: null, children: [
-      { name: 'data_source', type: 6, rep: 0, conv: 0 },
-      { name: 'prompt', type: null, rep: 0, conv: 3, children: [{ name: 'list', type: null, rep: 2, conv: null, children: [{ name: 'element', type: null, rep: 0, conv: null, children: [
-        { name: 'role', type: 6, rep: 0, conv: 0 }, { name: 'content', type: 6, rep: 0, conv: 0 }] }] }] },
-      { name: 'ability', type: 6, rep: 0, conv: 0 },
-      { name: 'reward_model', type: null, rep: 0, conv: null, children: [{ name: 'ground_truth', type: 6, rep: 0, conv: 0 }, { name: 'style', type: 6, rep: 0, conv: 0 }] },
-      { name: 'extra_info', type: null, rep: 0, conv: null, children: [
-        { name: 'split', type: 6, rep: 0, conv: 0 }, { name: 'index', type: 2, rep: 0, conv: null }, { name: 'id', type: 6, rep: 0, conv: 0 },
-        { name: 'question', type: 6, rep: 0, conv: 0 }, { name: 'answer', type: 6, rep: 0, conv: 0 }] },
-    ] });
-    expect(pq.columns.map((c) => c.path.join('.'))).toEqual([
+    // schema as pyarrow/verl expect: UTF8 strings, INT64 index, prompt = LIST → repeated group list → element struct
+    const str = (n: string) => [n, 'BYTE_ARRAY', 'REQUIRED', 'UTF8', 0];
+    expect(pq.schema).toEqual([
+      ['schema', null, null, null, 5],
+      str('data_source'),
+      ['prompt', null, 'REQUIRED', 'LIST', 1], ['list', null, 'REPEATED', null, 1], ['element', null, 'REQUIRED', null, 2], str('role'), str('content'),
+      str('ability'),
+      ['reward_model', null, 'REQUIRED', null, 2], str('ground_truth'), str('style'),
+      ['extra_info', null, 'REQUIRED', null, 5], str('split'), ['index', 'INT64', 'REQUIRED', null, 0], str('id'), str('question'), str('answer'),
+    ]);
+    expect(pq.columns.map((c) => c.join('.'))).toEqual([
       'data_source', 'prompt.list.element.role', 'prompt.list.element.content', 'ability', 'reward_model.ground_truth', 'reward_model.style',
       'extra_info.split', 'extra_info.index', 'extra_info.id', 'extra_info.question', 'extra_info.answer',
     ]);
@@ -68,20 +78,20 @@ describe('verl bundle', () => {
     expect((pq.rows[1]!.prompt as { content: string }[])[1]!.content).toBe(`Pick one: ünïcödé ✓\nOptions: A. x B. y\n${suffix}`);
   });
 
-  it('reads lists with varying lengths (including empty) and many rows', () => {
+  it('reads lists with varying lengths (including empty) and many rows', async () => {
     const fields = [{ name: 'xs', kind: 'list' as const, element: { name: 'element', kind: 'string' as const } }, { name: 'v', kind: 'double' as const }, { name: 'b', kind: 'bool' as const }];
     const rows = Array.from({ length: 300 }, (_, i) => ({ xs: Array.from({ length: i % 4 }, (_, j) => `s${i}.${j}`), v: i / 3, b: i % 3 === 0 }));
-    const back = readParquet(encodeParquet(fields, rows)).rows;
+    const back = (await readParquet(encodeParquet(fields, rows))).rows;
     expect(back).toEqual(rows);
   });
 
-  it('built-in task rows: train and held-out split files', () => {
+  it('built-in task rows: train and held-out split files', async () => {
     const r = demo();
     const rows = taskRows(getTask('tiny-demo'), 0, 'train', 50);
     const dir = mkdtempSync(join(tmpdir(), 'verl-'));
     writeVerlBundle({ root: dir, recipe: r, runName: 'demo', train: rows, test: taskRows(getTask('tiny-demo'), 0, 'test', 10), writeFile: (p, d) => { mkdirSync(dirname(p), { recursive: true }); writeFileSync(p, d); } });
-    const train = readParquet(readFileSync(join(dir, 'data/train.parquet')));
-    const test = readParquet(readFileSync(join(dir, 'data/test.parquet')));
+    const train = await readParquet(readFileSync(join(dir, 'data/train.parquet')));
+    const test = await readParquet(readFileSync(join(dir, 'data/test.parquet')));
     expect(train.numRows).toBe(50);
     expect(test.numRows).toBe(10);
     expect(train.rows[3]!.reward_model).toEqual({ ground_truth: rows[3]!.answer, style: 'rule' });
