@@ -19,6 +19,7 @@ import { createModelsService } from './modelsService.js';
 import { createModelDownloads } from './modelDownloads.js';
 import { createDatasetsService } from './datasetsService.js';
 import { createDatasetHubJobs } from './datasetHubJobs.js';
+import { createPromptStats } from './promptStatsService.js';
 import { createExportEvalService } from './exportEvalService.js';
 import { preflight } from './preflightService.js';
 
@@ -100,6 +101,7 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
       hubImport: (a) => datasetJobs.hubImport(a),
       hubCancel: (a) => datasetJobs.hubCancel(a),
       hubJobs: () => datasetJobs.hubJobs(),
+      promptStats: createPromptStats({ store, ...(opts.spawnTrainer ? { spawn: opts.spawnTrainer } : {}) }),
     },
     ...opts.extra,
   };

@@ -136,7 +136,7 @@ export function createDatasetHubJobs(o: DatasetHubJobsOptions) {
       const now = Date.now();
       const j: Job = {
         view: {
-          jobId: randomBytes(8).toString('hex'), name, repo, config: config ?? '', revision: args.revision ?? 'main', splits: splits ?? [],
+          jobId: randomBytes(8).toString('hex'), name, repo, config: config ?? '', revision: args.revision ?? 'main', splits: splits ?? [], preset: preset?.id ?? null,
           state: 'running', file: null, filesDone: 0, filesTotal: 0, received: 0, total: null, resumedFrom: 0,
           startedAt: now, endedAt: null, error: null, datasetId: null,
         },

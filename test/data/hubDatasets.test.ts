@@ -97,7 +97,7 @@ describe('Hub dataset import', () => {
     expect(d.fields).toEqual({ question: 'question', answer: 'answer', answerFormat: 'gsm8k' });
     expect(d.suggested).toEqual(d.fields); // the suggestion finds the same mapping from the values
     // What a run trains on: the split's source from the list, read by the trainer.
-    const train = svc.list().find((x) => x.id === job.datasetId)!.splits.find((s) => s.name === 'train')!.source;
+    const train = (await svc.list({})).find((x) => x.id === job.datasetId)!.splits.find((s) => s.name === 'train')!.source;
     const rows = await loadTaskRows(train, () => undefined);
     expect(rows).toHaveLength(40);
     expect(rows[3]).toMatchObject({ question: 'Sam has 3 apples and buys 2 more. How many?', answer: '5', split: 'train' });
@@ -168,9 +168,9 @@ describe('Hub dataset import', () => {
     const d = await svc.get({ id: job.datasetId! });
     const file = (d.splits[0]!.source as Extract<DataSource, { kind: 'dataset' }>).files[0]!;
     expect(existsSync(file)).toBe(true);
-    svc.remove({ id: d.id, confirm: true });
+    await svc.remove({ id: d.id, confirm: true });
     expect(existsSync(file)).toBe(false);
-    expect(svc.list().some((x) => x.id === d.id)).toBe(false);
+    expect((await svc.list({})).some((x) => x.id === d.id)).toBe(false);
     await expect(svc.get({ id: d.id })).rejects.toMatchObject({ code: 'not_found' });
   });
 });

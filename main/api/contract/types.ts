@@ -225,6 +225,8 @@ export interface DatasetImportJob {
   config: string;
   revision: string;
   splits: string[];
+  /** The preset it was started from (its mapping and verifier), if any. */
+  preset: string | null;
   state: 'running' | 'done' | 'failed' | 'cancelled';
   /** The file downloading now. */
   file: string | null;
