@@ -61,7 +61,9 @@ export function createRunsService({ store, supervisor, dataDir }: RunsServiceDep
 
   const createRun = (recipeInput: RecipeInput, startNow: boolean): number => {
     const recipe = parseRecipe(recipeInput);
-    const id = store.runs.create({ name: recipe.name, recipeJson: JSON.stringify(recipe), totalSteps: recipe.training.steps });
+    // A run on an imported dataset is linked to its row (runs.dataset_id; deleting the dataset unlinks, never deletes, the run).
+    const datasetId = recipe.data.kind === 'dataset' ? store.library.datasetByName(recipe.data.name)?.id ?? null : null;
+    const id = store.runs.create({ name: recipe.name, recipeJson: JSON.stringify(recipe), totalSteps: recipe.training.steps, datasetId });
     if (startNow) start(id, false);
     return id;
   };

@@ -150,6 +150,10 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, ctx: Req
   }
   if (path === UPLOAD_PATH) {
     const r = await handleUpload(req, { dataDir: ctx.dataDir, route: ctx.route, maxBytes: ctx.maxUploadBytes });
+    if (r.close) {
+      res.setHeader('Connection', 'close');
+      res.on('finish', () => req.destroy());
+    }
     return sendJson(res, r.status, r.body);
   }
   // Requiring JSON also rules out HTML form posts, which cannot set this type.

@@ -18,7 +18,8 @@ import type { ApiRouter } from '../api/router.js';
 export const UPLOAD_PATH = '/api/datasets.upload';
 export const DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
 
-export type UploadOutcome = { status: number; body: ApiResult<unknown> };
+/** `close`: the rest of the body is not read, so the connection is closed once the answer is out. */
+export type UploadOutcome = { status: number; body: ApiResult<unknown>; close?: boolean };
 
 const failure = (status: number, message: string, code: 'invalid_argument' | 'unavailable' = 'invalid_argument'): UploadOutcome =>
   ({ status, body: { ok: false, error: { code, message } } });
@@ -40,7 +41,9 @@ export async function handleUpload(req: IncomingMessage, o: { dataDir: string; r
   if (!name) { req.resume(); return failure(400, 'Name the file in X-Clipo-Filename: a .jsonl, .csv or .parquet file.'); }
   const declared = Number(req.headers['content-length']);
   const limit = `${(o.maxBytes / 1024 ** 2).toFixed(0)} MiB`;
-  if (Number.isFinite(declared) && declared > o.maxBytes) { req.destroy(); return failure(413, `The file is larger than the ${limit} upload limit; use the desktop app's file picker or split the file.`); }
+  if (Number.isFinite(declared) && declared > o.maxBytes) {
+    return { ...failure(413, `The file is larger than the ${limit} upload limit; use the desktop app's file picker or split the file.`), close: true };
+  }
   const dir = join(o.dataDir, 'uploads', randomBytes(8).toString('hex'));
   mkdirSync(dir, { recursive: true });
   const path = join(dir, name);

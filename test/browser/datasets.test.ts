@@ -144,6 +144,9 @@ describe('datasets in the browser', () => {
     await expect.poll(() => page.url(), POLL).toMatch(/#\/runs\/\d+$/);
     const runId = page.url().match(/#\/runs\/(\d+)$/)![1]!;
     const run = await services.runs!.get!({ runId });
+    const { Store } = await import('../../main/store/index.js');
+    const db = Store.open(join(tmp, 'data', 'clipo.db'), { readonly: true });
+    try { expect(db.runs.get(Number(runId)).datasetId).toBe(db.library.datasetByName('GSM8K')!.id); } finally { db.close(); }
     expect(run.recipe.data).toMatchObject({ kind: 'dataset', name: 'GSM8K', split: 'train', format: 'parquet', fields: { answerFormat: 'gsm8k' } });
     expect(run.recipe.reward.components).toEqual([expect.objectContaining({ name: 'gsm8k', weight: 1 })]);
     // The trainer reads the dataset and trains: a step is written.
