@@ -130,7 +130,7 @@ async function* readCsv(path: string, max: number): AsyncGenerator<RawRecord> {
   const scan = new Utf8LineScan(max);
   const skipped: RawRecord[] = [];
   let stopped: RawRecord | null = null;
-  const parser = parse({ bom: true, skip_records_with_error: true, relax_column_count: true, raw: true, info: true, skip_empty_lines: false, max_record_size: max });
+  const parser = parse({ bom: true, skip_records_with_error: true, relax_column_count: true, info: true, skip_empty_lines: false, max_record_size: max });
   parser.on('skip', (err: Error & { code?: string; lines?: number }) => {
     const line = err.lines ?? 0;
     if (err.code === 'CSV_MAX_RECORD_SIZE') {
@@ -145,11 +145,14 @@ async function* readCsv(path: string, max: number): AsyncGenerator<RawRecord> {
   // csv-parse's info.lines is the line a record ends on, except that it counts a CRLF inside a quoted
   // field as two lines (and keeps that offset), so those are subtracted as they pass.
   let crlfInQuotes = 0;
-  for await (const out of parser as AsyncIterable<{ record: string[]; raw: string; info: { lines: number } }>) {
-    const body = out.raw.replace(/[\r\n]+$/, '');
-    crlfInQuotes += body.match(/\r\n/g)?.length ?? 0;
+  for await (const out of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    // Line breaks only occur inside quoted fields, so the fields tell how many lines the record spans.
+    let span = 0;
+    for (const f of out.record) {
+      if (f.includes('\n') || f.includes('\r')) { span += countBreaks(f); crlfInQuotes += f.match(/\r\n/g)?.length ?? 0; }
+    }
     const end = out.info.lines - crlfInQuotes;
-    const start = end - countBreaks(body);
+    const start = end - span;
     // Skip events fire while a chunk is parsed, before the records before them are read: keep file order.
     while (skipped.length && skipped[0]!.line < start) yield skipped.shift()!;
     let bad = false;

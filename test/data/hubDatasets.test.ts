@@ -197,3 +197,19 @@ describe('file import and mapping', () => {
     await expect(svc.importFile({ path: join(dataDir, 'notes.txt') })).rejects.toMatchObject({ code: 'invalid_argument' });
   });
 });
+
+describe('Hub file layouts', () => {
+  it('reads config and split from the layouts the Hub uses', async () => {
+    const { groupSplits, splitOfPath } = await import('../../main/data/hub/hubDatasetFiles.js');
+    expect(splitOfPath('data/train-00000-of-00002.parquet')).toEqual({ config: 'default', split: 'train' });
+    expect(splitOfPath('main/test-00000-of-00001.parquet')).toEqual({ config: 'main', split: 'test' });
+    expect(splitOfPath('default/partial-train/0003.parquet')).toEqual({ config: 'default', split: 'train' });
+    expect(splitOfPath('validation.parquet')).toEqual({ config: 'default', split: 'validation' });
+    expect(splitOfPath('README.md')).toBeNull();
+    expect(groupSplits(['data/train-00001-of-00002.parquet', 'data/test-00000-of-00001.parquet', 'data/train-00000-of-00002.parquet', 'x.csv']))
+      .toEqual([
+        { config: 'default', split: 'test', files: ['data/test-00000-of-00001.parquet'] },
+        { config: 'default', split: 'train', files: ['data/train-00000-of-00002.parquet', 'data/train-00001-of-00002.parquet'] },
+      ]);
+  });
+});

@@ -5,6 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { columnsOf, DataFileError, extractAnswer, importFile, lastBoxed, readRecords, suggestMapping } from '../../main/data/index.js';
@@ -86,8 +87,12 @@ describe('CSV', () => {
 });
 
 describe('Parquet', () => {
-  const write = (name: string, codec: 'SNAPPY' | 'UNCOMPRESSED') => file(name, parquetWriteBuffer({
+  // The writer compresses snappy itself; gzip and brotli (codecs Hub files use) come from node:zlib,
+  // and the reader decodes them with hyparquet-compressors.
+  const CODECS = { SNAPPY: undefined, UNCOMPRESSED: undefined, GZIP: { GZIP: (b: Uint8Array) => new Uint8Array(gzipSync(b)) }, BROTLI: { BROTLI: (b: Uint8Array) => new Uint8Array(brotliCompressSync(b)) } } as const;
+  const write = (name: string, codec: keyof typeof CODECS) => file(name, parquetWriteBuffer({
     codec,
+    ...(CODECS[codec] ? { compressors: CODECS[codec] } : {}),
     columnData: [
       { name: 'problem', data: ['What is 2+3?', 'Name the colour: ünïcödé', ''], type: 'STRING' },
       { name: 'solution', data: ['2+3=5\n#### 5', 'It is red.\n#### red', '#### 1'], type: 'STRING' },
@@ -95,7 +100,7 @@ describe('Parquet', () => {
     ],
   }));
 
-  for (const codec of ['SNAPPY', 'UNCOMPRESSED'] as const) {
+  for (const codec of ['SNAPPY', 'UNCOMPRESSED', 'GZIP', 'BROTLI'] as const) {
     it(`reads rows (${codec}), maps with an answer format, reports the empty question by row number`, async () => {
       const p = write(`gsm-${codec}.parquet`, codec);
       const { rows, report } = await importFile(p, 'parquet', { question: 'problem', answer: 'solution', id: 'idx', answerFormat: 'gsm8k' });
