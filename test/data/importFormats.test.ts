@@ -127,6 +127,18 @@ describe('Parquet', () => {
     expect(rows[0]).toMatchObject({ question: 'Which is a prime?', answer: 'B', choices: ['4', '7', '9'] });
   });
 
+  it('a row holding more text than the limit is one too-long row', async () => {
+    const p = file('long.parquet', parquetWriteBuffer({
+      columnData: [
+        { name: 'question', data: ['short', 'y'.repeat(300_000), 'also short'], type: 'STRING' },
+        { name: 'answer', data: ['1', '2', '3'], type: 'STRING' },
+      ],
+    }));
+    const { rows, report } = await importFile(p, 'parquet', QA, { maxRowBytes: 100_000 });
+    expect(rows.map((r) => r.answer)).toEqual(['1', '3']);
+    expect(report.malformed).toEqual([{ line: 2, reason: 'too-long', detail: expect.stringMatching(/over 0\.10 MB of text/) }]);
+  });
+
   it('a corrupt file is a typed, file-level error', async () => {
     const p = file('corrupt.parquet', Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(64, 7), Buffer.from('PAR1')]));
     await expect(importFile(p, 'parquet', QA)).rejects.toBeInstanceOf(DataFileError);
