@@ -21,7 +21,7 @@ import { modelCard, type CardEvaluation } from '../../export/modelCard.js';
 import { mergeLoraIntoGguf } from '../../export/mergeLora.js';
 import { ollamaCreateCommand, ollamaModelfile, ollamaModelName, templateFamily } from '../../export/modelfile.js';
 import { planExport, slugify } from '../../export/safePath.js';
-import { writeVerlBundle } from '../../export/verlBundle.js';
+import { verlBundleFiles, writeVerlBundle } from '../../export/verlBundle.js';
 import { readGguf, writeGguf, type GgufValue } from '../../models/gguf/index.js';
 import { parseRecipe } from '../../recipes/index.js';
 import type { Store } from '../../store/index.js';
@@ -82,7 +82,7 @@ export async function exportRun(o: ExportRunOptions): Promise<ExportResult> {
   if (o.format === 'verl') {
     const train = await loadTaskRows(recipe.data, () => undefined);
     const test = recipe.data.kind === 'builtin' ? await loadTaskRows({ ...recipe.data, split: 'heldout' }, () => undefined) : [];
-    const plan = planExport(o.outDir, ['data/train.parquet', ...(test.length ? ['data/test.parquet'] : []), 'run_verl.sh', 'README.md', 'recipe_mapping.json'], o.overwrite ?? false);
+    const plan = planExport(o.outDir, verlBundleFiles(test.length > 0), o.overwrite ?? false);
     let baseModel: string | undefined;
     if (recipe.model.kind === 'file') { try { baseModel = baseModelName(readGguf(recipe.model.path).metadata, recipe.model.path); } catch { /* keep the placeholder */ } }
     const files = writeVerlBundle({ root: plan.root, recipe, runName: run.name, train, test, writeFile: writeAtomic, ...(baseModel ? { baseModel } : {}) });
