@@ -8,7 +8,7 @@
  * per-field errors the form shows instead of rejecting the call.
  */
 import { z } from 'zod';
-import type { ApiArgs, ApiMethodName, DataSource, RecipeInput, SampleFilter, Settings } from './contract/index.js';
+import type { ApiArgs, ApiMethodName, DataSource, FieldMap, RecipeInput, SampleFilter, Settings } from './contract/index.js';
 import { isHubFilePath, isHubRepoId, isHubRevision } from '../models/hub/hubUrl.js';
 
 /** Methods that take no arguments accept `{}` (and `undefined`/`null`, normalised by the router). */
@@ -32,6 +32,16 @@ const isPlainObject = (v: unknown): boolean =>
 const recipe = z.custom<RecipeInput>(isPlainObject, { message: 'must be a recipe object' });
 
 const dotted = z.string().min(1, 'must not be empty').max(200, 'is too long');
+const fieldMap: z.ZodType<FieldMap> = z.strictObject({
+  question: dotted,
+  answer: dotted,
+  choices: dotted.optional(),
+  id: dotted.optional(),
+  answerFormat: z.enum(['text', 'gsm8k', 'boxed', 'choice-index']).optional(),
+});
+// Hub config and split names: letters, digits, - _ . (they become path segments of the Parquet files).
+const hubName = z.string().min(1, 'must not be empty').max(100, 'is too long')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a config or split name (letters, digits, . _ -)');
 const dataSource: z.ZodType<DataSource> = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('builtin'),
@@ -47,6 +57,14 @@ const dataSource: z.ZodType<DataSource> = z.discriminatedUnion('kind', [
       choices: dotted.optional(),
       id: dotted.optional(),
     }),
+  }),
+  z.strictObject({
+    kind: z.literal('dataset'),
+    name: id,
+    split: id,
+    format: z.enum(['jsonl', 'csv', 'parquet']),
+    files: z.array(filePath).min(1, 'a dataset split has at least one file').max(10_000),
+    fields: fieldMap,
   }),
 ]);
 
@@ -136,5 +154,27 @@ export const apiArgSchemas: { [M in ApiMethodName]: z.ZodType<ApiArgs<M>> } = {
     systemPrompt: z.string().max(20_000).optional(),
     suffix: z.string().max(20_000).optional(),
     count: z.number().int().min(1).max(100, 'must be 100 or less').optional(),
+  }),
+  'datasets.get': z.strictObject({ id }),
+  'datasets.importFile': z.strictObject({ path: filePath, name: id.optional(), split: hubName.optional() }),
+  'datasets.pickFile': empty,
+  'datasets.hubImport': z.strictObject({
+    repo: hubRepo,
+    config: hubName.optional(),
+    splits: z.array(hubName).min(1, 'choose at least one split').max(20).optional(),
+    revision: hubRevision.optional(),
+    name: id.optional(),
+    preset: id.optional(),
+  }),
+  'datasets.hubCancel': z.strictObject({ jobId: id }),
+  'datasets.hubJobs': empty,
+  'datasets.presets': empty,
+  'datasets.setMapping': z.strictObject({ id, fields: fieldMap }),
+  'datasets.remove': z.strictObject({ id, confirm: z.literal(true, { error: 'must be true (deleting a dataset cannot be undone)' }) }),
+  'datasets.promptStats': z.strictObject({
+    id, split: id, modelId: id,
+    systemPrompt: z.string().max(20_000).optional(),
+    suffix: z.string().max(20_000).optional(),
+    limit: z.number().int().min(1).max(5000, 'must be 5000 or less').optional(),
   }),
 };

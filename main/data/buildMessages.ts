@@ -27,3 +27,12 @@ export function buildMessages(
   messages.push({ role: 'user', content: parts.join('\n\n') });
   return messages;
 }
+
+/**
+ * The question as the user turn carries it: a multiple-choice row's options
+ * follow it ("Options: A. …"), otherwise the model could not answer with a
+ * letter. The trainer, the evaluator and the dataset preview all use this.
+ */
+export function questionText(row: { question: string; choices?: readonly string[] }): string {
+  return row.choices && row.choices.length > 0 ? `${row.question.trim()}\n${formatChoices(row.choices)}` : row.question;
+}

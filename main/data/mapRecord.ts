@@ -1,5 +1,6 @@
 // Applies a field mapping to one parsed record (a JSONL object or a CSV row
 // keyed by header) and either returns a TaskRow or says precisely why not.
+import { extractAnswer, type AnswerFormat } from './answerFormats.js';
 import { getPath } from './getPath.js';
 import type { MalformedReason, TaskRow } from './types.js';
 
@@ -9,6 +10,8 @@ export interface FieldMapping {
   answer: string;
   choices?: string;
   id?: string;
+  /** How the answer column holds the ground truth (default 'text': as is). */
+  answerFormat?: AnswerFormat;
 }
 
 export type MapResult = { ok: true; row: TaskRow } | { ok: false; reason: MalformedReason; detail: string };
@@ -40,7 +43,9 @@ export function mapRecord(record: unknown, mapping: FieldMapping, ctx: { line: n
     if (s.trim() === '') return fail('empty', `${field}: "${path}" is empty`);
     text[field] = s;
   }
-  const row: TaskRow = { id: `line-${ctx.line}`, question: text.question, answer: text.answer.trim(), split: ctx.split, meta: { line: ctx.line } };
+  const answer = extractAnswer(text.answer, mapping.answerFormat);
+  if (!answer.ok) return fail('bad-answer', `answer: "${mapping.answer}": ${answer.detail}`);
+  const row: TaskRow = { id: `line-${ctx.line}`, question: text.question, answer: answer.answer, split: ctx.split, meta: { line: ctx.line } };
   if (mapping.choices !== undefined) {
     const v = getPath(record, mapping.choices);
     if (v === undefined) return fail('missing-field', `choices: no value at "${mapping.choices}"`);

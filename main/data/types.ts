@@ -15,14 +15,10 @@ export interface TaskRow {
 
 /** Why an input row was skipped. */
 export type MalformedReason =
-  | 'invalid-json' | 'invalid-csv' | 'missing-field' | 'wrong-type' | 'empty'
-  /** A row over MAX_ROW_BYTES (it would stall or crash the trainer); never loaded into memory. */
-  | 'too-large'
-  /** Bytes that are not UTF-8: decoding would silently replace them with U+FFFD. */
-  | 'invalid-utf8';
+  | 'invalid-json' | 'invalid-csv' | 'invalid-utf8' | 'too-long' | 'missing-field' | 'wrong-type' | 'empty' | 'bad-answer';
 
 export interface MalformedRow {
-  /** 1-based line number in the file (for CSV, the line the record starts on). */
+  /** 1-based line number in the file (for CSV, the line the record starts on; for Parquet, the row number). */
   line: number;
   reason: MalformedReason;
   /** Human-readable detail naming the field or the parse error. */
@@ -43,3 +39,6 @@ export interface ImportResult {
   rows: TaskRow[];
   report: ImportReport;
 }
+
+/** The file formats an import reads. */
+export type DataFormat = 'jsonl' | 'csv' | 'parquet';

@@ -5,7 +5,7 @@
  * error mapping) as HTTP.
  */
 import { join } from 'node:path';
-import { BrowserWindow, app, ipcMain, session, type WebContents } from 'electron';
+import { BrowserWindow, app, dialog, ipcMain, session, type WebContents } from 'electron';
 import { API_METHOD_NAMES, IPC_EVENT_CHANNEL, ipcChannel } from '../api/contract/index.js';
 import { ApiEventBus } from '../api/ApiEventBus.js';
 import { createRouter } from '../api/router.js';
@@ -42,7 +42,15 @@ function hardenContents(contents: WebContents): void {
 }
 
 function registerIpc(): void {
-  const { handlers, dispose } = createDefaultServices({ mode: 'electron', dataDir: resolveDataDir(), appRoot, events, spawnTrainer: utilityTrainerSpawner });
+  // The dataset file picker: the path comes from the system dialog, never typed into the page.
+  const pickFile = async (): Promise<string | null> => {
+    const r = await dialog.showOpenDialog({
+      title: 'Import a dataset', properties: ['openFile'],
+      filters: [{ name: 'Datasets (JSONL, CSV, Parquet)', extensions: ['jsonl', 'ndjson', 'json', 'csv', 'parquet'] }],
+    });
+    return r.canceled ? null : r.filePaths[0] ?? null;
+  };
+  const { handlers, dispose } = createDefaultServices({ mode: 'electron', dataDir: resolveDataDir(), appRoot, events, spawnTrainer: utilityTrainerSpawner, pickFile });
   // Quitting stops trainers after their current step (checkpointed) and closes the store.
   let disposed = false;
   app.on('will-quit', (e) => {

@@ -8,12 +8,14 @@
  *   arith-word:test-ood  → held-out templates
  *   arith-word:test+rename | +renumber | +distract → perturbed copies of test
  *   path/to/file.jsonl   → every line (fields question/answer unless given)
+ * or one split of an imported dataset (DataSource kind 'dataset': its files, any format).
  * Pure: node fs/readline only.
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { DataSource } from '../api/contract/index.js';
 import { mapRecord } from '../data/mapRecord.js';
+import { readRecords } from '../data/readRecords.js';
 import { perturbArithWord, PERTURBATIONS, type Perturbation } from '../data/tasks/perturbArithWord.js';
 import { getTask } from '../data/tasks/tasks.js';
 import type { TaskRow } from '../data/types.js';
@@ -44,6 +46,24 @@ export function parseEvalSpec(spec: string, fields = { question: 'question', ans
 }
 
 export function evalDataset(src: DataSource & { perturb?: Perturbation; splitName?: string }): EvalDataset {
+  if (src.kind === 'dataset') {
+    return {
+      name: src.name, split: src.split, key: `dataset:${src.name}:${src.split}:${src.files.join('|')}:${JSON.stringify(src.fields)}`,
+      async *rows(limit) {
+        let n = 0;
+        for (const file of src.files) {
+          for await (const r of readRecords(file, src.format)) {
+            if (limit !== undefined && n >= limit) return;
+            if (r.error) continue; // malformed rows are not evaluated (same rule as import)
+            const m = mapRecord(r.record, src.fields, { line: r.line, split: src.split });
+            if (!m.ok) continue;
+            n++;
+            yield m.row;
+          }
+        }
+      },
+    };
+  }
   if (src.kind === 'jsonl') {
     const name = src.path.split(/[\\/]/).pop() ?? src.path;
     return {

@@ -26,6 +26,7 @@ export interface ModelCardInput {
 const fmt = (x: number) => (Number.isInteger(x) ? String(x) : Math.abs(x) >= 1e-3 || x === 0 ? x.toFixed(4) : x.toExponential(3));
 
 function dataLabel(r: Recipe): string {
+  if (r.data.kind === 'dataset') return `dataset \`${r.data.name}\` (${r.data.split} split, ${r.data.format}; question: \`${r.data.fields.question}\`, answer: \`${r.data.fields.answer}\`)`;
   return r.data.kind === 'builtin' ? `built-in task \`${r.data.task}\` (${r.data.split ?? 'train'} split)` : `JSONL \`${r.data.path.split(/[\\/]/).pop()}\` (question: \`${r.data.fields.question}\`, answer: \`${r.data.fields.answer}\`)`;
 }
 

@@ -40,6 +40,20 @@ const dataSource = z.discriminatedUnion('kind', [
       id: z.string().min(1).optional(),
     }),
   }),
+  z.object({
+    kind: z.literal('dataset'),
+    name: z.string().min(1, 'choose an imported dataset'),
+    split: z.string().min(1),
+    format: z.enum(['jsonl', 'csv', 'parquet']),
+    files: z.array(z.string().min(1)).min(1, 'the dataset has no files for this split'),
+    fields: z.object({
+      question: z.string().min(1, 'map the question field'),
+      answer: z.string().min(1, 'map the answer field'),
+      choices: z.string().min(1).optional(),
+      id: z.string().min(1).optional(),
+      answerFormat: z.enum(['text', 'gsm8k', 'boxed', 'choice-index']).optional(),
+    }),
+  }),
 ]);
 
 const rewardComponent = z.object({

@@ -18,6 +18,8 @@ import { createRunsService, relayTrainerMessage } from './runsService.js';
 import { createModelsService } from './modelsService.js';
 import { createModelDownloads } from './modelDownloads.js';
 import { createDatasetsService } from './datasetsService.js';
+import { createDatasetHubJobs } from './datasetHubJobs.js';
+import { createPromptStats } from './promptStatsService.js';
 import { createExportEvalService } from './exportEvalService.js';
 import { preflight } from './preflightService.js';
 
@@ -31,8 +33,10 @@ export interface DefaultServicesOptions {
   extra?: Omit<HandlerContext, 'app' | 'settings'>;
   /** How trainer processes start: child_process.fork (default) or Electron's utilityProcess. */
   spawnTrainer?: TrainerSpawner;
-  /** Hugging Face base URL for models.download; default CLIPO_HF_ENDPOINT, else https://huggingface.co (tests: a fake hub). */
+  /** Hugging Face base URL for models.download and datasets.hubImport; default CLIPO_HF_ENDPOINT, else https://huggingface.co (tests: a fake hub). */
   hubEndpoint?: string;
+  /** Electron's open-file dialog for datasets.pickFile (web mode has none: it uploads). */
+  pickFile?: () => Promise<string | null>;
 }
 
 export function createDefaultServices(opts: DefaultServicesOptions): { handlers: ApiHandlers; context: HandlerContext; dispose: () => Promise<void> } {
@@ -75,6 +79,11 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
     token: async () => (await settings.get()).hfToken || process.env.HF_TOKEN || undefined,
     ...(opts.hubEndpoint ? { endpoint: opts.hubEndpoint } : {}),
   });
+  const hfToken = async () => (await settings.get()).hfToken || process.env.HF_TOKEN || undefined;
+  const datasetJobs = createDatasetHubJobs({
+    store, dataDir: opts.dataDir, emit: (job) => opts.events.emit('dataset.import', job), token: hfToken,
+    ...(opts.hubEndpoint ? { endpoint: opts.hubEndpoint } : {}),
+  });
   const context: HandlerContext = {
     app, settings, recipes,
     runs: {
@@ -88,9 +97,15 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
       downloads: () => downloads.downloads(),
       hubFiles: (a) => downloads.hubFiles(a),
     },
-    datasets: createDatasetsService(store),
+    datasets: {
+      ...createDatasetsService({ store, dataDir: opts.dataDir, ...(opts.pickFile ? { pickFile: opts.pickFile } : {}) }),
+      hubImport: (a) => datasetJobs.hubImport(a),
+      hubCancel: (a) => datasetJobs.hubCancel(a),
+      hubJobs: () => datasetJobs.hubJobs(),
+      promptStats: createPromptStats({ store, ...(opts.spawnTrainer ? { spawn: opts.spawnTrainer } : {}) }),
+    },
     ...opts.extra,
   };
-  const dispose = async () => { await downloads.dispose(); await supervisor.shutdown(); store.close(); };
+  const dispose = async () => { await downloads.dispose(); await datasetJobs.dispose(); await supervisor.shutdown(); store.close(); };
   return { handlers: createHandlers(context), context, dispose };
 }

@@ -61,7 +61,7 @@ export function createExportEvalService(d: ExportEvalDeps): Pick<RunsService, 'e
       if (running.has(runId)) throw failure(`an evaluation of run ${runId} is already running; wait for it to finish`, 'conflict');
       running.add(runId);
       const ev = (level: 'info' | 'warn' | 'error', message: string) => d.emit('run.event', { runId: String(runId), level, kind: 'eval', message });
-      const what = `checkpoint ${args.checkpoint} on ${args.dataset.kind === 'builtin' ? args.dataset.task : args.dataset.path} (k=${args.k}, T=${args.temperature})`;
+      const what = `checkpoint ${args.checkpoint} on ${args.dataset.kind === 'builtin' ? args.dataset.task : args.dataset.kind === 'dataset' ? `${args.dataset.name}/${args.dataset.split}` : args.dataset.path} (k=${args.k}, T=${args.temperature})`;
       ev('info', `evaluation started: ${what}`);
       let lastEmit = 0;
       let finished = false;

@@ -65,7 +65,9 @@ export function createRunsService({ store, supervisor, dataDir }: RunsServiceDep
 
   const createRun = (recipeInput: RecipeInput, startNow: boolean): number => {
     const recipe = parseRecipe(recipeInput);
-    const id = store.runs.create({ name: recipe.name, recipeJson: JSON.stringify(recipe), totalSteps: recipe.training.steps, minId: nextRunFolderId(dataDir) });
+    // A run on an imported dataset is linked to its row (runs.dataset_id; deleting the dataset unlinks, never deletes, the run).
+    const datasetId = recipe.data.kind === 'dataset' ? store.library.datasetByName(recipe.data.name)?.id ?? null : null;
+    const id = store.runs.create({ name: recipe.name, recipeJson: JSON.stringify(recipe), totalSteps: recipe.training.steps, datasetId, minId: nextRunFolderId(dataDir) });
     if (startNow) start(id, false);
     return id;
   };

@@ -12,7 +12,8 @@ export function modelName(r: Recipe): string {
 }
 
 export function datasetName(r: Recipe): string {
-  return r.data.kind === 'builtin' ? `${r.data.task} (built-in)` : basename(r.data.path);
+  if (r.data.kind === 'builtin') return `${r.data.task} (built-in)`;
+  return r.data.kind === 'dataset' ? `${r.data.name} (${r.data.split})` : basename(r.data.path);
 }
 
 export function toRunSummary(run: Run, lastReward: number | null): RunSummary {

@@ -1,12 +1,15 @@
 /**
  * The rows a run trains on: a built-in procedural task materialised to a fixed
- * pool (its rows are a pure function of (seed, split, index)), or a JSONL file
- * imported with the recipe's field mapping. Malformed rows are skipped and
+ * pool (its rows are a pure function of (seed, split, index)), a JSONL file
+ * imported with the recipe's field mapping, or one split of an imported dataset
+ * (its JSONL/CSV/Parquet files, read with the dataset's mapping). Malformed rows are skipped and
  * reported as a warning event, never silently dropped; no usable row at all is
  * an error that names the file.
  */
 import type { DataSource } from '../api/contract/index.js';
+import { importFile } from '../data/importFile.js';
 import { importJsonl } from '../data/importJsonl.js';
+import type { ImportResult } from '../data/types.js';
 import { getTask } from '../data/tasks/tasks.js';
 import { taskRows } from '../data/tasks/Task.js';
 import type { TaskRow } from '../data/types.js';
@@ -23,6 +26,7 @@ export async function loadTaskRows(source: DataSource, event: EventFn): Promise<
     const split = source.split === 'heldout' ? task.splits.find((s) => s !== 'train') ?? 'train' : 'train';
     return taskRows(task, BUILTIN_DATA_SEED, split, BUILTIN_POOL_SIZE);
   }
+  if (source.kind === 'dataset') return loadDatasetRows(source, event);
   const { rows, report } = await importJsonl(source.path, source.fields).catch((err: NodeJS.ErrnoException) => {
     throw Object.assign(new Error(err.code === 'ENOENT'
       ? `dataset file not found: ${source.path} — choose an existing JSONL file`
@@ -34,6 +38,33 @@ export async function loadTaskRows(source: DataSource, event: EventFn): Promise<
   }
   if (rows.length === 0) {
     throw Object.assign(new Error(`no usable rows in ${source.path}: ${report.malformedCount} of ${report.total} were malformed — check the field mapping (question: "${source.fields.question}", answer: "${source.fields.answer}")`), { code: 'invalid_argument', field: 'data.fields' });
+  }
+  return rows;
+}
+
+/** Rows of one split of an imported dataset: every file in order, ids made unique per file when they are line numbers. */
+export async function loadDatasetRows(source: Extract<DataSource, { kind: 'dataset' }>, event: EventFn): Promise<TaskRow[]> {
+  const rows: TaskRow[] = [];
+  let total = 0, malformed = 0;
+  const first: string[] = [];
+  for (const [i, file] of source.files.entries()) {
+    let r: ImportResult;
+    try {
+      r = await importFile(file, source.format, source.fields, { split: source.split, maxReported: 3 });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      throw Object.assign(new Error(e.code === 'ENOENT'
+        ? `dataset ${source.name}: file ${file} is missing — import the dataset again (Datasets page)`
+        : `dataset ${source.name}: cannot read ${file}: ${e.message}`), { code: e.code === 'ENOENT' ? 'not_found' : 'unavailable', field: 'data.files' });
+    }
+    for (const row of r.rows) rows.push(source.files.length > 1 && row.id.startsWith('line-') ? { ...row, id: `f${i}-${row.id}` } : row);
+    total += r.report.total;
+    malformed += r.report.malformedCount;
+    for (const m of r.report.malformed) if (first.length < 3) first.push(`${file.split(/[\\/]/).pop()} ${source.format === 'parquet' ? 'row' : 'line'} ${m.line}: ${m.detail}`);
+  }
+  if (malformed > 0) event('warn', 'dataset', `skipped ${malformed} malformed row(s) of ${total} in ${source.name}/${source.split} (${first.join('; ')}${malformed > 3 ? '; …' : ''})`);
+  if (rows.length === 0) {
+    throw Object.assign(new Error(`no usable rows in ${source.name}/${source.split}: ${malformed} of ${total} were malformed — check the field mapping on the dataset's page (question: "${source.fields.question}", answer: "${source.fields.answer}")`), { code: 'invalid_argument', field: 'data.fields' });
   }
   return rows;
 }

@@ -27,6 +27,7 @@ import type { TrainerToSupervisor } from './protocol.js';
 import { resolveModelPath } from './resolveModelPath.js';
 import { advantageStage, initialClipoState, policyStage, type ScoredBatch } from './rlPipeline.js';
 import { loadLlama } from './rollout/loadLlama.js';
+import { questionText } from '../data/buildMessages.js';
 import { renderPromptTokens, userText } from './rollout/renderPrompt.js';
 import { RolloutSampler } from './rollout/RolloutSampler.js';
 import { rolloutMetrics, T } from './stepMetrics.js';
@@ -128,7 +129,7 @@ async function trainOwned(o: RunTrainingOptions, run: ReturnType<Store['runs']['
     let fallbackReported = false;
     const cursor = new PromptCursor(rows.length, recipe.training.seed, snap.cursor);
     const render = (row: (typeof rows)[number]) => {
-      const parts = { systemPrompt: recipe.prompt.systemPrompt, question: row.question, suffix: recipe.prompt.suffix };
+      const parts = { systemPrompt: recipe.prompt.systemPrompt, question: questionText(row), suffix: recipe.prompt.suffix };
       return { text: userText(parts), tokens: renderPromptTokens(sampler!.llamaModel, parts, recipe.prompt.chatTemplate) };
     };
     const contextSize = Math.min(engine.info.contextLength, 1024 + recipe.rollout.maxTokens);

@@ -1,11 +1,12 @@
 /**
- * Entry point of a tool process: one export or evaluation (toolProtocol.ts),
+ * Entry point of a tool process: one export, evaluation or prompt measurement (toolProtocol.ts),
  * started like a trainer (child_process.fork, or Electron's utilityProcess).
  * Loads the engine and node-llama-cpp here, never in the UI process.
  */
 import { Store } from '../store/index.js';
 import { exportRun } from './export/exportRun.js';
 import { evaluateRun } from './eval/evaluateRun.js';
+import { promptStats } from './promptStats.js';
 import type { ToolJob, ToolMessage } from './toolProtocol.js';
 
 interface ParentPort { postMessage(m: unknown): void; on(e: 'message', cb: (ev: { data: unknown }) => void): void }
@@ -17,6 +18,10 @@ let started = false;
 async function run(job: ToolJob): Promise<void> {
   let store: Store | null = null;
   try {
+    if (job.type === 'promptStats') {
+      send({ type: 'result', value: await promptStats({ modelPath: job.modelPath, prompts: job.prompts, chatTemplate: job.chatTemplate }) });
+      return;
+    }
     store = Store.open(job.dbPath);
     if (job.type === 'export') {
       const a = job.args;
@@ -41,7 +46,7 @@ async function run(job: ToolJob): Promise<void> {
 function onMessage(raw: unknown): void {
   const m = raw as ToolJob | { type: 'stop' };
   if (m.type === 'stop') ac.abort();
-  else if (!started && (m.type === 'export' || m.type === 'eval')) { started = true; void run(m); }
+  else if (!started && (m.type === 'export' || m.type === 'eval' || m.type === 'promptStats')) { started = true; void run(m); }
 }
 if (parentPort) parentPort.on('message', (ev) => onMessage(ev.data));
 else { process.on('message', onMessage); process.on('disconnect', () => ac.abort()); }

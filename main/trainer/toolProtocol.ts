@@ -10,11 +10,13 @@ export const TOOL_ENTRY = fileURLToPath(new URL('./toolMain.js', import.meta.url
 
 export type ToolJob =
   | { type: 'export'; dbPath: string; dataDir: string; args: Omit<ApiArgs<'runs.export'>, 'runId'> & { runId: number } }
-  | { type: 'eval'; dbPath: string; dataDir: string; args: Omit<ApiArgs<'runs.evaluate'>, 'runId'> & { runId: number } };
+  | { type: 'eval'; dbPath: string; dataDir: string; args: Omit<ApiArgs<'runs.evaluate'>, 'runId'> & { runId: number } }
+  /** Prompt lengths in tokens with a model's tokenizer and chat template (datasets.promptStats). */
+  | { type: 'promptStats'; modelPath: string; chatTemplate: 'auto' | 'none'; prompts: { systemPrompt: string; question: string; suffix: string }[] };
 
 export type ToolMessage =
   | { type: 'progress'; done: number; total: number | null; correct: number; samples: number }
-  | { type: 'result'; value: ExportResult | { complete: boolean; problems: number; metrics: Record<string, number>; checkpointStep: number | null } }
+  | { type: 'result'; value: ExportResult | { complete: boolean; problems: number; metrics: Record<string, number>; checkpointStep: number | null } | { lengths: number[]; rendered: string[] } }
   | { type: 'error'; message: string; code: string };
 
 export function isToolMessage(m: unknown): m is ToolMessage {

@@ -22,6 +22,7 @@ import { findAppRoot } from '../services/findAppRoot.js';
 import { contentSecurityPolicy } from './contentSecurityPolicy.js';
 import { EVENTS_PROTOCOL, checkHost, guardApiRequest, type GuardVerdict } from './requestGuard.js';
 import { serveStatic } from './staticFiles.js';
+import { DEFAULT_MAX_UPLOAD_BYTES, UPLOAD_PATH, handleUpload } from './uploadDataset.js';
 
 export interface WebServerOptions {
   /** 0 picks a free port (tests). */
@@ -35,6 +36,8 @@ export interface WebServerOptions {
   staticDir?: string;
   /** Fixed token for tests; random (32 bytes, hex) otherwise. */
   token?: string;
+  /** Largest dataset upload accepted (POST /api/datasets.upload); default 4 GiB. */
+  maxUploadBytes?: number;
   /** Called once per finished HTTP response (a request log; tests use it to see refusals). */
   onResponse?: (entry: { method: string; path: string; status: number; origin: string | null }) => void;
 }
@@ -77,7 +80,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
         origin: req.headers.origin ?? null,
       }));
     }
-    handleRequest(req, res, { port, token, route, staticDir }).catch((err) => {
+    handleRequest(req, res, { port, token, route, staticDir, dataDir: opts.dataDir, maxUploadBytes: opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES }).catch((err) => {
       console.error('[web] request failed:', err);
       if (!res.headersSent) sendJson(res, 500, failure('internal', 'The server failed to answer; see its log.'));
       else res.destroy();
@@ -130,7 +133,7 @@ export function securityHeaders(port: number): Record<string, string> {
   };
 }
 
-interface RequestContext { port: number; token: string; route: ApiRouter; staticDir: string }
+interface RequestContext { port: number; token: string; route: ApiRouter; staticDir: string; dataDir: string; maxUploadBytes: number }
 
 async function handleRequest(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> {
   const host = checkHost(req, ctx.port);
@@ -144,6 +147,14 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, ctx: Req
   if (req.method !== 'POST') {
     res.setHeader('Allow', 'POST');
     return sendJson(res, 405, failure('invalid_argument', 'API calls are POST /api/<method> with a JSON body.'));
+  }
+  if (path === UPLOAD_PATH) {
+    const r = await handleUpload(req, { dataDir: ctx.dataDir, route: ctx.route, maxBytes: ctx.maxUploadBytes });
+    if (r.close) {
+      res.setHeader('Connection', 'close');
+      res.on('finish', () => req.destroy());
+    }
+    return sendJson(res, r.status, r.body);
   }
   // Requiring JSON also rules out HTML form posts, which cannot set this type.
   if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {

@@ -18,3 +18,8 @@ export function takeWebToken(): string | null {
 export function forgetWebToken(): void {
   sessionStorage.removeItem(KEY);
 }
+
+/** The token of this tab (web mode), for the one non-JSON call: the dataset upload. */
+export function currentWebToken(): string | null {
+  return sessionStorage.getItem(KEY);
+}

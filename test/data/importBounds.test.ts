@@ -9,14 +9,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importCsv } from '../../main/data/importCsv.js';
 import { importJsonl } from '../../main/data/importJsonl.js';
-import { MAX_ROW_BYTES } from '../../main/data/readLines.js';
+import { DEFAULT_MAX_ROW_BYTES as MAX_ROW_BYTES } from '../../main/data/readRecords.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'clipo-bounds-'));
 const MAP = { question: 'question', answer: 'answer' };
 const good = (i: number) => JSON.stringify({ question: `What is ${i}+1?`, answer: String(i + 1) });
 
 describe('row size and encoding bounds', () => {
-  it('reports a 50 MB JSONL row as too-large without holding it, and imports the rest', async () => {
+  it('reports a 50 MB JSONL row as too-long without holding it, and imports the rest', async () => {
     const p = join(dir, 'big-row.jsonl');
     const big = Buffer.alloc(50 * 1024 * 1024, 'x');
     writeFileSync(p, Buffer.concat([Buffer.from(`${good(0)}\n{"question": "`), big, Buffer.from(`", "answer": "1"}\n${good(2)}\r\n${good(3)}`)]));
@@ -26,7 +26,7 @@ describe('row size and encoding bounds', () => {
     const ms = performance.now() - t0;
     expect(rows.map((r) => r.answer)).toEqual(['1', '3', '4']);
     expect(report).toMatchObject({ total: 4, imported: 3, malformedCount: 1 });
-    expect(report.malformed[0]).toMatchObject({ line: 2, reason: 'too-large' });
+    expect(report.malformed[0]).toMatchObject({ line: 2, reason: 'too-long' });
     expect(report.malformed[0]!.detail).toMatch(/50\.0 MiB, over the 1 MiB limit for one row/);
     // Never held as a string: the heap grows by far less than the row (a readline import takes >100 MB here).
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(20 * 1024 * 1024);
@@ -41,7 +41,7 @@ describe('row size and encoding bounds', () => {
     closeSync(fd);
     const { rows, report } = await importJsonl(p, MAP);
     expect(rows).toHaveLength(1);
-    expect(report.malformed).toEqual([expect.objectContaining({ line: 2, reason: 'too-large' })]);
+    expect(report.malformed).toEqual([expect.objectContaining({ line: 2, reason: 'too-long' })]);
   }, 30_000);
 
   it('rows of exactly the limit are still imported', async () => {
@@ -64,12 +64,12 @@ describe('row size and encoding bounds', () => {
     expect(rows.some((r) => r.question.includes('\uFFFD'))).toBe(false);
   });
 
-  it('CSV: a too-large record is reported; invalid UTF-8 stops the import with the line', async () => {
+  it('CSV: a too-long record is reported; invalid UTF-8 stops the import with the line', async () => {
     const p = join(dir, 'big.csv');
     writeFileSync(p, `question,answer\n"${'y'.repeat(2 * MAX_ROW_BYTES)}",1\nWhat is 1+1?,2\n`);
     const { rows, report } = await importCsv(p, MAP);
     expect(rows.map((r) => r.answer)).toEqual(['2']);
-    expect(report.malformed).toEqual([expect.objectContaining({ line: 2, reason: 'too-large' })]);
+    expect(report.malformed).toEqual([expect.objectContaining({ line: 2, reason: 'too-long' })]);
     const q = join(dir, 'latin1.csv');
     writeFileSync(q, Buffer.concat([Buffer.from('question,answer\nok,1\n'), Buffer.from('coûte,2\n', 'latin1')]));
     const err = await importCsv(q, MAP).then(() => null, (e: unknown) => e as Error & { code?: string });

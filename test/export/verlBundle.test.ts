@@ -1,5 +1,5 @@
 /**
- * verl launch bundle: the Parquet files read back (by our reader) have verl's
+ * verl launch bundle: the Parquet files read back (by hyparquet) have verl's
  * schema (column names, physical/converted types, the nested prompt list of
  * {role, content} structs), the launch script carries the mapped options, and
  * every leaf field of the recipe is mapped to a verl option or listed as unsupported.
@@ -11,7 +11,8 @@ import { describe, expect, it } from 'vitest';
 import type { Recipe } from '../../main/api/contract/index.js';
 import { getTask } from '../../main/data/tasks/tasks.js';
 import { taskRows } from '../../main/data/tasks/Task.js';
-import { encodeParquet, readParquet, type PqSchemaNode } from '../../main/export/parquet.js';
+import { encodeParquet } from '../../main/export/parquet.js';
+import { readParquet, type PqSchemaNode } from './readParquetFile.js';
 import { hydraQuote } from '../../main/export/verl/hydraQuote.js';
 import { mappingFor, planVerlBundle, VERL_SCHEMA, VerlExportError, verlBundleFiles, writeVerlBundle } from '../../main/export/verlBundle.js';
 import { BUNDLES, gsmRows, hydraValue, overridesOf, runScript, writeBundle } from './verlHarness.js';
@@ -33,7 +34,7 @@ const clipoFile = (): Recipe => parseRecipe({
 const describeNode = (n: PqSchemaNode): unknown => ({ name: n.name, type: n.type, rep: n.repetition, conv: n.convertedType, ...(n.children.length ? { children: n.children.map(describeNode) } : {}) });
 
 describe('verl bundle', () => {
-  it('Parquet round trip: verl data schema, nested prompt list, values intact', () => {
+  it('Parquet round trip: verl data schema, nested prompt list, values intact', async () => {
     const r = clipoFile();
     const rows = [
       { id: 'a', question: 'What is 2+2?', answer: '4', split: 'train', meta: {} },
@@ -42,7 +43,7 @@ describe('verl bundle', () => {
     const dir = mkdtempSync(join(tmpdir(), 'verl-'));
     const files = writeVerlBundle({ root: dir, recipe: r, runName: 'run', train: rows, test: [], baseModel: 'Qwen/Qwen2.5-0.5B-Instruct', writeFile: (p, d) => { mkdirSync(dirname(p), { recursive: true }); writeFileSync(p, d); } });
     expect(files.map((f) => f.slice(dir.length + 1))).toEqual(verlBundleFiles(false));
-    const pq = readParquet(readFileSync(join(dir, 'data/train.parquet')));
+    const pq = await readParquet(readFileSync(join(dir, 'data/train.parquet')));
     expect(pq.numRows).toBe(2);
     // schema as pyarrow/verl expect: BYTE_ARRAY(6) UTF8(0) strings, INT64(2) index, prompt = LIST(3) → repeated list → element struct
     expect(describeNode(pq.schema)).toEqual({ name: 'schema', type: null, rep: 0, conv: null, children: [
@@ -70,20 +71,20 @@ describe('verl bundle', () => {
     expect((pq.rows[1]!.prompt as { content: string }[])[1]!.content).toBe(`Pick one: ünïcödé ✓\nOptions: A. x B. y\n${suffix}`);
   });
 
-  it('reads lists with varying lengths (including empty) and many rows', () => {
+  it('reads lists with varying lengths (including empty) and many rows', async () => {
     const fields = [{ name: 'xs', kind: 'list' as const, element: { name: 'element', kind: 'string' as const } }, { name: 'v', kind: 'double' as const }, { name: 'b', kind: 'bool' as const }];
     const rows = Array.from({ length: 300 }, (_, i) => ({ xs: Array.from({ length: i % 4 }, (_, j) => `s${i}.${j}`), v: i / 3, b: i % 3 === 0 }));
-    const back = readParquet(encodeParquet(fields, rows)).rows;
+    const back = (await readParquet(encodeParquet(fields, rows))).rows;
     expect(back).toEqual(rows);
   });
 
-  it('built-in task rows: train and held-out split files', () => {
+  it('built-in task rows: train and held-out split files', async () => {
     const r = parseRecipe({ ...BUNDLES.grpo!(), data: { kind: 'builtin', task: 'arith-word' } });
     const rows = taskRows(getTask('arith-word'), 0, 'train', 50);
     const dir = mkdtempSync(join(tmpdir(), 'verl-'));
     writeVerlBundle({ root: dir, recipe: r, runName: 'arith', train: rows, test: taskRows(getTask('arith-word'), 0, 'test', 10), writeFile: (p, d) => { mkdirSync(dirname(p), { recursive: true }); writeFileSync(p, d); } });
-    const train = readParquet(readFileSync(join(dir, 'data/train.parquet')));
-    const test = readParquet(readFileSync(join(dir, 'data/test.parquet')));
+    const train = await readParquet(readFileSync(join(dir, 'data/train.parquet')));
+    const test = await readParquet(readFileSync(join(dir, 'data/test.parquet')));
     expect(train.numRows).toBe(50);
     expect(test.numRows).toBe(10);
     expect(train.rows[3]!.reward_model).toEqual({ ground_truth: rows[3]!.answer, style: 'rule' });

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { TaskRow } from '../../main/data/types.js';
-import { readParquet } from '../../main/export/parquet.js';
+import { readParquet } from './readParquetFile.js';
 import { CLIPO_REWARD_PY } from '../../main/export/verl/clipoRewardSource.js';
 import { mathEqual } from '../../main/rl/verifiers/math/mathEqual.js';
 import { scoreCompletion, type RewardSpec } from '../../main/rl/verifiers/scoreCompletion.js';
@@ -77,7 +77,7 @@ describe('shipped verl reward (Python) vs the TypeScript verifiers', () => {
     expect(rows.length).toBeGreaterThan(70);
   });
 
-  it('compute_score on the bundle\'s own Parquet rows, through the path and name run_verl.sh passes verl', () => {
+  it('compute_score on the bundle\'s own Parquet rows, through the path and name run_verl.sh passes verl', async () => {
     const mc: TaskRow[] = Array.from({ length: 6 }, (_, i) => ({ id: `m${i}`, question: `Capital #${i}?`, answer: 'BCADBC'[i]!, choices: ['Paris', 'London', 'Rome', 'Berlin'], split: 'train', meta: {} }));
     const recipes = {
       ...BUNDLES,
@@ -92,7 +92,7 @@ describe('shipped verl reward (Python) vs the TypeScript verifiers', () => {
       const file = ov ? hydraValue(ov.get('custom_reward_function.path')!).text : join(root, 'clipo_reward.py'); // DAPO: refused without VERL_DIR
       expect(file).toBe(join(root, 'clipo_reward.py'));
       if (ov) expect(ov.get('custom_reward_function.name')).toBe('compute_score');
-      const pq = readParquet(readFileSync(join(root, 'data/train.parquet'))).rows as Record<string, any>[];
+      const pq = (await readParquet(readFileSync(join(root, 'data/train.parquet')))).rows as Record<string, any>[];
       expect(pq.length).toBe(rows.length);
       // Each row with a right and a wrong response, scored by the shipped file (verl's call) and by the TS verifiers.
       const inputs = pq.flatMap((row, i) => {

@@ -3,7 +3,10 @@
  *  - GET /{owner}/{repo}/resolve/{revision}/{file}: the file, with Range
  *    (206 + content-range), content-length and the SHA-256 in x-linked-etag,
  *    as the Hub does for LFS files;
- *  - GET /api/models/{owner}/{repo}[/revision/{rev}]: `{siblings: [{rfilename}]}`.
+ *  - GET /api/models/{owner}/{repo}[/revision/{rev}]: `{siblings: [{rfilename}]}`;
+ *  - dataset repos: GET /api/datasets/{owner}/{repo}[/revision/{rev}] and
+ *    GET /datasets/{owner}/{repo}/resolve/{rev}/{file}, per revision (the
+ *    Hub's Parquet conversion lives on `refs/convert/parquet`, sent encoded).
  * Knobs for the failure modes: gated repos (401 without the right token),
  * a connection that drops after N bytes, a slow link, a link that stalls, and
  * a wrong checksum. Every request is logged (path, Range, Authorization).
@@ -27,6 +30,9 @@ export interface FakeHub {
   stallAfter: number | null;
   wrongChecksum: boolean;
   addFile(repo: string, file: string, body: Buffer): void;
+  /** dataset repo id → revision → file name → contents. */
+  datasets: Map<string, Map<string, Map<string, Buffer>>>;
+  addDatasetFile(repo: string, file: string, body: Buffer | Uint8Array | ArrayBuffer, revision?: string): void;
   close(): Promise<void>;
 }
 
@@ -42,6 +48,16 @@ export async function startFakeHub(): Promise<FakeHub> {
     bytesPerSec: null,
     stallAfter: null,
     wrongChecksum: false,
+    datasets: new Map(),
+    addDatasetFile(repo, file, body, revision = 'main') {
+      const revs = hub.datasets.get(repo) ?? new Map<string, Map<string, Buffer>>();
+      const files = revs.get(revision) ?? new Map<string, Buffer>();
+      files.set(file, Buffer.from(body instanceof ArrayBuffer ? new Uint8Array(body) : body));
+      revs.set(revision, files);
+      // A dataset repo always has a main branch, even when all its Parquet lives on the conversion branch.
+      if (!revs.has('main')) revs.set('main', new Map());
+      hub.datasets.set(repo, revs);
+    },
     addFile(repo, file, body) {
       const files = hub.repos.get(repo) ?? new Map<string, Buffer>();
       files.set(file, body);
@@ -58,19 +74,25 @@ export async function startFakeHub(): Promise<FakeHub> {
   const server = createServer((req, res) => {
     const path = decodeURIComponent((req.url ?? '/').split('?', 1)[0]!);
     hub.requests.push({ path, range: req.headers.range, auth: req.headers.authorization });
-    const api = /^\/api\/models\/([^/]+\/[^/]+)(?:\/revision\/([^/]+))?$/.exec(path);
-    const resolve = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(path);
-    const repo = api?.[1] ?? resolve?.[1];
-    if (!repo || !hub.repos.has(repo)) { res.writeHead(404, { 'x-error-code': 'RepoNotFound' }).end(); return; }
+    // Revisions may hold slashes (refs/convert/parquet): decoded above, so match that one by name.
+    const REV = '(refs/convert/parquet|[^/]+)';
+    const dsApi = new RegExp(`^/api/datasets/([^/]+/[^/]+)(?:/revision/${REV})?$`).exec(path);
+    const dsResolve = new RegExp(`^/datasets/([^/]+/[^/]+)/resolve/${REV}/(.+)$`).exec(path);
+    const api = dsApi || dsResolve ? null : /^\/api\/models\/([^/]+\/[^/]+)(?:\/revision\/([^/]+))?$/.exec(path);
+    const resolve = dsApi || dsResolve ? null : /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(path);
+    const repo = dsApi?.[1] ?? dsResolve?.[1] ?? api?.[1] ?? resolve?.[1];
+    const known = dsApi || dsResolve ? hub.datasets.has(repo ?? '') : hub.repos.has(repo ?? '');
+    if (!repo || !known) { res.writeHead(404, { 'x-error-code': 'RepoNotFound' }).end(); return; }
     const needs = hub.gated.get(repo);
     if (needs !== undefined && req.headers.authorization !== `Bearer ${needs}`) { res.writeHead(401, { 'x-error-code': 'GatedRepo' }).end(); return; }
-    const files = hub.repos.get(repo)!;
-    if (api) {
+    const files = dsApi || dsResolve ? hub.datasets.get(repo)!.get(dsApi?.[2] ?? dsResolve?.[2] ?? 'main') : hub.repos.get(repo)!;
+    if (!files) { res.writeHead(404, { 'x-error-code': 'RevisionNotFound' }).end(); return; }
+    if (api || dsApi) {
       const body = JSON.stringify({ id: repo, siblings: [...files.keys()].map((rfilename) => ({ rfilename })) });
       res.writeHead(200, { 'content-type': 'application/json' }).end(body);
       return;
     }
-    const body = files.get(resolve![3]!);
+    const body = files.get(dsResolve ? dsResolve[3]! : resolve![3]!);
     if (!body) { res.writeHead(404, { 'x-error-code': 'EntryNotFound' }).end(); return; }
     const m = /bytes=(\d+)-/.exec(req.headers.range ?? '');
     const start = m ? Number(m[1]) : 0;

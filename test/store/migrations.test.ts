@@ -86,3 +86,27 @@ describe('migrations', () => {
     expect(tablesOf(db)).toEqual(['a']);
   });
 });
+
+describe('migration 0110 (imported datasets)', () => {
+  it('rebuilds datasets with Parquet allowed, keeping rows and the runs that point at them', () => {
+    const db = new Database(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, { to: 90 });
+    db.prepare(`INSERT INTO datasets (id, name, kind, path, field_mapping_json, row_counts_json, malformed_count, added_at)
+      VALUES (7, 'gsm8k', 'jsonl', '/d/g.jsonl', '{"question":"q","answer":"a"}', '{"train":10}', 2, 1)`).run();
+    db.prepare(`INSERT INTO runs (id, name, recipe_json, dataset_id, created_at, total_steps) VALUES (3, 'r', '{}', 7, 1, 10)`).run();
+    expect(() => db.prepare(`INSERT INTO datasets (name, kind, path, added_at) VALUES ('p', 'parquet', '/x', 1)`).run()).toThrow(/CHECK/);
+    migrate(db);
+    expect(db.prepare('SELECT dataset_id FROM runs WHERE id = 3').get()).toEqual({ dataset_id: 7 });
+    expect(db.prepare('SELECT name, kind, row_counts_json, malformed_count, splits_json FROM datasets WHERE id = 7').get())
+      .toEqual({ name: 'gsm8k', kind: 'jsonl', row_counts_json: '{"train":10}', malformed_count: 2, splits_json: '{}' });
+    db.prepare(`INSERT INTO datasets (name, kind, path, added_at) VALUES ('p', 'parquet', '/x', 1)`).run();
+    expect(() => db.prepare(`INSERT INTO datasets (name, kind, path, added_at) VALUES ('p', 'csv', '/y', 1)`).run()).toThrow(/UNIQUE/);
+    // Deleting a dataset removes its failed rows and unlinks (not deletes) its runs.
+    db.prepare(`INSERT INTO dataset_errors (dataset_id, split, file, line, reason, detail) VALUES (7, 'train', 'f', 1, 'empty', 'x')`).run();
+    db.prepare('DELETE FROM datasets WHERE id = 7').run();
+    expect(db.prepare('SELECT count(*) AS n FROM dataset_errors').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT dataset_id FROM runs WHERE id = 3').get()).toEqual({ dataset_id: null });
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+  });
+});

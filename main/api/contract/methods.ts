@@ -6,12 +6,12 @@
  */
 import type { RecipeInput } from './recipe.js';
 import type {
-  AppInfo, DatasetInfo, DatasetPreview, EmbeddingPoint, EvaluationRow, ExportFormat, ExportResult, MetricSeries, ModelDownload, ModelInfo,
+  AppInfo, DatasetDetail, DatasetImportJob, DatasetInfo, DatasetPreset, DatasetPreview, PromptStats, EmbeddingPoint, EvaluationRow, ExportFormat, ExportResult, MetricSeries, ModelDownload, ModelInfo,
   PreflightReport, PublicSettings, RunComparison,
   RecipeFieldSpec, RecipePreset, RecipeValidation, RunDetail, RunStatus, RunSummary, SampleFilter,
   SampleGroup, Settings,
 } from './types.js';
-import type { DataSource } from './recipe.js';
+import type { DataSource, FieldMap } from './recipe.js';
 
 type Empty = Record<string, never>;
 interface RunRef { runId: string }
@@ -80,6 +80,37 @@ export interface ApiMethods {
     args: { source: DataSource; systemPrompt?: string; suffix?: string; count?: number };
     result: DatasetPreview;
   };
+  /** One dataset's page: splits, the file's columns, mapping (and a suggested one), failed rows. */
+  'datasets.get': { args: { id: string }; result: DatasetDetail };
+  /**
+   * Imports a JSONL, CSV or Parquet file (Electron: a path from datasets.pickFile; web mode: the
+   * upload endpoint saves the file in the data folder and calls this). The file is copied into the
+   * data folder, so the dataset survives the original moving.
+   */
+  'datasets.importFile': { args: { path: string; name?: string; split?: string }; result: DatasetDetail };
+  /** Electron: the system file picker (JSONL, CSV, Parquet); null when cancelled. Web mode: unavailable (upload instead). */
+  'datasets.pickFile': { args: Empty; result: { path: string | null } };
+  /**
+   * Starts importing a Hugging Face dataset: its Parquet files for `config` and `splits` (from the repo,
+   * else from the Hub's Parquet conversion, refs/convert/parquet), downloaded with progress, resume and
+   * checksum (`dataset.import` events); done = a dataset row. `preset` maps it and names its verifier.
+   */
+  'datasets.hubImport': {
+    args: { repo: string; config?: string; splits?: string[]; revision?: string; name?: string; preset?: string };
+    result: { jobId: string };
+  };
+  'datasets.hubCancel': { args: { jobId: string }; result: DatasetImportJob };
+  'datasets.hubJobs': { args: Empty; result: DatasetImportJob[] };
+  'datasets.presets': { args: Empty; result: DatasetPreset[] };
+  /** Re-maps a dataset: recounts usable rows per split and the failed rows. */
+  'datasets.setMapping': { args: { id: string; fields: FieldMap }; result: DatasetDetail };
+  /** Deletes the dataset row and its files in the data folder (runs that used it keep their recipe). */
+  'datasets.remove': { args: { id: string; confirm: true }; result: { removed: true } };
+  /** Token lengths of a split's prompts for a model (chat template applied as in training). */
+  'datasets.promptStats': {
+    args: { id: string; split: string; modelId: string; systemPrompt?: string; suffix?: string; limit?: number };
+    result: PromptStats;
+  };
 }
 
 export type ApiMethodName = keyof ApiMethods;
@@ -95,7 +126,9 @@ export const API_METHOD_NAMES = [
   'runs.compare', 'runs.export', 'runs.evaluate', 'runs.evaluations',
   'models.list', 'models.inspect', 'models.add', 'models.remove',
   'models.download', 'models.downloadCancel', 'models.downloads', 'models.hubFiles',
-  'datasets.list', 'datasets.preview',
+  'datasets.list', 'datasets.preview', 'datasets.get', 'datasets.importFile', 'datasets.pickFile',
+  'datasets.hubImport', 'datasets.hubCancel', 'datasets.hubJobs', 'datasets.presets', 'datasets.setMapping',
+  'datasets.remove', 'datasets.promptStats',
 ] as const satisfies readonly ApiMethodName[];
 
 // Compile-time check that the list names every method exactly.
@@ -110,9 +143,11 @@ export interface ApiEvents {
   'run.event': { runId: string; level: 'info' | 'warn' | 'error'; kind: string; message: string };
   /** A download's state: progress (a few per second), then done (with the library entry), failed or cancelled. */
   'model.download': ModelDownload;
+  /** A Hub dataset import's state: progress, then done (with the dataset id), failed or cancelled. */
+  'dataset.import': DatasetImportJob;
 }
 export type ApiEventName = keyof ApiEvents;
-export const API_EVENT_NAMES = ['run.status', 'run.step', 'run.event', 'model.download'] as const satisfies readonly ApiEventName[];
+export const API_EVENT_NAMES = ['run.status', 'run.step', 'run.event', 'model.download', 'dataset.import'] as const satisfies readonly ApiEventName[];
 
 /** The typed client both transports produce for the renderer. */
 export type ApiClient = {

@@ -19,6 +19,12 @@ export type ModelSource =
   | { kind: 'builtin'; name: 'tiny-demo' }
   | { kind: 'file'; path: string };
 
+/** How a dataset's answer column holds the ground truth (main/data/answerFormats.ts). */
+export type AnswerFormat = 'text' | 'gsm8k' | 'boxed' | 'choice-index';
+/** Dotted paths into each record: question and answer are required. */
+export interface FieldMap { question: string; answer: string; choices?: string; id?: string; answerFormat?: AnswerFormat }
+export type DatasetFormat = 'jsonl' | 'csv' | 'parquet';
+
 export type DataSource =
   | { kind: 'builtin'; task: string; split?: 'train' | 'heldout' }
   | {
@@ -26,6 +32,15 @@ export type DataSource =
       path: string;
       /** Dotted paths into each row: question and answer are required. */
       fields: { question: string; answer: string; choices?: string; id?: string };
+    }
+  | {
+      /** One split of an imported dataset (datasets.list gives it ready-made): its files, read with its mapping. */
+      kind: 'dataset';
+      name: string;
+      split: string;
+      format: DatasetFormat;
+      files: string[];
+      fields: FieldMap;
     };
 
 export interface RewardComponentSpec {

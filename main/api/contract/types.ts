@@ -2,7 +2,7 @@
  * Domain shapes that the API returns. Plain data only (JSON-serialisable),
  * shared by the main process, the web server and the renderer.
  */
-import type { Recipe, RecipeInput } from './recipe.js';
+import type { DataSource, DatasetFormat, FieldMap, Recipe, RecipeInput } from './recipe.js';
 
 export type RunStatus = 'queued' | 'running' | 'paused' | 'finished' | 'stopped' | 'crashed' | 'failed';
 
@@ -163,18 +163,100 @@ export interface ModelDownload {
   model: ModelInfo | null;
 }
 
+export interface DatasetSplitInfo {
+  name: string;
+  /** Usable rows under the current mapping (for a built-in task: the pool a run draws from). */
+  rows: number;
+  /** What a run or an evaluation reads for this split. */
+  source: DataSource;
+}
+
 export interface DatasetInfo {
   id: string;
   name: string;
-  kind: 'builtin' | 'jsonl';
+  kind: 'builtin' | DatasetFormat;
   path: string | null;
+  /** Usable rows over all splits. */
   rows: number;
   malformed: number;
+  origin: 'builtin' | 'file' | 'hub';
+  splits: DatasetSplitInfo[];
+  /** The verifier and prompt suffix it is meant to be trained with (built-in tasks and presets), when known. */
+  verifier: string | null;
+  suffix: string | null;
+}
+
+export interface DatasetColumn { path: string; type: string; example: string }
+
+export interface DatasetFailedRow { split: string; file: string; line: number; reason: string; detail: string }
+
+export interface DatasetDetail extends DatasetInfo {
+  /** The file's own columns (dotted paths for nested fields). */
+  columns: DatasetColumn[];
+  fields: FieldMap;
+  /** A mapping suggested from the columns' names and values. */
+  suggested: FieldMap;
+  files: { split: string; file: string; records: number }[];
+  /** The first failed rows (the count is `malformed`). */
+  failed: DatasetFailedRow[];
+  hub: { repo: string; config: string; revision: string } | null;
+  addedAt: number;
+}
+
+/** A Hub dataset that downloads and maps itself (GSM8K, MATH-500, a multiple-choice set). */
+export interface DatasetPreset {
+  id: string;
+  title: string;
+  description: string;
+  repo: string;
+  config: string;
+  splits: string[];
+  fields: FieldMap;
+  /** The verifier (main/rl/verifiers) and prompt suffix a run on it should use. */
+  verifier: string;
+  suffix: string;
+}
+
+/** A Hub dataset import (datasets.hubImport), as listed and as pushed in `dataset.import` events. */
+export interface DatasetImportJob {
+  jobId: string;
+  name: string;
+  repo: string;
+  config: string;
+  revision: string;
+  splits: string[];
+  /** The preset it was started from (its mapping and verifier), if any. */
+  preset: string | null;
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  /** The file downloading now. */
+  file: string | null;
+  filesDone: number;
+  filesTotal: number;
+  /** Bytes of the current file on disk (a resumed file starts at its partial size) and its size when known. */
+  received: number;
+  total: number | null;
+  resumedFrom: number;
+  startedAt: number;
+  endedAt: number | null;
+  error: string | null;
+  /** The imported dataset, once done. */
+  datasetId: string | null;
 }
 
 export interface MalformedRow {
   line: number;
   reason: string;
+}
+
+/** Prompt lengths in tokens for one model (datasets.promptStats). */
+export interface PromptStats {
+  model: string;
+  /** Token counts of the prompts read (chat template applied as in training). */
+  lengths: number[];
+  /** The first prompts exactly as the model receives them, template included. */
+  rendered: string[];
+  /** Rows read (the first `limit` usable rows of the split). */
+  rows: number;
 }
 
 export interface DatasetPreview {

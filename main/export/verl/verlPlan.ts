@@ -322,6 +322,7 @@ export function verlPlan(p: PlanInput): VerlPlan {
 }
 
 export function dataSourceOf(r: Recipe): string {
+  if (r.data.kind === 'dataset') return `clipo/${r.data.name}`;
   return r.data.kind === 'builtin' ? `clipo/${r.data.task}` : `clipo/${(r.data.path.split(/[\\/]/).pop() ?? 'data').replace(/\.jsonl$/i, '')}`;
 }
 

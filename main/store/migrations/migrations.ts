@@ -11,6 +11,7 @@ import { migration0070 } from './0070-checkpoints.js';
 import { migration0080 } from './0080-evaluations.js';
 import { migration0090 } from './0090-events.js';
 import { migration0100 } from './0100-run-leases.js';
+import { migration0110 } from './0110-imported-datasets.js';
 
 export const migrations: readonly Migration[] = [
   migration0010,
@@ -23,4 +24,5 @@ export const migrations: readonly Migration[] = [
   migration0080,
   migration0090,
   migration0100,
+  migration0110,
 ];

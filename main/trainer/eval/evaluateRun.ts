@@ -8,6 +8,7 @@
  * evaluation continues where it stopped and memory stays bounded. The
  * aggregate rows go to the evaluations table once, when the last problem is done.
  */
+import { questionText } from '../../data/buildMessages.js';
 import { join, basename } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { Llama } from 'node-llama-cpp';
@@ -139,7 +140,7 @@ export async function evaluateRun(o: EvaluateOptions): Promise<EvaluateResult> {
       i++;
       if (progress.done.has(i)) continue;
       if (o.signal?.aborted) break;
-      const tokens = renderPromptTokens(sampler.llamaModel, { systemPrompt: recipe.prompt.systemPrompt, question: row.question, suffix: recipe.prompt.suffix }, recipe.prompt.chatTemplate);
+      const tokens = renderPromptTokens(sampler.llamaModel, { systemPrompt: recipe.prompt.systemPrompt, question: questionText(row), suffix: recipe.prompt.suffix }, recipe.prompt.chatTemplate);
       let c = 0;
       for (let j0 = 0; j0 < n; j0 += group) {
         const seeds = Array.from({ length: Math.min(group, n - j0) }, (_, j) => deriveSeed(EVAL_SEED, i, j0 + j));

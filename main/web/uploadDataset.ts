@@ -1,0 +1,76 @@
+/**
+ * Web mode's dataset upload: `POST /api/datasets.upload` with the file as the
+ * raw body (application/octet-stream; its name in `X-Clipo-Filename`, URI
+ * encoded), behind the same Host/Origin/token guard as every API call. The
+ * body is streamed to `<dataDir>/uploads/` (never held in memory), refused
+ * past `maxBytes` (413, before reading when Content-Length says so), then
+ * imported with datasets.importFile; the upload itself is removed afterwards
+ * (the import keeps its own copy). Browsers have no file paths, so this is the
+ * web twin of Electron's file picker.
+ */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { basename, join } from 'node:path';
+import type { ApiResult } from '../api/contract/index.js';
+import type { ApiRouter } from '../api/router.js';
+
+export const UPLOAD_PATH = '/api/datasets.upload';
+export const DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
+
+/** `close`: the rest of the body is not read, so the connection is closed once the answer is out. */
+export type UploadOutcome = { status: number; body: ApiResult<unknown>; close?: boolean };
+
+const failure = (status: number, message: string, code: 'invalid_argument' | 'unavailable' = 'invalid_argument'): UploadOutcome =>
+  ({ status, body: { ok: false, error: { code, message } } });
+
+/** A file name safe as one path segment (the browser's name, stripped of folders and odd characters). */
+export function safeUploadName(raw: string): string | null {
+  let name: string;
+  try { name = decodeURIComponent(raw); } catch { return null; }
+  name = basename(name.replace(/\\/g, '/')).replace(/[^A-Za-z0-9._ ()-]/g, '_').slice(-120);
+  return /^[A-Za-z0-9]/.test(name) && /\.(jsonl|ndjson|json|csv|parquet)$/i.test(name) ? name : null;
+}
+
+export async function handleUpload(req: IncomingMessage, o: { dataDir: string; route: ApiRouter; maxBytes: number }): Promise<UploadOutcome> {
+  if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/octet-stream')) {
+    req.resume();
+    return failure(415, 'Upload the file as application/octet-stream.');
+  }
+  const name = safeUploadName(String(req.headers['x-clipo-filename'] ?? ''));
+  if (!name) { req.resume(); return failure(400, 'Name the file in X-Clipo-Filename: a .jsonl, .csv or .parquet file.'); }
+  const declared = Number(req.headers['content-length']);
+  const limit = `${(o.maxBytes / 1024 ** 2).toFixed(0)} MiB`;
+  if (Number.isFinite(declared) && declared > o.maxBytes) {
+    return { ...failure(413, `The file is larger than the ${limit} upload limit; use the desktop app's file picker or split the file.`), close: true };
+  }
+  const dir = join(o.dataDir, 'uploads', randomBytes(8).toString('hex'));
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, name);
+  try {
+    const received = await new Promise<number>((resolve, reject) => {
+      const out = createWriteStream(path);
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > o.maxBytes) { req.destroy(); out.destroy(); reject(Object.assign(new Error('too large'), { tooLarge: true })); return; }
+        if (!out.write(chunk)) { req.pause(); out.once('drain', () => req.resume()); }
+      });
+      req.on('end', () => out.end(() => resolve(size)));
+      req.on('aborted', () => { out.destroy(); reject(new Error('the upload was interrupted')); });
+      req.on('error', (e) => { out.destroy(); reject(e); });
+      out.on('error', (e) => { req.destroy(); reject(e); });
+    });
+    if (received === 0) return failure(400, 'The uploaded file is empty.');
+    const datasetName = req.headers['x-clipo-dataset-name'];
+    const args: Record<string, unknown> = { path };
+    if (typeof datasetName === 'string' && datasetName) { try { args.name = decodeURIComponent(datasetName); } catch { /* keep the file's name */ } }
+    return { status: 200, body: await o.route('datasets.importFile', args) };
+  } catch (err) {
+    if ((err as { tooLarge?: boolean }).tooLarge) return failure(413, `The file is larger than the ${limit} upload limit; use the desktop app's file picker or split the file.`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOSPC') return failure(507, 'The disk is full: free some space and upload again.', 'unavailable');
+    return failure(400, `The upload failed: ${err instanceof Error ? err.message : String(err)}`, 'unavailable');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
