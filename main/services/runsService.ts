@@ -31,7 +31,7 @@ export interface RunsServiceDeps {
 const conflict = (message: string) => Object.assign(new Error(message), { code: 'conflict' });
 
 /** The runs area except export/evaluate, which exportEvalService provides. */
-export type CoreRunsService = Omit<RunsService, 'export' | 'evaluate' | 'evaluations'>;
+export type CoreRunsService = Omit<RunsService, 'export' | 'evaluate' | 'evaluations' | 'cancelJob'>;
 
 export function createRunsService({ store, supervisor, dataDir }: RunsServiceDeps): CoreRunsService & { createRun(recipe: RecipeInput, start: boolean): number } {
   const summary = (id: number): RunSummary => {

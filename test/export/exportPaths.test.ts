@@ -121,7 +121,7 @@ describe('exportRun (verl bundle: no engine needed) on broken destinations', () 
       const free = () => Number(spawnSync('df', ['-B1', '--output=avail', mnt], { encoding: 'utf8' }).stdout.trim().split('\n')[1]);
       writeFileSync(filler, Buffer.alloc(Math.max(0, free() - 8 * 1024)));
       const out = join(mnt, 'bundle');
-      const err = await exportRun({ store, dataDir: dir, runId, format: 'verl', outDir: out }).catch((e: unknown) => e as ExportPathError);
+      const err = (await exportRun({ store, dataDir: dir, runId, format: 'verl', outDir: out }).catch((e: unknown) => e)) as ExportPathError;
       expect(err).toBeInstanceOf(ExportPathError);
       expect(err.code).toBe('unavailable');
       expect(err.message).toMatch(/disk is full/);
