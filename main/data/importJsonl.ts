@@ -2,10 +2,12 @@
 // go to `onRow` instead of being kept) and maps each line to a TaskRow. Bad
 // lines are skipped and reported with their line number and reason: the import
 // never throws on content and never drops a line silently (a blank line is
-// reported as 'empty' too). Only I/O failures (missing file) throw.
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+// reported as 'empty' too). Only I/O failures (missing file) and paths that are
+// not regular files (a folder, /dev/zero, a FIFO) throw. Lines are read with a
+// byte bound (readLines.ts): a row over MAX_LINE_BYTES or one that is not UTF-8
+// is reported as malformed, never loaded whole.
 import { mapRecord, type FieldMapping } from './mapRecord.js';
+import { readLines } from './readLines.js';
 import type { ImportResult, MalformedReason, TaskRow } from './types.js';
 
 export interface ImportOptions {
@@ -41,11 +43,13 @@ export class ImportCollector {
 export async function importJsonl(path: string, mapping: FieldMapping, options: ImportOptions = {}): Promise<ImportResult> {
   const split = options.split ?? 'train';
   const out = new ImportCollector(options);
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-  let line = 0;
-  for await (const raw of lines) {
-    line++;
-    const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw; // tolerate a UTF-8 BOM
+  for await (const item of readLines(path)) {
+    const line = item.line;
+    if ('error' in item) {
+      out.bad(line, item.error, item.detail);
+      continue;
+    }
+    const text = line === 1 ? item.text.replace(/^\uFEFF/, '') : item.text; // tolerate a UTF-8 BOM
     if (text.trim() === '') {
       out.bad(line, 'empty', 'blank line');
       continue;

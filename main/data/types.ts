@@ -14,7 +14,7 @@ export interface TaskRow {
 }
 
 /** Why an input row was skipped. */
-export type MalformedReason = 'invalid-json' | 'invalid-csv' | 'missing-field' | 'wrong-type' | 'empty';
+export type MalformedReason = 'invalid-json' | 'invalid-csv' | 'missing-field' | 'wrong-type' | 'empty' | 'too-long' | 'invalid-utf8';
 
 export interface MalformedRow {
   /** 1-based line number in the file (for CSV, the line the record starts on). */

@@ -84,7 +84,7 @@ describe('user-causable errors are typed', () => {
 
   it('corrupt GGUF files (seeded truncations and bit flips of header, tensor table and data) are never `internal`', async () => {
     const good = join(dir, 'tiny.gguf');
-    writeTinyModel(good, { arch: 'llama', seed: 5, nLayer: 1, dModel: 32, nHead: 2, nHeadKv: 1, nFf: 64, nVocab: 64 });
+    writeTinyModel(good, { arch: 'llama', seed: 5, nLayer: 1, dModel: 32, nHead: 2, nHeadKv: 1, nFf: 64 });
     const bytes = readFileSync(good);
     const rnd = mulberry32(16);
     const bad = join(dir, 'bad.gguf');
