@@ -74,11 +74,12 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
     token: async () => (await settings.get()).hfToken || process.env.HF_TOKEN || undefined,
     ...(opts.hubEndpoint ? { endpoint: opts.hubEndpoint } : {}),
   });
+  const tools = createExportEvalService({ store, dbPath, dataDir: opts.dataDir, emit, ...(opts.spawnTrainer ? { spawn: opts.spawnTrainer } : {}) });
   const context: HandlerContext = {
     app, settings, recipes,
     runs: {
       ...createRunsService({ store, supervisor, emit, dataDir: opts.dataDir }),
-      ...createExportEvalService({ store, dbPath, dataDir: opts.dataDir, emit, ...(opts.spawnTrainer ? { spawn: opts.spawnTrainer } : {}) }),
+      export: tools.export, evaluate: tools.evaluate, evaluations: tools.evaluations, cancelJob: tools.cancelJob,
     },
     models: {
       ...models,
@@ -90,6 +91,6 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
     datasets: createDatasetsService(store),
     ...opts.extra,
   };
-  const dispose = async () => { await downloads.dispose(); await supervisor.shutdown(); store.close(); };
+  const dispose = async () => { tools.dispose(); await downloads.dispose(); await supervisor.shutdown(); store.close(); };
   return { handlers: createHandlers(context), context, dispose };
 }

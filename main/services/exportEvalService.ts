@@ -36,7 +36,7 @@ export function toEvaluationRow(e: Evaluation): EvaluationRow {
   };
 }
 
-export function createExportEvalService(d: ExportEvalDeps): Pick<RunsService, 'export' | 'evaluate' | 'evaluations' | 'cancelJob'> {
+export function createExportEvalService(d: ExportEvalDeps): Pick<RunsService, 'export' | 'evaluate' | 'evaluations' | 'cancelJob'> & { dispose(): void } {
   const running = new Set<number>();
   /** Live tool processes by `<runId>:<kind>`, with what cancelling each means. */
   const jobs = new Map<string, { cancel: () => void }>();
@@ -125,5 +125,8 @@ export function createExportEvalService(d: ExportEvalDeps): Pick<RunsService, 'e
     },
 
     evaluations: (args) => d.store.evaluations.ofRun(parseRunId(args.runId)).map(toEvaluationRow),
+
+    /** On shutdown: no tool process outlives the app (exports are killed, evaluations asked to stop). */
+    dispose: () => { for (const job of [...jobs.values()]) job.cancel(); },
   };
 }

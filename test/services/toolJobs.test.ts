@@ -63,4 +63,14 @@ describe('tool processes are bounded', () => {
     const left = spawnSync('pgrep', ['-f', 'sleep 300'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number);
     for (const pid of left) expect(await waitDead(pid, 3000), `grandchild ${pid} survived`).toBe(true);
   }, 15_000);
+
+  it('shutting the services down kills running tool processes (none outlives the app)', async () => {
+    const svc = createExportEvalService({ store, dbPath: join(dir, 'clipo.db'), dataDir: dir, entry: HUNG_TOOL, emit: () => undefined });
+    const pending = (Promise.resolve(svc.export!({ runId: String(runId), format: 'gguf', outDir: join(dir, 'out') })).catch((e: unknown) => e)) as Promise<{ code: string; message: string }>;
+    await new Promise((r) => setTimeout(r, 700));
+    svc.dispose();
+    expect(await pending).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/cancelled/) });
+    const left = spawnSync('pgrep', ['-f', 'sleep 300'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number);
+    for (const pid of left) expect(await waitDead(pid, 3000), `grandchild ${pid} survived`).toBe(true);
+  }, 15_000);
 });
