@@ -27,8 +27,6 @@ export interface ExportEvalDeps {
   stopGraceMs?: number;
 }
 
-type JobKind = 'export' | 'evaluate';
-
 export function toEvaluationRow(e: Evaluation): EvaluationRow {
   return {
     id: e.id, runId: e.runId === null ? null : String(e.runId), checkpoint: e.checkpointStep === null ? 'base' : e.checkpointStep,
@@ -62,7 +60,8 @@ export function createExportEvalService(d: ExportEvalDeps): Pick<RunsService, 'e
           if (m.type === 'result') settle(() => resolve(m.value as ExportResult));
           else if (m.type === 'error') settle(() => reject(failure(m.message, m.code)));
         }, (code, signal) => {
-          settle(() => reject(failure(`the export process ended unexpectedly (${signal ?? `exit ${code}`}); export again`, 'internal')));
+          // A native abort here comes from the files (a crafted model or a damaged checkpoint), not from a bug in the call.
+          settle(() => reject(failure(`the export process ended unexpectedly (${signal ?? `exit ${code}`}); the model or checkpoint may be damaged; the details are in the app's log`, 'unavailable')));
         });
         // Export writes synchronously (no step to stop at): the only bounded way out is to kill the group.
         const partial = `files written so far may remain in ${args.outDir}; export again with Overwrite`;
