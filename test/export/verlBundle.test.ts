@@ -4,7 +4,7 @@
  * {role, content} structs), the launch script carries the mapped options, and
  * every leaf field of the recipe is mapped to a verl option or listed as unsupported.
  */
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +12,9 @@ import type { Recipe } from '../../main/api/contract/index.js';
 import { getTask } from '../../main/data/tasks/tasks.js';
 import { taskRows } from '../../main/data/tasks/Task.js';
 import { encodeParquet, readParquet, type PqSchemaNode } from '../../main/export/parquet.js';
-import { mappingFor, VERL_SCHEMA, verlLaunchScript, verlMapping, writeVerlBundle } from '../../main/export/verlBundle.js';
+import { hydraQuote } from '../../main/export/verl/hydraQuote.js';
+import { mappingFor, planVerlBundle, VERL_SCHEMA, VerlExportError, verlBundleFiles, writeVerlBundle } from '../../main/export/verlBundle.js';
+import { BUNDLES, gsmRows, hydraValue, overridesOf, runScript, writeBundle } from './verlHarness.js';
 import { parseRecipe, recipePresets } from '../../main/recipes/index.js';
 
 function leafPaths(o: unknown, prefix = ''): string[] {
@@ -20,7 +22,6 @@ function leafPaths(o: unknown, prefix = ''): string[] {
   return Object.entries(o as Record<string, unknown>).flatMap(([k, v]) => leafPaths(v, prefix ? `${prefix}.${k}` : k));
 }
 
-const demo = (): Recipe => parseRecipe(recipePresets().find((p) => p.id === 'demo')!.recipe);
 const clipoFile = (): Recipe => parseRecipe({
   ...recipePresets().find((p) => p.id === 'qwen05-grpo-clipo')!.recipe,
   model: { kind: 'file', path: '/models/q.gguf' },
@@ -40,7 +41,7 @@ describe('verl bundle', () => {
     ];
     const dir = mkdtempSync(join(tmpdir(), 'verl-'));
     const files = writeVerlBundle({ root: dir, recipe: r, runName: 'run', train: rows, test: [], baseModel: 'Qwen/Qwen2.5-0.5B-Instruct', writeFile: (p, d) => { mkdirSync(dirname(p), { recursive: true }); writeFileSync(p, d); } });
-    expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['data/train.parquet', 'run_verl.sh', 'recipe_mapping.json', 'README.md']);
+    expect(files.map((f) => f.slice(dir.length + 1))).toEqual(verlBundleFiles(false));
     const pq = readParquet(readFileSync(join(dir, 'data/train.parquet')));
     expect(pq.numRows).toBe(2);
     // schema as pyarrow/verl expect: BYTE_ARRAY(6) UTF8(0) strings, INT64(2) index, prompt = LIST(3) → repeated list → element struct
@@ -52,19 +53,20 @@ describe('verl bundle', () => {
       { name: 'reward_model', type: null, rep: 0, conv: null, children: [{ name: 'ground_truth', type: 6, rep: 0, conv: 0 }, { name: 'style', type: 6, rep: 0, conv: 0 }] },
       { name: 'extra_info', type: null, rep: 0, conv: null, children: [
         { name: 'split', type: 6, rep: 0, conv: 0 }, { name: 'index', type: 2, rep: 0, conv: null }, { name: 'id', type: 6, rep: 0, conv: 0 },
-        { name: 'question', type: 6, rep: 0, conv: 0 }, { name: 'answer', type: 6, rep: 0, conv: 0 }] },
+        { name: 'question', type: 6, rep: 0, conv: 0 }, { name: 'answer', type: 6, rep: 0, conv: 0 }, { name: 'choices_json', type: 6, rep: 0, conv: 0 }] },
     ] });
     expect(pq.columns.map((c) => c.path.join('.'))).toEqual([
       'data_source', 'prompt.list.element.role', 'prompt.list.element.content', 'ability', 'reward_model.ground_truth', 'reward_model.style',
-      'extra_info.split', 'extra_info.index', 'extra_info.id', 'extra_info.question', 'extra_info.answer',
+      'extra_info.split', 'extra_info.index', 'extra_info.id', 'extra_info.question', 'extra_info.answer', 'extra_info.choices_json',
     ]);
     const suffix = r.prompt.suffix;
     expect(pq.rows[0]).toEqual({
       data_source: 'clipo/gsm8k',
       prompt: [{ role: 'system', content: 'You are careful.' }, { role: 'user', content: `What is 2+2?\n${suffix}` }],
       ability: 'math', reward_model: { ground_truth: '4', style: 'rule' },
-      extra_info: { split: 'train', index: 0n, id: 'a', question: 'What is 2+2?', answer: '4' },
+      extra_info: { split: 'train', index: 0n, id: 'a', question: 'What is 2+2?', answer: '4', choices_json: '' },
     });
+    expect(JSON.parse((pq.rows[1]!.extra_info as { choices_json: string }).choices_json)).toEqual(['x', 'y']);
     expect((pq.rows[1]!.prompt as { content: string }[])[1]!.content).toBe(`Pick one: ünïcödé ✓\nOptions: A. x B. y\n${suffix}`);
   });
 
@@ -76,47 +78,96 @@ describe('verl bundle', () => {
   });
 
   it('built-in task rows: train and held-out split files', () => {
-    const r = demo();
-    const rows = taskRows(getTask('tiny-demo'), 0, 'train', 50);
+    const r = parseRecipe({ ...BUNDLES.grpo!(), data: { kind: 'builtin', task: 'arith-word' } });
+    const rows = taskRows(getTask('arith-word'), 0, 'train', 50);
     const dir = mkdtempSync(join(tmpdir(), 'verl-'));
-    writeVerlBundle({ root: dir, recipe: r, runName: 'demo', train: rows, test: taskRows(getTask('tiny-demo'), 0, 'test', 10), writeFile: (p, d) => { mkdirSync(dirname(p), { recursive: true }); writeFileSync(p, d); } });
+    writeVerlBundle({ root: dir, recipe: r, runName: 'arith', train: rows, test: taskRows(getTask('arith-word'), 0, 'test', 10), writeFile: (p, d) => { mkdirSync(dirname(p), { recursive: true }); writeFileSync(p, d); } });
     const train = readParquet(readFileSync(join(dir, 'data/train.parquet')));
     const test = readParquet(readFileSync(join(dir, 'data/test.parquet')));
     expect(train.numRows).toBe(50);
     expect(test.numRows).toBe(10);
     expect(train.rows[3]!.reward_model).toEqual({ ground_truth: rows[3]!.answer, style: 'rule' });
-    expect(VERL_SCHEMA.map((f) => f.name)).toEqual(['data_source', 'prompt', 'ability', 'reward_model', 'extra_info']);
+    expect(train.rows[3]!.data_source).toBe('clipo/arith-word');
+    expect(JSON.parse(readFileSync(join(dir, 'reward_spec.json'), 'utf8'))).toEqual({ dataSources: ['clipo/arith-word'], components: r.reward.components });
   });
 
-  it('every recipe leaf field maps to a verl option or is listed unsupported', () => {
-    for (const r of [demo(), clipoFile(), parseRecipe({ ...demo(), algorithm: { objective: 'conspo', advantage: 'rloo', klCoef: 0.001, klEstimator: 'k3+', dynamicSampling: true } })]) {
-      const m = verlMapping(r, 'Qwen/Qwen2.5-0.5B-Instruct');
+  it('every recipe leaf field maps to verl options or is listed unsupported with a reason', () => {
+    const rows = gsmRows(20, 'train');
+    for (const [name, make] of Object.entries(BUNDLES)) {
+      const r = make();
+      const m = planVerlBundle(r, rows, gsmRows(4, 'test')).mapping;
       const paths = leafPaths(r);
       expect(paths.length).toBeGreaterThan(40);
       for (const p of paths) {
         const f = mappingFor(m, p);
-        expect(f, `recipe field ${p} has no verl mapping entry`).toBeDefined();
+        expect(f, `${name}: recipe field ${p} has no verl mapping entry`).toBeDefined();
         if (f!.options === null) expect(f!.note.length, `${p}: unsupported needs a reason`).toBeGreaterThan(10);
         else expect(f!.options.length).toBeGreaterThan(0);
       }
-      // and no stale keys: every exact mapping key is a real leaf (or a subtree) of some recipe
-      for (const k of Object.keys(m)) if (!k.endsWith('.*') && !k.startsWith('model.') && !k.startsWith('algorithm.clipo')) expect(paths, k).toContain(k);
+      // no stale keys: every exact mapping key is a leaf (or subtree) of the recipe
+      for (const k of Object.keys(m)) if (!k.endsWith('.*') && !k.startsWith('(')) expect(paths, `${name}: ${k}`).toContain(k);
     }
   });
 
-  it('launch script carries the mapped options (GRPO+CLIPO recipe)', () => {
-    const r = clipoFile();
-    const s = verlLaunchScript(r, 'Qwen/Qwen2.5-0.5B-Instruct', true);
-    for (const o of [
-      'python3 -m verl.trainer.main_ppo', 'algorithm.adv_estimator=grpo', 'actor_rollout_ref.actor.policy_loss.loss_mode=vanilla',
-      `actor_rollout_ref.actor.clip_ratio_low=${r.algorithm.clipLow}`, `actor_rollout_ref.actor.clip_ratio_high=${r.algorithm.clipHigh}`, `actor_rollout_ref.actor.clip_ratio_c=${r.algorithm.dualClip}`,
-      `actor_rollout_ref.rollout.n=${r.rollout.groupSize}`, `data.train_batch_size=${r.rollout.promptsPerStep}`, `data.max_response_length=${r.rollout.maxTokens}`,
-      `actor_rollout_ref.actor.optim.lr=${r.optim.lr}`, `actor_rollout_ref.model.lora_rank=${r.lora.rank}`, `actor_rollout_ref.model.lora_alpha=${r.lora.alpha}`,
-      'actor_rollout_ref.model.enable_con_lm_head=True', 'actor_rollout_ref.model.con_lm_head_output_size=512', 'actor_rollout_ref.model.con_lm_head_loss_type=infonce_loss',
-      'actor_rollout_ref.model.con_lm_head_temperature=0.05', 'actor_rollout_ref.model.con_lm_head_lambda=0.2', 'trainer.critic_warmup=50',
-      'actor_rollout_ref.rollout.enable_return_hidden_states=True', 'data.train_files=data/train.parquet', 'data.val_files=data/test.parquet',
-      `trainer.total_training_steps=${r.training.steps}`, "actor_rollout_ref.model.target_modules='[q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj]'",
-    ]) expect(s, o).toContain(o);
-    expect(s).not.toMatch(/=null|undefined/);
+  it('refuses what verl cannot run, with a typed error naming the field and the reason, before writing anything', () => {
+    const base = BUNDLES.grpo!();
+    const conspo = parseRecipe({ ...recipePresets().find((p) => p.id === 'qwen05-conspo')!.recipe, model: { kind: 'file', path: '/m.gguf' }, data: { kind: 'jsonl', path: '/d.jsonl', fields: { question: 'q', answer: 'a' } } });
+    const cases: [string, Recipe, string, RegExp][] = [
+      ['ConSPO', conspo, 'algorithm.objective', /ConSPO has no verl implementation/],
+      ['DisCO', parseRecipe({ ...base, algorithm: { objective: 'disco' } }), 'algorithm.objective', /DisCO/],
+      ['batch advantage', parseRecipe({ ...base, algorithm: { advantage: 'batch' } }), 'algorithm.advantage', /no verl estimator/],
+      ['k3+ KL', parseRecipe({ ...base, algorithm: { klCoef: 0.01, klEstimator: 'k3+' } }), 'algorithm.klEstimator', /NotImplementedError/],
+      ['linear schedule', parseRecipe({ ...base, optim: { schedule: 'linear' } }), 'optim.schedule', /constant and cosine/],
+      ['length penalty', parseRecipe({ ...base, reward: { components: [{ name: 'gsm8k', weight: 1 }, { name: 'lengthPenalty', weight: 1 }] } }), 'reward.components', /token count/],
+      ['raw prompts', parseRecipe({ ...base, prompt: { chatTemplate: 'none' } }), 'prompt.chatTemplate', /chat template/],
+      ['fractional alpha', parseRecipe({ ...base, lora: { alpha: 12.5 } }), 'lora.alpha', /int/],
+      ['CLIPO with a shaping term', parseRecipe({ ...BUNDLES['grpo+clipo']!(), reward: { components: [{ name: 'gsm8k', weight: 1 }, { name: 'format', weight: 0.2 }] } }), 'reward.components', /reward > 0/],
+      ['DAPO + CLIPO', parseRecipe({ ...BUNDLES['grpo+clipo']!(), algorithm: { objective: 'dapo', dynamicSampling: true, clipo: { enabled: true } } }), 'algorithm.dynamicSampling', /CLIPO fork .* has no DAPO entry point/],
+    ];
+    for (const [name, r, field, why] of cases) {
+      const dir = join(mkdtempSync(join(tmpdir(), 'verl-')), 'out');
+      let err: unknown;
+      try { writeVerlBundle({ root: dir, recipe: r, runName: name, train: gsmRows(8, 'train'), test: [], writeFile: (p, d) => { mkdirSync(dirname(p), { recursive: true }); writeFileSync(p, d); } }); } catch (e) { err = e; }
+      expect(err, name).toBeInstanceOf(VerlExportError);
+      expect((err as VerlExportError).field, name).toBe(field);
+      expect((err as VerlExportError).code).toBe('invalid_argument');
+      expect((err as Error).message, name).toMatch(why);
+      expect(existsSync(dir), `${name}: nothing written`).toBe(false);
+    }
+  });
+
+  it('Hydra quoting reads back verbatim: quotes, backslashes, ${...}, grammar characters, non-ASCII', () => {
+    const hostile = ['Demo (tiny model, GRPO)', "it's", "a\\'b", 'ends with \\', '\\\\', "'", "\\'", '${oc.env:HOME}', '\\${x}', '\\\\${x}', 'a=b,c[d]{e}:f', 'ünïcödé ✓ 数学', 'tab\there', 'x\ny', '$(touch pwned)', '`id`', ''];
+    for (const s of hostile) expect(hydraValue(hydraQuote(s)), JSON.stringify(s)).toEqual({ text: s, quoted: true });
+  });
+
+  it('hostile run names, model names and folder names never execute and reach verl verbatim', () => {
+    const marker = join(mkdtempSync(join(tmpdir(), 'pwn-')), 'pwned');
+    const evil = `Demo (tiny, GRPO)\n$(touch ${marker})\`touch ${marker}\`'; touch ${marker}; '"\${oc.env:HOME}`;
+    const r = parseRecipe({ ...BUNDLES.grpo!(), name: evil.slice(0, 120) });
+    const root = writeBundle(r, gsmRows(8, 'train'), [], { runName: evil });
+    const run = runScript(root);
+    expect(run.status, run.stderr).toBe(0);
+    expect(existsSync(marker)).toBe(false);
+    const ov = overridesOf(run.argv!);
+    expect(hydraValue(ov.get('trainer.experiment_name')!).text).toMatch(/^[A-Za-z0-9._-]+$/); // slugged: verl builds paths from it
+    // the GGUF's base-model name is untrusted text: it is refused at run time (needs Hydra escaping as a path), not executed
+    const badModel = writeBundle(r, gsmRows(8, 'train'), [], { baseModel: `org/model'$(touch ${marker})\${oc.env:HOME}\\` });
+    const refused = runScript(badModel);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/a path contains a quote/);
+    expect(existsSync(marker)).toBe(false);
+    // a folder whose name has spaces, parentheses, commas and Unicode works (quoted for Hydra)
+    const odd = writeBundle(r, gsmRows(8, 'train'), [], { dirName: 'my run (v2), ünï [x]=1' });
+    const ok = runScript(odd, { MODEL_PATH: '/models/Qwen 2.5 (0.5B)' });
+    expect(ok.status, ok.stderr).toBe(0);
+    const o2 = overridesOf(ok.argv!);
+    expect(hydraValue(o2.get('data.train_files')!).text).toBe(join(odd, 'data/train.parquet'));
+    expect(hydraValue(o2.get('actor_rollout_ref.model.path')!).text).toBe('/models/Qwen 2.5 (0.5B)');
+    // README and script comments show the name with control characters escaped
+    const script = readFileSync(join(root, 'run_verl.sh'), 'utf8');
+    expect(script.split('\n').filter((l) => /\$\(touch|`touch/.test(l)).every((l) => l.startsWith('#'))).toBe(true);
+    expect(script.split('\n').filter((l) => /\$\(touch/.test(l))).toHaveLength(1); // the header comment, newline escaped
+    expect(readFileSync(join(root, 'README.md'), 'utf8').split('\n')[0]).toContain('\\u000a');
   });
 });

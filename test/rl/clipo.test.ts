@@ -59,6 +59,62 @@ describe('contrastive loss goldens (τ = 1, exact LSE)', () => {
     expect(contrastiveLosses.infonce(input, p, Rng.fromSeed(1)).perAnchor[0]).toBeCloseTo(1.9244897844, 8);
   });
 
+  test('supcon-in and softnn carry the shifted form\'s ε in the positive sum too (reference)', () => {
+    // τ = .05, four orthogonal unit vectors, labels [1,1,1,0]; anchor 0: All = {1,2,3}, Pos = {1,2},
+    // every s = 0 so every shifted logit is −1/τ = −20 (M = self-logit 20), e^−20 = 2.0611536e-9.
+    // LSE0 = ln(3e^−20 + 1e-8); softnn P = ln(2e^−20 + 1e-8), so L = ln(3e^−20+1e-8) − ln(2e^−20+1e-8)
+    //      = .1362341653; supcon-in adds ln|Pos| = ln 2: .8293813458.
+    // Without ε in P (the old form): L = ln(3e^−20 + 1e-8) + 20 − ln 2 = 1.3675767691 (softnn), 1.2 nats off.
+    const z = new Float64Array(16);
+    for (let i = 0; i < 4; i++) z[i * 4 + i] = 1;
+    const input = { z, dim: 4, labels: Uint8Array.from([1, 1, 1, 0]), groupIndex: new Int32Array(4) };
+    const p = { ...defaultContrastiveParams, temperature: 0.05 };
+    expect(contrastiveLosses.softnn(input, p, Rng.fromSeed(1)).perAnchor[0]).toBeCloseTo(0.1362341653, 8);
+    expect(contrastiveLosses['supcon-in'](input, p, Rng.fromSeed(1)).perAnchor[0]).toBeCloseTo(0.8293813458, 8);
+    // the exact form has no ε anywhere: L = ln 3 − ln 2 (softnn), ln 3 (supcon-in)
+    expect(contrastiveLosses.softnn(input, { ...p, lseForm: 'exact' }, Rng.fromSeed(1)).perAnchor[0]).toBeCloseTo(Math.log(1.5), 9);
+    expect(contrastiveLosses['supcon-in'](input, { ...p, lseForm: 'exact' }, Rng.fromSeed(1)).perAnchor[0]).toBeCloseTo(Math.log(3), 9);
+  });
+
+  test.each(['softnn', 'supcon-in'] as const)('%s ∂L/∂z with ε in the positive sum matches finite differences at τ = .05', (name) => {
+    // Near-orthogonal unit embeddings, where ε is most of the positive sum. The shift M_i (self-logit
+    // 1/τ for unit z) is detached as in the reference and the ε form is not shift-invariant, so the
+    // check moves along the sphere: z_i → normalize(z_i + h e_k), whose derivative is
+    // g_ik − (g_i·z_i) z_ik for the analytic gradient g.
+    const rng = Rng.fromSeed(7);
+    const D = 6;
+    const z = new Float64Array(4 * D);
+    const normalizeRow = (v: Float64Array, i: number): void => {
+      let n = 0;
+      for (let k = 0; k < D; k++) n += v[i * D + k]! ** 2;
+      for (let k = 0; k < D; k++) v[i * D + k]! /= Math.sqrt(n);
+    };
+    for (let i = 0; i < 4; i++) {
+      for (let k = 0; k < D; k++) z[i * D + k] = (k === i ? 1 : 0) + rng.uniform(-0.05, 0.05);
+      normalizeRow(z, i);
+    }
+    const p = { ...defaultContrastiveParams, temperature: 0.05 };
+    const lossAt = (v: Float64Array) =>
+      contrastiveLosses[name]({ z: v, dim: D, labels: Uint8Array.from([1, 1, 1, 0]), groupIndex: new Int32Array(4) }, p, Rng.fromSeed(1));
+    const g = lossAt(z).gradZ;
+    const h = 1e-6;
+    for (let i = 0; i < 4; i++) {
+      let gz = 0;
+      for (let k = 0; k < D; k++) gz += g[i * D + k]! * z[i * D + k]!;
+      for (let k = 0; k < D; k++) {
+        const at = (d: number) => {
+          const v = Float64Array.from(z);
+          v[i * D + k]! += d;
+          normalizeRow(v, i);
+          return lossAt(v).loss;
+        };
+        const fd = (at(h) - at(-h)) / (2 * h);
+        const analytic = g[i * D + k]! - gz * z[i * D + k]!;
+        expect(Math.abs(analytic - fd), `z[${i}][${k}]`).toBeLessThan(1e-5 + 1e-4 * Math.abs(fd));
+      }
+    }
+  });
+
   test('valid anchors: skip_trivial, masked_label, groups, exclusion', () => {
     // group 0 all correct (trivial), group 1 has one correct (no positive) → nothing valid
     const input = { z: z4, dim: 2, labels: Uint8Array.from([1, 1, 1, 0]), groupIndex: Int32Array.from([0, 0, 1, 1]) };

@@ -24,8 +24,12 @@ export interface PositiveTerm {
   sampled: number;
 }
 
-/** Positive part of one loss over the shifted positive logits (shared signature). */
-export type PositiveFn = (posLogits: number[], rng: Rng) => PositiveTerm;
+/**
+ * Positive part of one loss over the shifted positive logits (shared signature). `eps` is the
+ * constant the form adds inside a log-sum (1e-8 for 'shifted', 0 for 'exact'); losses whose
+ * positive part has no log-sum ignore it.
+ */
+export type PositiveFn = (posLogits: number[], rng: Rng, eps: number) => PositiveTerm;
 
 export interface ContrastiveParams {
   /** τ (scripts 0.05; paper headline Track II at 0.02). */
@@ -110,7 +114,7 @@ export function groupContrastiveLoss(input: ContrastiveInput, positive: Positive
     for (const x of e) S += x;
     const lse = Math.log(S + eps);
     const posLogits = pos.map((a) => logit[all.indexOf(a)]! - mx);
-    const term = positive(posLogits, rng);
+    const term = positive(posLogits, rng, eps);
     perAnchor[i] = -term.value + lse;
     if (term.sampled >= 0) sampledPositive[i] = pos[term.sampled]!;
     for (let k = 0; k < all.length; k++) coef.push({ i, a: all[k]!, c: e[k]! / (S + eps) });

@@ -4,8 +4,12 @@
  * - infonce (default): one positive p_i sampled uniformly from Pos(i) with the passed RNG,
  *   freshly every step (reference torch.multinomial); P = l_{ip}.
  * - supcon-out (paper "SupCon", mean outside the log): P = (1/|Pos|)Σ_p l_ip.
- * - supcon-in: P = log Σ_p e^{l_ip} − log|Pos|.
- * - softnn (paper "SoftNN", sum inside the log): P = log Σ_p e^{l_ip}.
+ * - supcon-in: P = log(Σ_p e^{l_ip} + ε) − log|Pos|.
+ * - softnn (paper "SoftNN", sum inside the log): P = log(Σ_p e^{l_ip} + ε).
+ * For the two log-sum forms the reference adds the same small ε (1e-8, 'shifted' form) to the
+ * positive-pair sum as to the denominator, in the frame shifted by the row max. On near-orthogonal
+ * embeddings (l_ip − M_i ≈ −1/τ = −20 at τ = 0.05, e^{−20} ≈ 2e-9) that ε dominates the sum, so
+ * leaving it out changes L_i by nats, not rounding.
  * reference: CLIPO ray_trainer.py:132-268; Khosla et al. 2020 (arXiv:2004.11362);
  * Frosst et al. 2019 (arXiv:1902.01889).
  */
@@ -21,11 +25,21 @@ import {
 
 export type ContrastiveLossFn = (input: ContrastiveInput, params: ContrastiveParams, rng: Rng) => ContrastiveResult;
 
-function logSumExpSoftmax(x: number[]): { lse: number; soft: number[] } {
-  const mx = Math.max(...x);
-  const e = x.map((v) => Math.exp(v - mx));
-  const s = e.reduce((a, b) => a + b, 0);
-  return { lse: mx + Math.log(s), soft: e.map((v) => v / s) };
+/**
+ * log(Σ e^{x} + eps) and its gradient e^{x}/(Σ e^{x} + eps). The x are already in the shifted
+ * frame (≤ 0 up to rounding), so the sum is taken as is, like the reference; with eps = 0 it is
+ * computed stably around max(x) instead.
+ */
+function logSumExpEps(x: number[], eps: number): { lse: number; soft: number[] } {
+  if (eps === 0) {
+    const mx = Math.max(...x);
+    const e = x.map((v) => Math.exp(v - mx));
+    const s = e.reduce((a, b) => a + b, 0);
+    return { lse: mx + Math.log(s), soft: e.map((v) => v / s) };
+  }
+  const e = x.map((v) => Math.exp(v));
+  const s = e.reduce((a, b) => a + b, 0) + eps;
+  return { lse: Math.log(s), soft: e.map((v) => v / s) };
 }
 
 const infoncePos: PositiveFn = (l, rng) => {
@@ -38,12 +52,12 @@ const supconOutPos: PositiveFn = (l) => ({
   grad: l.map(() => 1 / l.length),
   sampled: -1,
 });
-const supconInPos: PositiveFn = (l) => {
-  const { lse, soft } = logSumExpSoftmax(l);
+const supconInPos: PositiveFn = (l, _rng, eps) => {
+  const { lse, soft } = logSumExpEps(l, eps);
   return { value: lse - Math.log(l.length), grad: soft, sampled: -1 };
 };
-const softnnPos: PositiveFn = (l) => {
-  const { lse, soft } = logSumExpSoftmax(l);
+const softnnPos: PositiveFn = (l, _rng, eps) => {
+  const { lse, soft } = logSumExpEps(l, eps);
   return { value: lse, grad: soft, sampled: -1 };
 };
 

@@ -22,7 +22,7 @@ import { mergeLoraIntoGguf } from '../../export/mergeLora.js';
 import { ollamaCreateCommand, ollamaModelfile, ollamaModelName, templateFamily } from '../../export/modelfile.js';
 import { writeFileAtomic } from '../../export/atomicWrite.js';
 import { makeDirBounded, planExport, slugify, type ExportPlan } from '../../export/safePath.js';
-import { writeVerlBundle } from '../../export/verlBundle.js';
+import { verlBundleFiles, writeVerlBundle } from '../../export/verlBundle.js';
 import { readGguf, writeGguf, type GgufValue } from '../../models/gguf/index.js';
 import { parseRecipe } from '../../recipes/index.js';
 import type { Store } from '../../store/index.js';
@@ -97,7 +97,7 @@ export async function exportRun(o: ExportRunOptions): Promise<ExportResult> {
   if (o.format === 'verl') {
     const train = await loadTaskRows(recipe.data, () => undefined);
     const test = recipe.data.kind === 'builtin' ? await loadTaskRows({ ...recipe.data, split: 'heldout' }, () => undefined) : [];
-    const plan = planExport(o.outDir, ['data/train.parquet', ...(test.length ? ['data/test.parquet'] : []), 'run_verl.sh', 'README.md', 'recipe_mapping.json'], o.overwrite ?? false);
+    const plan = planExport(o.outDir, verlBundleFiles(test.length > 0), o.overwrite ?? false);
     let baseModel: string | undefined;
     if (recipe.model.kind === 'file') { try { baseModel = baseModelName(readGguf(recipe.model.path).metadata, recipe.model.path); } catch { /* keep the placeholder */ } }
     return writingInto(plan, (put) => {
