@@ -93,7 +93,8 @@ describe('exportRun (verl bundle: no engine needed) on broken destinations', () 
   beforeAll(() => {
     store = Store.open(join(dir, 'clipo.db'));
     const demo = recipePresets().find((p) => p.id === 'demo')!.recipe;
-    const recipe = parseRecipe({ ...demo, name: 'paths' });
+    // chatTemplate auto: verl renders prompts with the chat template and refuses raw-text runs (verlPlan.ts).
+    const recipe = parseRecipe({ ...demo, name: 'paths', prompt: { chatTemplate: 'auto' } });
     runId = store.runs.create({ name: recipe.name, recipeJson: JSON.stringify(recipe), totalSteps: recipe.training.steps });
   });
   afterAll(() => store.close());
