@@ -7,8 +7,8 @@ if (!existsSync(entry)) {
   process.exit(2);
 }
 const { main } = await import(entry.href);
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) => {
-  if (err && err.name === 'CliError') { console.error(`clipo: ${err.message}`); process.exitCode = err.exitCode ?? 2; }
-  else if (err && err.code) { console.error(`clipo: ${err.message}`); process.exitCode = 2; }
-  else { console.error(err); process.exitCode = 1; }
+const { reportFailure } = await import(new URL('../dist/main/cli/reportFailure.js', import.meta.url).href);
+const argv = process.argv.slice(2);
+main(argv).then((code) => { process.exitCode = code; }, (err) => {
+  process.exitCode = reportFailure(err, argv.includes('--json'));
 });

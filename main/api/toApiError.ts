@@ -24,7 +24,29 @@ const FOREIGN_CODES: Record<string, ApiErrorCode> = {
   EACCES: 'unavailable',
   EPERM: 'unavailable',
   ENOSPC: 'unavailable',
+  EDQUOT: 'unavailable',
+  EFBIG: 'unavailable',
   EROFS: 'unavailable',
+  EIO: 'unavailable',
+  EBUSY: 'unavailable',
+  EMFILE: 'unavailable',
+  // A path of the wrong kind is the caller's input at fault.
+  EISDIR: 'invalid_argument',
+  ENOTDIR: 'invalid_argument',
+  ENAMETOOLONG: 'invalid_argument',
+  ELOOP: 'invalid_argument',
+  EEXIST: 'conflict',
+  // main/models/gguf's GgufError: a corrupt or non-GGUF file vs. a read failure.
+  E_FORMAT: 'invalid_argument',
+  E_IO: 'unavailable',
+  // Network (undici's cause codes; Node's AbortSignal.timeout).
+  ECONNREFUSED: 'unavailable',
+  ECONNRESET: 'unavailable',
+  ENOTFOUND: 'unavailable',
+  EAI_AGAIN: 'unavailable',
+  ETIMEDOUT: 'unavailable',
+  UND_ERR_CONNECT_TIMEOUT: 'unavailable',
+  ABORT_ERR: 'unavailable',
 };
 
 const MAX_MESSAGE = 1000;

@@ -6,11 +6,7 @@ import { parseArgs } from 'node:util';
 import { CliError } from './CliError.js';
 import { openCliStore } from './openCliStore.js';
 import { runsTable, showRun, summaries } from './commands/runsTable.js';
-import { train } from './commands/train.js';
-import { watchRun } from './commands/watchRun.js';
-import { downloadCmd } from './commands/downloadCmd.js';
-import { exportCmd } from './commands/exportCmd.js';
-import { evalCmd } from './commands/evalCmd.js';
+import { resumeRefusal } from '../services/resumeRule.js';
 
 const USAGE = `usage:
   clipo train <preset|recipe.json> [--steps N] [--name NAME] [--json]   train a run in the foreground
@@ -43,17 +39,24 @@ export async function main(argv: string[]): Promise<number> {
   });
   const [command, arg] = positionals;
   if (values.help || !command) { console.log(USAGE); return command ? 0 : 2; }
-  const ctx = openCliStore();
+  // Reading commands open the database read-only (a read-only data folder still works). Commands that
+  // load the engine or node-llama-cpp import them only when run, so `clipo runs` starts fast.
+  const ctx = openCliStore({ readonly: command === 'runs' || command === 'show' || command === 'export' });
   try {
     switch (command) {
       case 'train': {
         if (!arg) throw new CliError('clipo train needs a preset name or a recipe file');
         const steps = values.steps === undefined ? undefined : Number(values.steps);
         if (steps !== undefined && (!Number.isSafeInteger(steps) || steps < 1)) throw new CliError('--steps must be a positive integer');
+        const { train } = await import('./commands/train.js');
         return await train(ctx, arg, { json: values.json, ...(steps !== undefined ? { steps } : {}), ...(values.name ? { name: values.name } : {}) });
       }
       case 'resume': {
-        const status = await watchRun(ctx, runIdArg(arg), true, values.json);
+        const runId = runIdArg(arg);
+        const refusal = resumeRefusal(runId, ctx.store.runs.get(runId).status);
+        if (refusal) throw new CliError(refusal, 2, 'conflict');
+        const { watchRun } = await import('./commands/watchRun.js');
+        const status = await watchRun(ctx, runId, true, values.json);
         return status === 'finished' || status === 'stopped' ? 0 : 1;
       }
       case 'runs':
@@ -62,18 +65,24 @@ export async function main(argv: string[]): Promise<number> {
       case 'show':
         console.log(values.json ? JSON.stringify(summaries(ctx).find((s) => s.id === String(runIdArg(arg))) ?? null, null, 2) : showRun(ctx, runIdArg(arg)));
         return 0;
-      case 'export':
+      case 'export': {
+        const { exportCmd } = await import('./commands/exportCmd.js');
         return await exportCmd(ctx, runIdArg(arg), { format: values.format, out: values.out, checkpoint: values.checkpoint, force: values.force, json: values.json });
-      case 'eval':
+      }
+      case 'eval': {
+        const { evalCmd } = await import('./commands/evalCmd.js');
         return await evalCmd(ctx, arg && /\.gguf$/i.test(arg) ? { model: arg } : runIdArg(arg), {
           dataset: values.dataset, k: values.k, temperature: values.temperature, checkpoint: values.checkpoint, limit: values.limit, fields: values.fields, json: values.json, maxTokens: values['max-tokens'],
         });
-      case 'download':
+      }
+      case 'download': {
+        const { downloadCmd } = await import('./commands/downloadCmd.js');
         return await downloadCmd(ctx, arg, positionals[2], { json: values.json, ...(values.revision ? { revision: values.revision } : {}) });
+      }
       default:
         throw new CliError(`unknown command "${command}"\n${USAGE}`);
     }
   } finally {
-    ctx.store.close();
+    ctx.close();
   }
 }

@@ -10,7 +10,8 @@
 //  - Parquet: hyparquet with hyparquet-compressors (snappy, gzip, zstd, brotli,
 //    lz4: the codecs Hub files use), read a batch of rows at a time.
 import { isUtf8 } from 'node:buffer';
-import { createReadStream } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import { parse } from 'csv-parse';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, type FileMetaData } from 'hyparquet';
@@ -47,11 +48,37 @@ export function formatOf(path: string): DataFormat | null {
   return ext === 'csv' ? 'csv' : ext === 'parquet' ? 'parquet' : 'jsonl';
 }
 
-export function readRecords(path: string, format: DataFormat, options: ReadOptions = {}): AsyncGenerator<RawRecord> {
+export async function* readRecords(path: string, format: DataFormat, options: ReadOptions = {}): AsyncGenerator<RawRecord> {
   const max = options.maxRowBytes ?? DEFAULT_MAX_ROW_BYTES;
-  if (format === 'jsonl') return readJsonl(path, max);
-  if (format === 'csv') return readCsv(path, max);
-  return readParquet(path, max);
+  await assertRegularFile(path);
+  if (format === 'jsonl') yield* readJsonl(path, max);
+  else if (format === 'csv') yield* readCsv(path, max);
+  else yield* readParquet(path, max);
+}
+
+/**
+ * A data file must be a regular file: /dev/zero would stream forever (one endless too-long line),
+ * and opening a FIFO blocks until a writer appears, so the path is opened O_NONBLOCK and checked
+ * with fstat before any read.
+ */
+async function assertRegularFile(path: string): Promise<void> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new DataFileError('not_found', `no data file at ${path}`, { cause: err });
+    if (code === 'EISDIR') throw new DataFileError('invalid_argument', `${path} is a folder; choose a .jsonl, .csv or .parquet file`, { cause: err });
+    if (code === 'EACCES' || code === 'EPERM') throw new DataFileError('unavailable', `cannot read ${path}: permission denied`, { cause: err });
+    throw new DataFileError('unavailable', `cannot open ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    const st = await fh.stat();
+    if (st.isDirectory()) throw new DataFileError('invalid_argument', `${path} is a folder; choose a .jsonl, .csv or .parquet file`);
+    if (!st.isFile()) throw new DataFileError('invalid_argument', `${path} is not a regular file (a device, pipe or socket); choose a .jsonl, .csv or .parquet file`);
+  } finally {
+    await fh.close();
+  }
 }
 
 async function* readJsonl(path: string, max: number): AsyncGenerator<RawRecord> {

@@ -14,6 +14,7 @@ import { utilityTrainerSpawner } from './utilityTrainerSpawner.js';
 import { resolveDataDir } from '../services/resolveDataDir.js';
 import { APP_ORIGIN, ELECTRON_CSP, handleAppProtocol, registerAppScheme } from './appProtocol.js';
 import { openExternalSafely } from './openExternalSafely.js';
+import { denyDevicePermission, denyPermissionCheck, denyPermissionRequest } from './permissionPolicy.js';
 
 registerAppScheme();
 // A second launch focuses the first window instead (two mains would fight over the data dir).
@@ -36,7 +37,7 @@ function hardenContents(contents: WebContents): void {
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    openExternalSafely(url);
+    void openExternalSafely(url);
     return { action: 'deny' };
   });
 }
@@ -116,7 +117,10 @@ void app.whenReady().then(() => {
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [ELECTRON_CSP] } });
   });
-  ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  // No web permission is ever granted: requests, checks and devices (HID, serial, USB) alike.
+  ses.setPermissionRequestHandler(denyPermissionRequest);
+  ses.setPermissionCheckHandler(denyPermissionCheck);
+  ses.setDevicePermissionHandler(denyDevicePermission);
   handleAppProtocol(join(appRoot, 'dist', 'renderer'));
   registerIpc();
   createWindow();

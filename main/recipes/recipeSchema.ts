@@ -20,20 +20,20 @@ const int = (min: number, max: number, def: number, meta: FieldMeta) =>
   z.number().int().min(min).max(max).default(def).meta(meta);
 
 const modelSource = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('builtin'), name: z.literal('tiny-demo') }),
-  z.object({ kind: z.literal('file'), path: z.string().min(1, 'choose a GGUF model file') }),
+  z.strictObject({ kind: z.literal('builtin'), name: z.literal('tiny-demo') }),
+  z.strictObject({ kind: z.literal('file'), path: z.string().min(1, 'choose a GGUF model file') }),
 ]);
 
 const dataSource = z.discriminatedUnion('kind', [
-  z.object({
+  z.strictObject({
     kind: z.literal('builtin'),
     task: z.string().min(1),
     split: z.enum(['train', 'heldout']).optional(),
   }),
-  z.object({
+  z.strictObject({
     kind: z.literal('jsonl'),
     path: z.string().min(1, 'choose a JSONL file'),
-    fields: z.object({
+    fields: z.strictObject({
       question: z.string().min(1),
       answer: z.string().min(1),
       choices: z.string().min(1).optional(),
@@ -56,14 +56,14 @@ const dataSource = z.discriminatedUnion('kind', [
   }),
 ]);
 
-const rewardComponent = z.object({
+const rewardComponent = z.strictObject({
   name: z.string().min(1),
   weight: z.number().min(-100).max(100),
   params: z.record(z.string(), z.unknown()).optional(),
 });
 
 const ALGO = 'Algorithm';
-const clipo = z.object({
+const clipo = z.strictObject({
   enabled: z.boolean().default(false).meta(m('CLIPO', 'Enable CLIPO',
     'Contrastive head over rollout embeddings; its loss becomes a dense extra reward for correct rollouts (CLIPO paper §3).')),
   head: z.enum(['linear', 'mlp']).default('linear').meta(m('CLIPO', 'Head', 'Projection head: linear (reference default) or a 2-layer MLP.')),
@@ -78,21 +78,21 @@ const clipo = z.object({
   frozenHead: z.boolean().default(false).meta(m('CLIPO', 'Frozen head (ablation)', 'Never train the head: a fixed random projection (CLIPO-fixed).')),
 });
 
-export const recipeSchema = z.object({
+export const recipeSchema = z.strictObject({
   version: z.literal(RECIPE_VERSION).default(RECIPE_VERSION),
   name: z.string().min(1).max(120).default('Untitled run').meta(m('Run', 'Name', 'Shown in the runs list.')),
   model: modelSource.default({ kind: 'builtin', name: 'tiny-demo' }),
   data: dataSource.default({ kind: 'builtin', task: 'tiny-demo' }),
-  prompt: z.object({
+  prompt: z.strictObject({
     systemPrompt: z.string().max(8000).default('').meta(m('Prompt', 'System prompt', 'Optional system message placed before every question.')),
     suffix: z.string().max(2000).default('').meta(m('Prompt', 'Instruction suffix',
       'Appended to every question, e.g. "Let\'s think step by step and output the final answer within \\boxed{}."')),
     chatTemplate: z.enum(['auto', 'none']).default('auto').meta(m('Prompt', 'Chat template', 'auto: the model\'s own template (instruct models); none: raw text.')),
   }).prefault({}),
-  reward: z.object({
+  reward: z.strictObject({
     components: z.array(rewardComponent).min(1, 'add at least one reward component').default([{ name: 'boxedMath', weight: 1 }]),
   }).prefault({}),
-  algorithm: z.object({
+  algorithm: z.strictObject({
     objective: z.enum(['grpo', 'drgrpo', 'dapo', 'gspo', 'gmpo', 'cispo', 'sapo', 'conspo', 'disco']).default('grpo')
       .meta(m(ALGO, 'Objective', 'Policy objective: GRPO family, ConSPO (contrastive sequence scores) or DisCO.')),
     advantage: z.enum(['grpo', 'drgrpo', 'batch', 'rloo']).default('grpo')
@@ -105,21 +105,21 @@ export const recipeSchema = z.object({
     klCoef: num(0, 10, 0, m(ALGO, 'KL coefficient β', 'Penalty towards the base model (adapter off); 0 disables the reference pass.')),
     klEstimator: z.enum(['k1', 'k2', 'k3', 'k3+']).default('k3').meta(m(ALGO, 'KL estimator', 'k3 = verl low_var_kl.')),
     dynamicSampling: z.boolean().default(false).meta(m(ALGO, 'Dynamic sampling', 'DAPO: drop groups whose rewards are all equal and sample more prompts.')),
-    conspo: z.object({
+    conspo: z.strictObject({
       tau: num(0.01, 1000, 10, m('ConSPO', 'Score temperature τ', 'Temperature of the InfoNCE over length-normalised log-likelihoods (paper: 10).')),
       margin: num(0, 10, 0.01, m('ConSPO', 'Margin M', 'Final margin subtracted from positive scores (paper: 0.01).')),
       alpha: num(0.001, 1, 0.3, m('ConSPO', 'Margin schedule α', 'Fraction of training over which the margin ramps up (cosine).')),
     }).prefault({}),
     clipo: clipo.prefault({}),
   }).prefault({}),
-  lora: z.object({
+  lora: z.strictObject({
     rank: int(1, 512, 16, m('LoRA', 'Rank r', 'Adapter rank; 1–32 suffices for RL (TRL "LoRA without regret").')),
     alpha: num(0.01, 4096, 32, m('LoRA', 'Alpha α', 'Scale α/r applied to the adapter.')),
     targets: z.array(z.enum(['q', 'k', 'v', 'o', 'gate', 'up', 'down'])).min(1, 'choose at least one target module')
       .default(['q', 'k', 'v', 'o', 'gate', 'up', 'down']).meta(m('LoRA', 'Target modules', 'Projections that get an adapter.')),
     seed: int(0, 2 ** 31 - 1, 0, m('LoRA', 'Init seed', 'Seed of the random A matrices (B starts at zero).')),
   }).prefault({}),
-  optim: z.object({
+  optim: z.strictObject({
     lr: num(0, 1, 1e-5, m('Optimizer', 'Learning rate', 'Peak AdamW learning rate of the LoRA weights.')),
     beta1: num(0, 0.9999, 0.9, m('Optimizer', 'β1', 'AdamW first-moment decay.')),
     beta2: num(0, 0.99999, 0.99, m('Optimizer', 'β2', 'AdamW second-moment decay.')),
@@ -129,7 +129,7 @@ export const recipeSchema = z.object({
     schedule: z.enum(['constant', 'cosine', 'linear']).default('constant').meta(m('Optimizer', 'LR schedule', 'Decay after warmup.')),
     warmupSteps: int(0, 1_000_000, 0, m('Optimizer', 'LR warmup', 'Linear warmup of the learning rate.', 'steps')),
   }).prefault({}),
-  rollout: z.object({
+  rollout: z.strictObject({
     groupSize: int(1, 256, 8, m('Rollout', 'Group size G', 'Completions sampled per prompt (CLIPO improves with G; 16 if memory allows).')),
     promptsPerStep: int(1, 4096, 16, m('Rollout', 'Prompts per step', 'Prompts drawn per RL step.')),
     temperature: num(0, 4, 1, m('Rollout', 'Temperature', 'Sampling temperature (1.0 keeps π_old exact).')),
@@ -137,14 +137,14 @@ export const recipeSchema = z.object({
     maxTokens: int(1, 65536, 512, m('Rollout', 'Max new tokens', 'Completions longer than this are truncated.', 'tokens')),
     stop: z.array(z.string().min(1)).max(16).default([]).meta(m('Rollout', 'Stop sequences', 'Text that ends a completion (end-of-turn tokens always do).')),
   }).prefault({}),
-  training: z.object({
+  training: z.strictObject({
     steps: int(1, 1_000_000, 200, m('Training', 'Steps', 'RL steps (rollout batch + update).', 'steps')),
     updatesPerBatch: int(1, 64, 1, m('Training', 'Updates per batch', 'Optimizer steps per rollout batch (mini-batches); >1 makes later ones off-policy.')),
     tokenBudget: int(16, 1_000_000, 2048, m('Training', 'Micro-batch tokens', 'Tokens per engine micro-batch; lower it if memory runs out.', 'tokens')),
     checkpointEvery: int(1, 1_000_000, 25, m('Training', 'Checkpoint every', 'Steps between checkpoints (also on stop).', 'steps')),
     seed: int(0, 2 ** 31 - 1, 1, m('Training', 'Seed', 'Run seed: data order and per-completion sampling seeds derive from it.')),
   }).prefault({}),
-  hardware: z.object({
+  hardware: z.strictObject({
     backend: z.enum(['auto', 'cpu', 'cuda', 'metal']).default('auto').meta(m('Hardware', 'Backend', 'auto picks CUDA or Metal when present, else CPU.')),
     threads: int(0, 256, 0, m('Hardware', 'CPU threads', '0 = one per physical core, leaving one free.')),
   }).prefault({}),

@@ -6,13 +6,25 @@
  */
 import type { FieldError, Recipe, RecipeValidation } from '../api/contract/index.js';
 import { recipeSchema } from './recipeSchema.js';
+import { didYouMean, knownFieldsAt } from './unknownFields.js';
 
 export function validateRecipe(input: unknown): RecipeValidation {
   const parsed = recipeSchema.safeParse(input ?? {});
   if (!parsed.success) {
     return {
       ok: false,
-      errors: parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(recipe)', message: i.message })),
+      errors: parsed.error.issues.flatMap((i): FieldError[] => {
+        const at = i.path.map(String).join('.');
+        if (i.code !== 'unrecognized_keys') return [{ field: at || '(recipe)', message: i.message }];
+        const known = knownFieldsAt(recipeSchema, i.path);
+        return i.keys.map((key) => {
+          const guess = didYouMean(key, known);
+          return {
+            field: at ? `${at}.${key}` : key,
+            message: `unknown field "${key}"${guess ? `; did you mean "${guess}"?` : ''} (known here: ${known.join(', ')})`,
+          };
+        });
+      }),
     };
   }
   const errors = crossFieldErrors(parsed.data);

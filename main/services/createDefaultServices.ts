@@ -84,11 +84,12 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
     store, dataDir: opts.dataDir, emit: (job) => opts.events.emit('dataset.import', job), token: hfToken,
     ...(opts.hubEndpoint ? { endpoint: opts.hubEndpoint } : {}),
   });
+  const tools = createExportEvalService({ store, dbPath, dataDir: opts.dataDir, emit, ...(opts.spawnTrainer ? { spawn: opts.spawnTrainer } : {}) });
   const context: HandlerContext = {
     app, settings, recipes,
     runs: {
       ...createRunsService({ store, supervisor, emit, dataDir: opts.dataDir }),
-      ...createExportEvalService({ store, dbPath, dataDir: opts.dataDir, emit, ...(opts.spawnTrainer ? { spawn: opts.spawnTrainer } : {}) }),
+      export: tools.export, evaluate: tools.evaluate, evaluations: tools.evaluations, cancelJob: tools.cancelJob,
     },
     models: {
       ...models,
@@ -106,6 +107,6 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
     },
     ...opts.extra,
   };
-  const dispose = async () => { await downloads.dispose(); await datasetJobs.dispose(); await supervisor.shutdown(); store.close(); };
+  const dispose = async () => { tools.dispose(); await downloads.dispose(); await datasetJobs.dispose(); await supervisor.shutdown(); store.close(); };
   return { handlers: createHandlers(context), context, dispose };
 }

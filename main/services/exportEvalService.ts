@@ -8,10 +8,11 @@
  */
 import type { ApiEvents, EvaluationRow, ExportResult } from '../api/contract/index.js';
 import type { Evaluation, Store } from '../store/index.js';
-import { forkSpawner, type TrainerSpawner } from '../trainer/Supervisor.js';
+import type { TrainerHandle, TrainerSpawner } from '../trainer/Supervisor.js';
 import { isToolMessage, TOOL_ENTRY, type ToolJob, type ToolMessage } from '../trainer/toolProtocol.js';
 import type { RunsService } from './createHandlers.js';
 import { parseRunId } from './toRunSummary.js';
+import { forkToolSpawner } from './toolSpawner.js';
 
 export interface ExportEvalDeps {
   store: Store;
@@ -20,6 +21,10 @@ export interface ExportEvalDeps {
   emit: <E extends keyof ApiEvents>(event: E, payload: ApiEvents[E]) => void;
   spawn?: TrainerSpawner;
   entry?: string;
+  /** An export still running after this long is killed (default 2 h: a merged 8B model takes minutes, not hours). */
+  exportTimeoutMs?: number;
+  /** How long a cancelled evaluation may take to save what it has before it is killed (default 10 s). */
+  stopGraceMs?: number;
 }
 
 export function toEvaluationRow(e: Evaluation): EvaluationRow {
@@ -29,10 +34,12 @@ export function toEvaluationRow(e: Evaluation): EvaluationRow {
   };
 }
 
-export function createExportEvalService(d: ExportEvalDeps): Pick<RunsService, 'export' | 'evaluate' | 'evaluations'> {
+export function createExportEvalService(d: ExportEvalDeps): Pick<RunsService, 'export' | 'evaluate' | 'evaluations' | 'cancelJob'> & { dispose(): void } {
   const running = new Set<number>();
-  const startJob = (job: ToolJob, onMessage: (m: ToolMessage) => void, onExit: (code: number | null, signal: string | null) => void) => {
-    const h = (d.spawn ?? forkSpawner())(d.entry ?? TOOL_ENTRY);
+  /** Live tool processes by `<runId>:<kind>`, with what cancelling each means. */
+  const jobs = new Map<string, { cancel: () => void }>();
+  const startJob = (job: ToolJob, onMessage: (m: ToolMessage) => void, onExit: (code: number | null, signal: string | null) => void): TrainerHandle => {
+    const h = (d.spawn ?? forkToolSpawner())(d.entry ?? TOOL_ENTRY);
     h.onMessage((m) => { if (isToolMessage(m)) onMessage(m); });
     h.onExit(onExit);
     h.send(job as never);
@@ -44,15 +51,35 @@ export function createExportEvalService(d: ExportEvalDeps): Pick<RunsService, 'e
     export: (args) => {
       const runId = parseRunId(args.runId);
       d.store.runs.get(runId); // NOT_FOUND before any process starts
+      const key = `${runId}:export`;
+      if (jobs.has(key)) throw failure(`an export of run ${runId} is already running; wait for it or cancel it`, 'conflict');
       return new Promise<ExportResult>((resolve, reject) => {
         let settled = false;
-        startJob({ type: 'export', dbPath: d.dbPath, dataDir: d.dataDir, args: { ...args, runId } }, (m) => {
-          if (m.type === 'result') { settled = true; resolve(m.value as ExportResult); }
-          else if (m.type === 'error') { settled = true; reject(failure(m.message, m.code)); }
+        const settle = (fn: () => void) => { if (settled) return; settled = true; clearTimeout(timer); jobs.delete(key); fn(); };
+        const h = startJob({ type: 'export', dbPath: d.dbPath, dataDir: d.dataDir, args: { ...args, runId } }, (m) => {
+          if (m.type === 'result') settle(() => resolve(m.value as ExportResult));
+          else if (m.type === 'error') settle(() => reject(failure(m.message, m.code)));
         }, (code, signal) => {
-          if (!settled) reject(failure(`the export process ended unexpectedly (${signal ?? `exit ${code}`})`, 'internal'));
+          // A native abort here comes from the files (a crafted model or a damaged checkpoint), not from a bug in the call.
+          settle(() => reject(failure(`the export process ended unexpectedly (${signal ?? `exit ${code}`}); the model or checkpoint may be damaged; the details are in the app's log`, 'unavailable')));
+        });
+        // Export writes synchronously (no step to stop at): the only bounded way out is to kill the group.
+        const partial = `files written so far may remain in ${args.outDir}; export again with Overwrite`;
+        const timeoutMs = d.exportTimeoutMs ?? 2 * 3600_000;
+        const timer = setTimeout(() => {
+          h.kill('SIGKILL');
+          settle(() => reject(failure(`the export did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped; ${partial}`, 'unavailable')));
+        }, timeoutMs);
+        jobs.set(key, {
+          cancel: () => { h.kill('SIGKILL'); settle(() => reject(failure(`the export was cancelled; ${partial}`, 'unavailable'))); },
         });
       });
+    },
+
+    cancelJob: ({ runId, job }) => {
+      const entry = jobs.get(`${parseRunId(runId)}:${job}`);
+      entry?.cancel();
+      return { cancelled: entry !== undefined };
     },
 
     evaluate: (args) => {
@@ -65,7 +92,9 @@ export function createExportEvalService(d: ExportEvalDeps): Pick<RunsService, 'e
       ev('info', `evaluation started: ${what}`);
       let lastEmit = 0;
       let finished = false;
-      startJob({ type: 'eval', dbPath: d.dbPath, dataDir: d.dataDir, args: { ...args, runId } }, (m) => {
+      const key = `${runId}:evaluate`;
+      let killTimer: NodeJS.Timeout | undefined;
+      const h = startJob({ type: 'eval', dbPath: d.dbPath, dataDir: d.dataDir, args: { ...args, runId } }, (m) => {
         if (m.type === 'progress') {
           const now = Date.now();
           if (now - lastEmit > 500 || (m.total !== null && m.done === m.total)) {
@@ -79,11 +108,24 @@ export function createExportEvalService(d: ExportEvalDeps): Pick<RunsService, 'e
         } else { finished = true; ev('error', `evaluation failed: ${m.message}`); }
       }, (code, signal) => {
         running.delete(runId);
+        jobs.delete(key);
+        clearTimeout(killTimer);
         if (!finished) ev('error', `evaluation process ended unexpectedly (${signal ?? `exit ${code}`}); run it again to continue where it stopped`);
+      });
+      // Cancel asks the tool to stop (it saves the problems done so far), then kills the group if it does not.
+      jobs.set(key, {
+        cancel: () => {
+          ev('info', 'evaluation cancel requested; saving the problems done so far');
+          h.send({ type: 'stop' } as never);
+          killTimer ??= setTimeout(() => h.kill('SIGKILL'), d.stopGraceMs ?? 10_000);
+        },
       });
       return { started: true as const };
     },
 
     evaluations: (args) => d.store.evaluations.ofRun(parseRunId(args.runId)).map(toEvaluationRow),
+
+    /** On shutdown: no tool process outlives the app (exports are killed, evaluations asked to stop). */
+    dispose: () => { for (const job of [...jobs.values()]) job.cancel(); },
   };
 }

@@ -4,7 +4,7 @@
  * chat template, and whether the engine can train it (and why not).
  */
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import { basename } from 'node:path';
 import type { ModelInfo } from '../api/contract/index.js';
 import { inspectGguf, inspectGgufIsolated, type GgufModelSummary } from '../models/gguf/index.js';
@@ -27,10 +27,17 @@ export async function describeModelIsolated(path: string, id = ''): Promise<Mode
   return toModelInfo(path, id, size, await inspectGgufIsolated(path));
 }
 
+/** The file's size, after checking it is a regular file: checked before any open, since opening a FIFO blocks and a folder or a device is never a model. */
 function modelSize(path: string): number {
-  try { return statSync(path).size; } catch {
+  let st: Stats;
+  try { st = statSync(path); } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') throw Object.assign(new Error(`cannot read ${path}: permission denied`), { code: 'unavailable', field: 'path' });
     throw Object.assign(new Error(`no model file at ${path}`), { code: 'not_found', field: 'path' });
   }
+  if (st.isDirectory()) throw Object.assign(new Error(`${path} is a folder; choose a .gguf file inside it`), { code: 'invalid_argument', field: 'path' });
+  if (!st.isFile()) throw Object.assign(new Error(`${path} is not a regular file (a pipe, socket or device); choose a .gguf file`), { code: 'invalid_argument', field: 'path' });
+  return st.size;
 }
 
 function toModelInfo(path: string, id: string, size: number, s: GgufModelSummary): ModelInfo {
@@ -45,7 +52,14 @@ function toModelInfo(path: string, id: string, size: number, s: GgufModelSummary
 export type ModelLibraryService = Pick<ModelsService, 'list' | 'inspect' | 'add' | 'remove'>;
 
 export function createModelsService(store: Store): ModelLibraryService {
-  const invalid = (e: unknown) => Object.assign(e as Error, { code: (e as { code?: string }).code ?? 'invalid_argument', field: 'path' });
+  // A file the user picked that is not a usable GGUF is their input at fault (invalid_argument), whatever
+  // the reader threw; only I/O trouble (E_IO: permissions, a failing disk) is `unavailable`.
+  const invalid = (e: unknown) => {
+    const code = (e as { code?: unknown }).code;
+    const mapped = code === 'not_found' || code === 'unavailable' ? code : code === 'E_IO' ? 'unavailable' : 'invalid_argument';
+    const message = e instanceof Error ? e.message : String(e);
+    return Object.assign(new Error(message), { code: mapped, field: 'path' });
+  };
   return {
     list: () => store.library.models().map((m) => {
       try { return describeModel(m.path, String(m.id)); } catch {

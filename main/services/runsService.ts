@@ -18,6 +18,7 @@ import type { TrainerToSupervisor } from '../trainer/protocol.js';
 import type { RunsService } from './createHandlers.js';
 import { parseRunId, toRunSummary } from './toRunSummary.js';
 import { recipeDiff } from './recipeDiff.js';
+import { resumeRefusal } from './resumeRule.js';
 
 export const ELAPSED_METRIC = 'time/elapsed';
 const REWARD_METRIC = 'reward/mean';
@@ -33,7 +34,7 @@ export interface RunsServiceDeps {
 const conflict = (message: string) => Object.assign(new Error(message), { code: 'conflict' });
 
 /** The runs area except export/evaluate, which exportEvalService provides. */
-export type CoreRunsService = Omit<RunsService, 'export' | 'evaluate' | 'evaluations'>;
+export type CoreRunsService = Omit<RunsService, 'export' | 'evaluate' | 'evaluations' | 'cancelJob'>;
 
 export function createRunsService({ store, supervisor, dataDir }: RunsServiceDeps): CoreRunsService & { createRun(recipe: RecipeInput, start: boolean): number } {
   const summary = (id: number): RunSummary => {
@@ -98,8 +99,8 @@ export function createRunsService({ store, supervisor, dataDir }: RunsServiceDep
       const id = parseRunId(runId);
       if (supervisor.isRunning(id)) supervisor.resume(id);
       else {
-        const status = store.runs.get(id).status;
-        if (status === 'finished' || status === 'failed') throw conflict(`run ${runId} is ${status}; duplicate it to train again`);
+        const refusal = resumeRefusal(runId, store.runs.get(id).status);
+        if (refusal) throw conflict(refusal);
         start(id, true);
       }
       return summary(id);

@@ -49,4 +49,9 @@ function onMessage(raw: unknown): void {
   else if (!started && (m.type === 'export' || m.type === 'eval' || m.type === 'promptStats')) { started = true; void run(m); }
 }
 if (parentPort) parentPort.on('message', (ev) => onMessage(ev.data));
-else { process.on('message', onMessage); process.on('disconnect', () => ac.abort()); }
+else {
+  process.on('message', onMessage);
+  // The parent is gone (tools run in their own process group, so its Ctrl+C does not reach us): an
+  // evaluation saves what it has and stops; nothing waits for an export any more. Bounded either way.
+  process.on('disconnect', () => { ac.abort(); setTimeout(() => process.exit(1), 10_000).unref(); });
+}

@@ -87,12 +87,21 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     });
   });
   server.on('upgrade', (req, socket) => {
+    // A raw socket with no 'error' listener throws its error (ECONNRESET mid-handshake) out of the
+    // event loop and takes the process, Electron's main included, down.
+    socket.on('error', () => socket.destroy());
     const verdict = checkUpgrade(req, port, token);
     if (!verdict.ok) return refuseUpgrade(socket, verdict);
     wss.handleUpgrade(req, socket, Buffer.alloc(0), (ws) => wss.emit('connection', ws, req));
   });
-  // Ignore what clients send: the socket is push-only.
-  wss.on('connection', (ws: WebSocket) => ws.on('message', () => undefined));
+  // Ignore what clients send: the socket is push-only. ws reports a bad frame (over maxPayload,
+  // invalid UTF-8, a reserved opcode or RSV bit: RFC 6455 5.2/8.1) as an 'error' event on that
+  // client, after closing it with the right code; unheard, that event would crash the server.
+  wss.on('connection', (ws: WebSocket) => {
+    ws.on('error', () => ws.terminate());
+    ws.on('message', () => undefined);
+  });
+  wss.on('error', (err) => console.error('[web] WebSocket server error:', err));
   const unsubscribe = events.onAny((event, payload) => {
     const message = JSON.stringify({ event, payload });
     for (const client of wss.clients) if (client.readyState === client.OPEN) client.send(message);

@@ -1,13 +1,12 @@
-// Electron cannot launch here, so the preload and link policy are tested with
-// a mocked 'electron' module: the preload must expose exactly one function per
-// contract method (each bound to its own channel) and validate event names.
+// Electron cannot launch here, so the preload is tested with a mocked 'electron'
+// module: it must expose exactly one function per contract method (each bound to
+// its own channel) and validate event names. The link policy: electronSecurity.test.ts.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { API_METHOD_NAMES, IPC_EVENT_CHANNEL, type ApiBridge } from '../../main/api/contract/index.js';
 
 const exposed = new Map<string, unknown>();
 const invoke = vi.fn(async (channel: string, args: unknown) => ({ ok: true, value: { channel, args } }));
 const ipcListeners = new Map<string, (event: unknown, message: unknown) => void>();
-const openExternal = vi.fn(async () => undefined);
 
 vi.mock('electron', () => ({
   contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposed.set(key, api) },
@@ -15,7 +14,6 @@ vi.mock('electron', () => ({
     invoke,
     on: (channel: string, listener: (event: unknown, message: unknown) => void) => ipcListeners.set(channel, listener),
   },
-  shell: { openExternal },
 }));
 
 describe('preload', () => {
@@ -49,20 +47,5 @@ describe('preload', () => {
     off();
     push({}, { event: 'run.step', payload: { step: 2 } });
     expect(got).toEqual([{ step: 1 }]);
-  });
-});
-
-describe('openExternalSafely', () => {
-  it('opens only plain https links', async () => {
-    const { isSafeExternalUrl, openExternalSafely } = await import('../../main/electron/openExternalSafely.js');
-    expect(isSafeExternalUrl('https://huggingface.co/Qwen')).toBe(true);
-    for (const bad of ['http://example.com', 'file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share', 'https://user:pw@example.com', 'not a url']) {
-      expect(isSafeExternalUrl(bad), bad).toBe(false);
-    }
-    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    openExternalSafely('file:///etc/passwd');
-    expect(openExternal).not.toHaveBeenCalled();
-    openExternalSafely('https://example.com/docs');
-    expect(openExternal).toHaveBeenCalledWith('https://example.com/docs');
   });
 });

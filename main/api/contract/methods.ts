@@ -56,6 +56,12 @@ export interface ApiMethods {
     result: { started: true };
   };
   'runs.evaluations': { args: RunRef; result: EvaluationRow[] };
+  /**
+   * Cancels the run's running export or evaluation: its tool process (and the
+   * process group it started) is killed; a pending runs.export then rejects
+   * with `unavailable`. `cancelled: false` when no such job was running.
+   */
+  'runs.cancelJob': { args: RunRef & { job: 'export' | 'evaluate' }; result: { cancelled: boolean } };
 
   'models.list': { args: Empty; result: ModelInfo[] };
   'models.inspect': { args: { path: string }; result: ModelInfo };
@@ -123,7 +129,7 @@ export const API_METHOD_NAMES = [
   'recipes.presets', 'recipes.form', 'recipes.validate', 'recipes.preflight',
   'runs.list', 'runs.get', 'runs.create', 'runs.pause', 'runs.resume', 'runs.stop', 'runs.duplicate',
   'runs.delete', 'runs.metrics', 'runs.steps', 'runs.samples', 'runs.embeddings',
-  'runs.compare', 'runs.export', 'runs.evaluate', 'runs.evaluations',
+  'runs.compare', 'runs.export', 'runs.evaluate', 'runs.evaluations', 'runs.cancelJob',
   'models.list', 'models.inspect', 'models.add', 'models.remove',
   'models.download', 'models.downloadCancel', 'models.downloads', 'models.hubFiles',
   'datasets.list', 'datasets.preview', 'datasets.get', 'datasets.importFile', 'datasets.pickFile',

@@ -17,9 +17,6 @@ export async function exportCmd(ctx: CliContext, runId: number, o: ExportCmdOpti
   const r = await exportRun({
     store: ctx.store, dataDir: ctx.dataDir, runId, format: o.format as ExportFormat, outDir: resolve(o.out),
     ...(checkpoint !== undefined ? { checkpoint } : {}), overwrite: o.force,
-  }).catch((e: Error & { code?: string }) => {
-    if (e.code === 'conflict' || e.code === 'not_found' || e.code === 'invalid_argument') throw new CliError(e.message);
-    throw e;
   });
   if (o.json) console.log(JSON.stringify(r, null, 2));
   else {

@@ -28,7 +28,7 @@ export async function train(ctx: CliContext, arg: string, opts: TrainOptions): P
   let recipe;
   try { recipe = parseRecipe(input); } catch (e) {
     const errors = (e as { errors?: { field: string; message: string }[] }).errors ?? [];
-    throw new CliError(`invalid recipe:\n${errors.map((x) => `  ${x.field}: ${x.message}`).join('\n')}`);
+    throw new CliError(`invalid recipe:\n${errors.map((x) => `  ${x.field}: ${x.message}`).join('\n')}`, 2, 'invalid_argument', errors);
   }
   const runId = ctx.store.runs.create({ name: recipe.name, recipeJson: JSON.stringify(recipe), totalSteps: recipe.training.steps, minId: nextRunFolderId(ctx.dataDir) });
   const status = await watchRun(ctx, runId, false, opts.json);

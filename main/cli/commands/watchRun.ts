@@ -26,8 +26,10 @@ export async function watchRun(ctx: CliContext, runId: number, resume: boolean, 
     } else if (m.type === 'event') {
       if (json) process.stdout.write(JSON.stringify({ runId, event: m.kind, level: m.level, message: m.message }) + '\n');
       else if (m.level !== 'info' || m.kind === 'checkpoint') process.stderr.write(`${tty ? '\n' : ''}[${m.level}] ${m.message}\n`);
-    } else if ((m.type === 'status' || m.type === 'exit') && m.error && !json) {
-      process.stderr.write(`${tty ? '\n' : ''}run ${runId} ${m.status}: ${m.error}\n`);
+    } else if (m.type === 'status' || m.type === 'exit') {
+      // --json: every status change is a line too, so a failed run says why on stdout.
+      if (json) process.stdout.write(JSON.stringify({ runId, status: m.status, error: m.error }) + '\n');
+      else if (m.error) process.stderr.write(`${tty ? '\n' : ''}run ${runId} ${m.status}: ${m.error}\n`);
     }
   };
   const supervisor = supervisorFor(ctx.store, ctx.dbPath, ctx.dataDir, onMessage);

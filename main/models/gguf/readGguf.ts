@@ -4,7 +4,7 @@
  * header (tensor data is never loaded) and checks that every tensor lies inside
  * the file, so corrupt or truncated files give a clear GgufError.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, ggmlTypeById, type GgufValue } from './ggufTypes.js';
 
 export class GgufError extends Error {
@@ -100,12 +100,17 @@ function readValue(c: Cursor, type: number, key: string): GgufValue {
 export function readGguf(path: string): GgufFile {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    // O_NONBLOCK: opening a FIFO for reading would otherwise block (synchronously, so every API
+    // call of the process with it) until a writer appears; the fstat below then refuses it.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     throw new GgufError(`cannot open ${path}: ${(e as Error).message}`, 'E_IO');
   }
   try {
-    const size = fstatSync(fd).size;
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new GgufError(`${path} is a folder, not a GGUF file; choose a .gguf file`, 'E_FORMAT');
+    if (!st.isFile()) throw new GgufError(`${path} is not a regular file (a pipe, socket or device); choose a .gguf file`, 'E_FORMAT');
+    const size = st.size;
     const c = new Cursor(fd, size);
     if (size < 24 || c.u32() !== GGUF_MAGIC) throw new GgufError(`not a GGUF file (bad magic): ${path}`, 'E_FORMAT');
     const version = c.u32();
@@ -140,6 +145,11 @@ export function readGguf(path: string): GgufFile {
       return { name: t.name, shape: t.shape, type: t.type, offset, size: t.size };
     });
     return { version, metadata, tensors, fileSize: size };
+  } catch (e) {
+    if (e instanceof GgufError) throw e;
+    // Anything else a malformed header can provoke (a read error, a RangeError) is still a bad file, not a bug.
+    const errno = (e as NodeJS.ErrnoException).code;
+    throw new GgufError(`cannot read ${path} as GGUF: ${(e as Error).message}`, errno ? 'E_IO' : 'E_FORMAT');
   } finally {
     closeSync(fd);
   }

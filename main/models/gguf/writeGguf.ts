@@ -3,6 +3,7 @@
  * Does not stream: the whole file is assembled in memory (fine for tiny models
  * and adapters; large models are never written by the product).
  */
+import { randomBytes } from 'node:crypto';
 import { closeSync, rmSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUF_VERSION, GgmlType, GgufValueType, type GgmlTypeName, type GgufValue } from './ggufTypes.js';
 
@@ -111,8 +112,10 @@ export function encodeGguf(metadata: Record<string, GgufValue>, tensors: GgufTen
 /** Write a GGUF file atomically (temp file + fsync + rename). */
 export function writeGguf(path: string, metadata: Record<string, GgufValue>, tensors: GgufTensorInput[]): void {
   const bytes = encodeGguf(metadata, tensors);
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
+  // A random name created with O_EXCL ('wx'): a symlink planted at a predictable name
+  // (the old `<path>.tmp-<pid>`) would have redirected the write outside the chosen folder.
+  const tmp = `${path}.${randomBytes(12).toString('hex')}.tmp`;
+  const fd = openSync(tmp, 'wx');
   try {
     // writeSync may write less than asked (a nearly full disk): loop, so the next call throws ENOSPC
     // instead of leaving a silently truncated model behind.
@@ -124,5 +127,5 @@ export function writeGguf(path: string, metadata: Record<string, GgufValue>, ten
     throw err;
   }
   closeSync(fd);
-  renameSync(tmp, path);
+  try { renameSync(tmp, path); } catch (err) { rmSync(tmp, { force: true }); throw err; }
 }

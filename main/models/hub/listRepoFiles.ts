@@ -13,13 +13,27 @@ export interface ListRepoFilesOptions {
   endpoint?: string;
   signal?: AbortSignal;
   fetchImpl?: typeof fetch;
+  /** Gives up after this long (default 30 s). */
+  timeoutMs?: number;
 }
 
 export async function listRepoFiles(o: ListRepoFilesOptions): Promise<string[]> {
   const url = hubRepoApiUrl(o.repo, o.revision, o.endpoint ?? HUB_ENDPOINT);
   const headers: Record<string, string> = { 'user-agent': 'clipo-workbench', accept: 'application/json' };
   if (o.token) headers.authorization = `Bearer ${o.token}`;
-  const res = await (o.fetchImpl ?? fetch)(url, { headers, redirect: 'follow', ...(o.signal ? { signal: o.signal } : {}) });
+  // Bounded: a stalled connection must not leave the picker spinning.
+  const timeout = AbortSignal.timeout(o.timeoutMs ?? 30_000);
+  const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
+  let res: Response;
+  try {
+    res = await (o.fetchImpl ?? fetch)(url, { headers, redirect: 'follow', signal });
+  } catch (err) {
+    if (o.signal?.aborted) throw err;
+    // undici says only "fetch failed"; the reason is in `cause` (ENOTFOUND, ECONNREFUSED, a TLS error...).
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const why = timeout.aborted ? `no answer within ${Math.round((o.timeoutMs ?? 30_000) / 1000)} s` : cause?.code ?? cause?.message ?? (err as Error).message;
+    throw Object.assign(new Error(`cannot reach ${new URL(url).host} to list ${o.repo} (${why}); check your network connection or proxy, then try again`), { code: 'unavailable' });
+  }
   if (res.status === 401 || res.status === 403) {
     throw Object.assign(new Error(`access denied (${res.status}) to ${o.repo}: the repo is gated or private; accept its licence on huggingface.co and set your access token in Settings`), { code: 'unauthorized' });
   }

@@ -12,15 +12,16 @@
  * `outDir`, and nothing is overwritten without `overwrite`.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { createReadStream, existsSync, mkdtempSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
 import { EngineModel } from '../../../engine/index.js';
 import { writePeft } from '../../../engine/ts/peft.js';
 import type { ExportFormat, ExportResult, Recipe } from '../../api/contract/index.js';
 import { modelCard, type CardEvaluation } from '../../export/modelCard.js';
 import { mergeLoraIntoGguf } from '../../export/mergeLora.js';
 import { ollamaCreateCommand, ollamaModelfile, ollamaModelName, templateFamily } from '../../export/modelfile.js';
-import { planExport, slugify } from '../../export/safePath.js';
+import { writeFileAtomic } from '../../export/atomicWrite.js';
+import { makeDirBounded, planExport, slugify, type ExportPlan } from '../../export/safePath.js';
 import { verlBundleFiles, writeVerlBundle } from '../../export/verlBundle.js';
 import { readGguf, writeGguf, type GgufValue } from '../../models/gguf/index.js';
 import { parseRecipe } from '../../recipes/index.js';
@@ -66,12 +67,26 @@ export function evaluationsForCard(store: Store, runId: number): CardEvaluation[
   }));
 }
 
-/** Writes `data` to `target` via a temp file + rename (a crash never leaves half a file under the final name). */
-function writeAtomic(target: string, data: string | Uint8Array): void {
-  mkdirSync(join(target, '..'), { recursive: true });
-  const tmp = `${target}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, target);
+/**
+ * Runs the writing part of an export; if it fails (a full disk, a killed
+ * engine), removes every file it created and every folder planExport created,
+ * so a retry finds the folder as before instead of "file(s) already exist".
+ * Files that existed before (overwrite) are left as they are.
+ */
+async function writingInto<T>(plan: ExportPlan, write: (put: (target: string, data: string | Uint8Array) => void) => Promise<T> | T): Promise<T> {
+  const existedBefore = new Set(plan.targets.filter((t) => existsSync(t)));
+  const dirs = [...plan.createdDirs];
+  const put = (target: string, data: string | Uint8Array) => {
+    dirs.push(...makeDirBounded(dirname(target))); // e.g. the verl bundle's data/ folder
+    writeFileAtomic(target, data);
+  };
+  try {
+    return await write(put);
+  } catch (err) {
+    for (const t of plan.targets) if (!existedBefore.has(t)) rmSync(t, { force: true });
+    for (const d of dirs.reverse()) { try { rmdirSync(d); } catch { /* not empty: something else lives there */ } }
+    throw err;
+  }
 }
 
 export async function exportRun(o: ExportRunOptions): Promise<ExportResult> {
@@ -85,8 +100,10 @@ export async function exportRun(o: ExportRunOptions): Promise<ExportResult> {
     const plan = planExport(o.outDir, verlBundleFiles(test.length > 0), o.overwrite ?? false);
     let baseModel: string | undefined;
     if (recipe.model.kind === 'file') { try { baseModel = baseModelName(readGguf(recipe.model.path).metadata, recipe.model.path); } catch { /* keep the placeholder */ } }
-    const files = writeVerlBundle({ root: plan.root, recipe, runName: run.name, train, test, writeFile: writeAtomic, ...(baseModel ? { baseModel } : {}) });
-    return { files, command: `bash ${join(plan.root, 'run_verl.sh')}` };
+    return writingInto(plan, (put) => {
+      const files = writeVerlBundle({ root: plan.root, recipe, runName: run.name, train, test, writeFile: put, ...(baseModel ? { baseModel } : {}) });
+      return { files, command: `bash ${join(plan.root, 'run_verl.sh')}` };
+    });
   }
 
   const cks = o.store.checkpoints.list(o.runId);
@@ -112,61 +129,63 @@ export async function exportRun(o: ExportRunOptions): Promise<ExportResult> {
   let command: string | null = null;
   const usage: string[] = [];
   try {
-    await engine.loadState(join(ck.path, 'engine.state'));
-    const lora = engine.lora.info!;
-    const layout = engine.lora.tensors();
-    const values = await engine.loraParams();
-    const arch = engine.info.arch;
-    if (o.format === 'gguf' || o.format === 'ollama') {
-      const file = target(`${stem}.gguf`);
-      writeAdapterGguf(file, { arch, alpha: lora.alpha, layout, values, baseName, baseFile: basename(modelPath), sha, runName: run.name, step: ck.step });
-      usage.push(
-        `- llama.cpp: \`llama-cli -m ${basename(modelPath)} --lora ${basename(file)}\``,
-        `- LM Studio: load ${basename(modelPath)} and add ${basename(file)} as its LoRA adapter`,
-        `- node-llama-cpp: \`model.createContext({ lora: { adapters: [{ filePath: '${basename(file)}' }] } })\``,
-      );
-      if (o.format === 'ollama') {
-        const chatTemplate = base.metadata['tokenizer.chat_template'];
-        const family = templateFamily(chatTemplate?.type === 'string' ? chatTemplate.value : undefined, recipe.prompt.chatTemplate);
-        const mf = target('Modelfile');
-        writeAtomic(mf, ollamaModelfile({ baseModelPath: modelPath, adapterFile: basename(file), family, systemPrompt: recipe.prompt.systemPrompt, stop: recipe.rollout.stop }));
-        command = ollamaCreateCommand(ollamaModelName(stem), mf);
-        usage.unshift(`- Ollama: \`${command}\` then \`ollama run ${ollamaModelName(stem)}\``);
+    return await writingInto(plan, async (put) => {
+      await engine.loadState(join(ck.path, 'engine.state'));
+      const lora = engine.lora.info!;
+      const layout = engine.lora.tensors();
+      const values = await engine.loraParams();
+      const arch = engine.info.arch;
+      if (o.format === 'gguf' || o.format === 'ollama') {
+        const file = target(`${stem}.gguf`);
+        writeAdapterGguf(file, { arch, alpha: lora.alpha, layout, values, baseName, baseFile: basename(modelPath), sha, runName: run.name, step: ck.step });
+        usage.push(
+          `- llama.cpp: \`llama-cli -m ${basename(modelPath)} --lora ${basename(file)}\``,
+          `- LM Studio: load ${basename(modelPath)} and add ${basename(file)} as its LoRA adapter`,
+          `- node-llama-cpp: \`model.createContext({ lora: { adapters: [{ filePath: '${basename(file)}' }] } })\``,
+        );
+        if (o.format === 'ollama') {
+          const chatTemplate = base.metadata['tokenizer.chat_template'];
+          const family = templateFamily(chatTemplate?.type === 'string' ? chatTemplate.value : undefined, recipe.prompt.chatTemplate);
+          const mf = target('Modelfile');
+          put(mf, ollamaModelfile({ baseModelPath: modelPath, adapterFile: basename(file), family, systemPrompt: recipe.prompt.systemPrompt, stop: recipe.rollout.stop }));
+          command = ollamaCreateCommand(ollamaModelName(stem), mf);
+          usage.unshift(`- Ollama: \`${command}\` then \`ollama run ${ollamaModelName(stem)}\``);
+        }
+      } else if (o.format === 'peft') {
+        // A fresh folder with a random name (mkdtemp creates it exclusively): nothing planted can redirect it.
+        const tmp = mkdtempSync(join(plan.root, '.clipo-peft-'));
+        try {
+          writePeft(tmp, {
+            arch, nHead: engine.info.nHead, nHeadKv: engine.info.nHeadKv, rank: lora.rank, alpha: lora.alpha, baseModel: baseName,
+            tensors: layout.map((t) => ({ name: t.name, ne0: t.shape[0], ne1: t.shape[1] })), values,
+          });
+          renameSync(join(tmp, 'adapter_model.safetensors'), target('adapter_model.safetensors'));
+          renameSync(join(tmp, 'adapter_config.json'), target('adapter_config.json'));
+        } finally {
+          rmSync(tmp, { recursive: true, force: true });
+        }
+        usage.push(
+          '- Hugging Face PEFT: `PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained("' + baseName + '"), "<this folder>")`',
+          '- vLLM: `LLM(model="' + baseName + '", enable_lora=True)` with `LoRARequest("adapter", 1, "<this folder>")`',
+        );
+      } else if (o.format === 'merged-gguf') {
+        let off = 0;
+        const tensors = layout.map((t) => { const n = t.shape[0] * t.shape[1]; const data = values.slice(off, off + n); off += n; return { name: t.name, shape: t.shape, data }; });
+        const out = target(`${stem}-merged.gguf`);
+        const rep = mergeLoraIntoGguf(modelPath, out, { alpha: lora.alpha, tensors }, { 'general.name': `${baseName} + ${run.name} (step ${ck.step})` });
+        const conv = [...new Set(rep.merged.filter((m) => m.from !== m.to).map((m) => `${m.from}→${m.to}`))];
+        usage.push(`- Any GGUF runtime: \`llama-cli -m ${basename(out)}\` (${rep.merged.length} tensors merged${conv.length ? `; re-encoded ${conv.join(', ')}` : ', same types as the base'})`);
       }
-    } else if (o.format === 'peft') {
-      const tmp = join(plan.root, `.clipo-peft.tmp-${process.pid}`);
-      rmSync(tmp, { recursive: true, force: true });
-      try {
-        writePeft(tmp, {
-          arch, nHead: engine.info.nHead, nHeadKv: engine.info.nHeadKv, rank: lora.rank, alpha: lora.alpha, baseModel: baseName,
-          tensors: layout.map((t) => ({ name: t.name, ne0: t.shape[0], ne1: t.shape[1] })), values,
-        });
-        renameSync(join(tmp, 'adapter_model.safetensors'), target('adapter_model.safetensors'));
-        renameSync(join(tmp, 'adapter_config.json'), target('adapter_config.json'));
-      } finally {
-        rmSync(tmp, { recursive: true, force: true });
-      }
-      usage.push(
-        '- Hugging Face PEFT: `PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained("' + baseName + '"), "<this folder>")`',
-        '- vLLM: `LLM(model="' + baseName + '", enable_lora=True)` with `LoRARequest("adapter", 1, "<this folder>")`',
-      );
-    } else if (o.format === 'merged-gguf') {
-      let off = 0;
-      const tensors = layout.map((t) => { const n = t.shape[0] * t.shape[1]; const data = values.slice(off, off + n); off += n; return { name: t.name, shape: t.shape, data }; });
-      const out = target(`${stem}-merged.gguf`);
-      const rep = mergeLoraIntoGguf(modelPath, out, { alpha: lora.alpha, tensors }, { 'general.name': `${baseName} + ${run.name} (step ${ck.step})` });
-      const conv = [...new Set(rep.merged.filter((m) => m.from !== m.to).map((m) => `${m.from}→${m.to}`))];
-      usage.push(`- Any GGUF runtime: \`llama-cli -m ${basename(out)}\` (${rep.merged.length} tensors merged${conv.length ? `; re-encoded ${conv.join(', ')}` : ', same types as the base'})`);
-    }
-    const written = files[o.format].filter((f) => f !== 'README.md').map(target);
-    const metrics = o.store.metrics.latest(o.runId, 1)[0]?.metrics ?? {};
-    const card = modelCard({
-      runName: run.name, runId: o.runId, step: ck.step, format: o.format, baseModelName: baseName, baseModelFile: basename(modelPath), baseModelSha256: sha,
-      arch, recipe, finalMetrics: Object.fromEntries(Object.entries(metrics).filter(([, v]) => v !== null)) as Record<string, number>,
-      evaluations: evaluationsForCard(o.store, o.runId), files: written.map((f) => relative(plan.root, f)), usage,
+      const written = files[o.format].filter((f) => f !== 'README.md').map(target);
+      const metrics = o.store.metrics.latest(o.runId, 1)[0]?.metrics ?? {};
+      const card = modelCard({
+        runName: run.name, runId: o.runId, step: ck.step, format: o.format, baseModelName: baseName, baseModelFile: basename(modelPath), baseModelSha256: sha,
+        arch, recipe, finalMetrics: Object.fromEntries(Object.entries(metrics).filter(([, v]) => v !== null)) as Record<string, number>,
+        evaluations: evaluationsForCard(o.store, o.runId), files: written.map((f) => relative(plan.root, f)), usage,
+      });
+      put(target('README.md'), card);
+      return { files: [...written, target('README.md')], command };
     });
-    writeAtomic(target('README.md'), card);
-    return { files: [...written, target('README.md')], command };
   } finally {
     await engine.dispose();
   }
