@@ -13,6 +13,8 @@ export interface AddonForwardResult {
 }
 export interface AddonBackwardResult {
   loss: number;
+  /** log-probs of the response tokens computed inside the backward graph (same layout as forward) */
+  logprobs: Float32Array;
   tokens: number;
   peakBytes: number;
   microBatches: number;
@@ -32,12 +34,16 @@ export interface AddonModelInfo {
   fingerprint: string;
   tiedEmbeddings: boolean;
   frozenF32: boolean;
+  /** 'native': frozen matrices stay in the file's type, each use reads a transient F32 dequantisation; 'f32': resident F32 copy */
+  frozenWeights: 'native' | 'f32';
+  /** 'manual': the hand-built backward of forward ops; 'autograd': the legacy ggml-autograd graph (tests) */
+  backwardGraph: 'manual' | 'autograd';
   /** ops the scheduler ran on the CPU because the GPU backend lacks them (grows as graphs run) */
   cpuFallbackOps: string[];
   lora?: { rank: number; alpha: number; targets: number; step: number };
 }
 export interface AddonEngineModel {
-  open(path: string, opts: { backend: string; threads: number; libDir: string; frozen: string; gpuLibs: string[] }): Promise<void>;
+  open(path: string, opts: { backend: string; threads: number; libDir: string; frozen: string; legacyAutograd: boolean; gpuLibs: string[] }): Promise<void>;
   info(): AddonModelInfo;
   loraInit(p: { rank: number; alpha: number; targets: number; seed: number }): Promise<void>;
   reserve(o: { tokenBudget: number }): Promise<{ peakBytes: number }>;
