@@ -14,8 +14,11 @@
  */
 import { gpuBackendLibs, loadAddon } from './ts/loadAddon.js';
 import { readPeft, writePeft } from './ts/peft.js';
-import type { AddonEngineModel, AddonModelInfo, AddonSeq } from './ts/AddonTypes.js';
+import type { AddonEngineModel, AddonModelInfo, AddonSeq, ReserveBytes } from './ts/AddonTypes.js';
+import type { GraphOp } from './ts/gpuOpSupport.js';
 
+export type { GraphOp, GraphOpSrc } from './ts/gpuOpSupport.js';
+export type { ReserveBytes } from './ts/AddonTypes.js';
 export type { AddonEngineModel, AddonModelInfo, AddonSeq, AddonForwardResult, AddonBackwardResult } from './ts/AddonTypes.js';
 
 export const LORA_TARGETS = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const;
@@ -305,10 +308,20 @@ export class EngineModel {
    * Sizes the compute buffers for the worst micro-batch under `tokenBudget` (forward
    * with entropy and pooling, and backward), so that training never reallocates them
    * mid-run and an out-of-memory shows up now, as E_BACKEND. Needs an adapter.
-   * Returns the peak bytes (weights + adapter + compute) a run at this budget needs.
+   * Returns the peak bytes a run at this budget needs and their split: weights, adapter (+ AdamW
+   * moments and gradients) and compute (activations and transient weight copies).
    */
-  reserve(opts: { tokenBudget?: number } = {}): Promise<{ peakBytes: number }> {
+  reserve(opts: { tokenBudget?: number } = {}): Promise<{ peakBytes: number; bytes: ReserveBytes }> {
     return this.run((a) => a.reserve({ tokenBudget: opts.tokenBudget ?? 2048 }));
+  }
+
+  /**
+   * The distinct ops of a graph this model builds for one sequence of `tokens` tokens, with their
+   * operand types and layouts (what the GPU backends' supports_op look at): 'forward', 'backward'
+   * (forward + gradient) or 'step' (AdamW). Needs an adapter. Checked against engine/ts/gpuOpSupport.ts.
+   */
+  graphOps(which: 'forward' | 'backward' | 'step', tokens = 16): Promise<GraphOp[]> {
+    return this.run((a) => a.graphOps(which, tokens));
   }
 
   backward(batch: EngineBatch, weights: Float32Array | number[], opts: { tokenBudget?: number } = {}): Promise<BackwardResult> {

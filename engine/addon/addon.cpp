@@ -285,9 +285,14 @@ class AddonEngineModel : public Napi::ObjectWrap<AddonEngineModel> {
         int64_t budget = (int64_t) num(o, "tokenBudget", 2048);
         engine_model * m = model_;
         auto peak = std::make_shared<size_t>(0);
-        return run(info, [m, budget, peak] { return engine_reserve(m, budget, peak.get()); }, [peak](Napi::Env e) -> Napi::Value {
+        auto parts = std::make_shared<engine_reserve_bytes>();
+        return run(info, [m, budget, peak, parts] { return engine_reserve(m, budget, peak.get(), parts.get()); }, [peak, parts](Napi::Env e) -> Napi::Value {
             Napi::Object r = Napi::Object::New(e);
             r.Set("peakBytes", (double) *peak);
+            Napi::Object b = Napi::Object::New(e);
+            b.Set("weights", (double) parts->weights); b.Set("adapter", (double) parts->adapter);
+            b.Set("compute", (double) parts->compute); b.Set("computeHost", (double) parts->compute_host);
+            r.Set("bytes", b);
             return r;
         });
     }

@@ -206,7 +206,15 @@ engine_status engine_forward(engine_model * m, const std::vector<engine_seq> & b
 // Sizes the compute buffers for the worst micro-batch of `token_budget` tokens
 // (forward with entropy and pooling, and backward), so later calls never grow them
 // mid-run, and out-of-memory shows up here with a clear message. Needs an adapter.
-engine_status engine_reserve(engine_model * m, int64_t token_budget, size_t * peak_bytes);
+struct engine_reserve_bytes {
+    size_t weights = 0;      // frozen model tensors (file type, or F32 with frozen 'f32')
+    size_t adapter = 0;      // LoRA A, B, AdamW moments and gradient accumulators
+    size_t compute = 0;      // activations and transients: the scheduler's compute buffers (all backends)
+    size_t compute_host = 0; // part of `compute` on the CPU fallback backend (0 when the primary is the CPU)
+    size_t total() const { return weights + adapter + compute; }
+};
+engine_status engine_reserve(engine_model * m, int64_t token_budget, size_t * peak_bytes, engine_reserve_bytes * parts = nullptr);
+void engine_bytes(engine_model * m, engine_reserve_bytes & parts);
 
 // loss = -sum_t w_t log pi(y_t) accumulated into the LoRA gradient accumulators.
 // weights has one entry per response token (same layout as logprobs).
@@ -271,6 +279,10 @@ struct engine_net_outputs {
     ggml_tensor * loss;     // (1) backward only: -sum w logp
 };
 int64_t engine_net_iota_len(const engine_model * m);
+int64_t engine_net_layer_saved_bytes(const engine_model * m, int64_t n_tokens);
+// per-layer recompute (activation checkpointing) in the backward at this micro-batch size?
+// (saved activations of all layers > 1 GiB; CLIPO_ENGINE_RECOMPUTE=0|1 overrides)
+bool engine_net_recompute(const engine_model * m, int64_t n_tokens);
 void engine_head_chunks(engine_model * m);  // sets head_vocab_chunk / head_token_chunk (engine_train.cpp)
 // Builds the forward (and, with `backward`, the gradient of -sum w_t logp_t accumulated in place into
 // the adapter's ga/gb) into gf, expanding layer by layer so transient weight copies do not all live at once.

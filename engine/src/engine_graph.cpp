@@ -362,10 +362,16 @@ void engine_net_build(ggml_context * ctx, ggml_cgraph * gf, const engine_model *
         for (ggml_tensor * t : {in.pos_neg, in.sel, in.w}) ggml_set_input(t);
     }
     net g{ctx, gf, m, in};
+    // Activation checkpointing: when the saved activations of every layer would exceed the budget, keep
+    // only each layer's input and recompute the layer right before its backward (one extra forward),
+    // so the backward holds one layer's working set plus the layer inputs.
+    const bool recompute = backward && engine_net_recompute(m, T);
     std::vector<layer_saved> saved(backward ? hp.n_layer : 0);
+    std::vector<ggml_tensor *> inputs(hp.n_layer, nullptr);
     ggml_tensor * x = ggml_get_rows(ctx, m->tok_embd, in.tokens);                                      // (D, T)
     for (int il = 0; il < hp.n_layer; il++) {
-        x = layer_fwd(g, il, lora, x, backward ? &saved[il] : nullptr);
+        inputs[il] = x;
+        x = layer_fwd(g, il, lora, x, backward && !recompute ? &saved[il] : nullptr);
         ggml_build_forward_expand(gf, x);
     }
     ggml_tensor * x_last = x;
@@ -382,5 +388,23 @@ void engine_net_build(ggml_context * ctx, ggml_cgraph * gf, const engine_model *
     ggml_tensor * dhn = ggml_mul_mat(ctx, transpose_copy(g, dhr), in.sel);                            // (D, T)
     ggml_tensor * dX = rms_bwd(g, x_last, m->output_norm, dhn);
     ggml_build_forward_expand(gf, dX);
-    for (int il = hp.n_layer - 1; il >= 0; il--) dX = layer_bwd(g, il, m->lora, saved[il], dX);
+    for (int il = hp.n_layer - 1; il >= 0; il--) {
+        if (recompute) layer_fwd(g, il, m->lora, inputs[il], &saved[il]);  // new nodes: computed here, freed after use
+        dX = layer_bwd(g, il, m->lora, saved[il], dX);
+    }
+}
+
+// Bytes of activations one layer keeps for its backward at T tokens (F32): residuals, norms, q/k/v
+// before and after RoPE, attention probabilities (nH·T²), MLP gate/up/product, LoRA A·x.
+int64_t engine_net_layer_saved_bytes(const engine_model * m, int64_t T) {
+    const engine_hparams & hp = m->hp;
+    const int64_t D = hp.n_embd, q = (int64_t) hp.n_embd_head * hp.n_head, kv = (int64_t) hp.n_embd_head * hp.n_head_kv;
+    const int64_t r = m->lora ? m->lora->rank : 0;
+    return 4 * T * (4 * D + 3 * q + 4 * kv + 3 * (int64_t) hp.n_ff + (int64_t) hp.n_head * T + 7 * r);
+}
+
+bool engine_net_recompute(const engine_model * m, int64_t T) {
+    if (const char * e = getenv("CLIPO_ENGINE_RECOMPUTE")) return e[0] == '1';
+    // more than 1 GiB of saved activations: recompute (costs one more forward, ~+30% per backward)
+    return engine_net_layer_saved_bytes(m, T) * m->hp.n_layer > ((int64_t) 1 << 30);
 }

@@ -171,6 +171,10 @@ static size_t static_bytes(const engine_model * m) {
 static engine_status sched_ensure(engine_model * m);
 static size_t sched_bytes(engine_model * m);
 
+static bool is_view_op(ggml_op op) {
+    return op == GGML_OP_NONE || op == GGML_OP_VIEW || op == GGML_OP_RESHAPE || op == GGML_OP_PERMUTE || op == GGML_OP_TRANSPOSE;
+}
+
 static engine_status graph_alloc(engine_model * m, ggml_cgraph * gf) {
     engine_status st = sched_ensure(m);
     if (!st.ok()) return st;
@@ -180,7 +184,11 @@ static engine_status graph_alloc(engine_model * m, ggml_cgraph * gf) {
         std::lock_guard<std::mutex> lk(m->fallback_mu);
         for (int i = 0; i < ggml_graph_n_nodes(gf); i++) {
             ggml_tensor * node = ggml_graph_node(gf, i);
-            if (ggml_backend_sched_get_tensor_backend(m->sched, node) == m->backend_cpu) m->cpu_fallback_ops.insert(ggml_op_desc(node));
+            if (ggml_backend_sched_get_tensor_backend(m->sched, node) != m->backend_cpu) continue;
+            // the scheduler keeps graph inputs in host memory and uploads them; a view of an input
+            // (a chunk of the row ids or weights) computes nothing, so it is not a fallback
+            if (is_view_op(node->op) && node->view_src && (node->view_src->flags & GGML_TENSOR_FLAG_INPUT)) continue;
+            m->cpu_fallback_ops.insert(ggml_op_desc(node));
         }
     }
     const size_t cb = sched_bytes(m);
@@ -285,7 +293,15 @@ static size_t sched_bytes(engine_model * m) {
     return cb;
 }
 
-engine_status engine_reserve(engine_model * m, int64_t token_budget, size_t * peak_bytes) {
+void engine_bytes(engine_model * m, engine_reserve_bytes & parts) {
+    parts = engine_reserve_bytes();
+    parts.weights = ggml_backend_buffer_get_size(m->buf_w);
+    if (m->lora) parts.adapter = ggml_backend_buffer_get_size(m->lora->buf_params) + ggml_backend_buffer_get_size(m->lora->buf_grads);
+    parts.compute = m->peak_compute_bytes;
+    if (m->sched && m->backend_cpu) parts.compute_host = ggml_backend_sched_get_buffer_size(m->sched, m->backend_cpu);
+}
+
+engine_status engine_reserve(engine_model * m, int64_t token_budget, size_t * peak_bytes, engine_reserve_bytes * parts) {
     if (!m->lora) return engine_error(ENGINE_E_STATE, "no adapter: call lora.init or lora.load before reserve");
     if (token_budget < 2 || token_budget > m->hp.n_ctx_train * (int64_t) 64)
         return engine_error(ENGINE_E_INVALID, "token budget must be in 2..64 x the context length");
@@ -307,6 +323,7 @@ engine_status engine_reserve(engine_model * m, int64_t token_budget, size_t * pe
     }
     m->peak_compute_bytes = sched_bytes(m);
     if (peak_bytes) *peak_bytes = static_bytes(m) + m->peak_compute_bytes;
+    if (parts) engine_bytes(m, *parts);
     return {};
 }
 
