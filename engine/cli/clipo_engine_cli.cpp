@@ -97,7 +97,7 @@ int main(int argc, char ** argv) {
 #endif
     if (argc < 2 || (strcmp(argv[1], "bench") != 0 && strcmp(argv[1], "info") != 0 && strcmp(argv[1], "reserve") != 0)) {
         fprintf(stderr, "usage: %s info|bench|reserve --model x.gguf [--tokens 512] [--seqs 1] [--rank 16] [--steps 3] [--threads N] "
-                        "[--backend cpu|gpu|auto] [--gpu-lib path/libggml-cuda.so]... [--budget tokens*seqs] [--frozen auto|f32|native]\n", argv[0]);
+                        "[--backend cpu|gpu|auto] [--gpu-lib path/libggml-cuda.so]... [--budget tokens*seqs] [--frozen auto|f32|native] [--graph manual|autograd]\n", argv[0]);
         return 2;
     }
     std::string cmd = argv[1], model_path;
@@ -116,6 +116,7 @@ int main(int argc, char ** argv) {
         else if (k == "--backend") op.backend = v;
         else if (k == "--budget") budget = atoll(v.c_str());
         else if (k == "--frozen") op.frozen = v;
+        else if (k == "--graph") op.legacy_autograd = v == "autograd";  // 'manual' (default) | 'autograd' (legacy, for comparison)
         else if (k == "--gpu-lib") op.gpu_libs.push_back(v);
         else { fprintf(stderr, "unknown option %s\n", k.c_str()); return 2; }
     }
