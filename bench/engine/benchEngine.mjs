@@ -15,6 +15,7 @@
 // by category (weights, adapter+optimizer, compute), RESULT {...} with peak_bytes.
 import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { randomFillSync } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
@@ -107,17 +108,17 @@ function writeRandomModel(path) {
         if (type === 'F32') buf.writeFloatLE((rnd() * 2 - 1) * std * 1.7, o);
         else if (type === 'F16') buf.writeUInt16LE(f16((rnd() * 2 - 1) * std * 1.7), o);
         else if (type === 'Q8_0') {
-          const dq = (std * 1.7) / 127;
-          buf.writeUInt16LE(f16(dq), o);
-          for (let k = 0; k < 32; k++) buf.writeInt8(Math.round((rnd() * 2 - 1) * 127), o + 2 + k);
+          // random int8 quants (filled below for the whole chunk), one scale per block
+          if (j === 0) randomFillSync(buf);
+          buf.writeUInt16LE(f16((std * 1.7) / 127), o);
         } else {
           // Q4_K: w = d·sc·q − dmin·m with every 6-bit sc = m = 1; q uniform in 0..15, dmin = 7.5·d centres it
+          if (j === 0) randomFillSync(buf);
           const dq = (std * 1.7) / 7.5;
           buf.writeUInt16LE(f16(dq), o);
           buf.writeUInt16LE(f16(7.5 * dq), o + 2);
           for (let k = 0; k < 4; k++) { buf[o + 4 + k] = 1; buf[o + 8 + k] = 1; }
           for (let k = 0; k < 4; k++) buf[o + 12 + k] = 0x11;
-          for (let k = 0; k < 128; k++) buf[o + 16 + k] = Math.floor(rnd() * 256);
         }
       }
       writeSync(fd, buf, 0, buf.length, pos);

@@ -2,11 +2,12 @@
 // for the short windows in which an NVIDIA machine is lent. Builds nothing; every step has its own
 // timeout and the sum stays under 8 minutes. Steps:
 //   1. GPU tests against the CPU: test/engine/gpu.test.ts (forward, backward, AdamW on CUDA vs CPU,
-//      no CPU fallback op, F32 and Q8_0 bases kept native) and the op allowlist test.
-//   2. bench:engine on CUDA at Qwen2.5-0.5B and Qwen2.5-1.5B shapes (Q4_K base, 512 tokens, rank 16)
+//      no CPU fallback op, F32 and Q8_0 bases kept native).
+//   2. the demo run on the GPU (test/trainer/gpuRun.test.ts).
+//   3. bench:engine on CUDA at Qwen2.5-0.5B and Qwen2.5-1.5B shapes (Q4_K base, 512 tokens, rank 16)
 //      against PyTorch+PEFT at the same shape (bench/engine/peftLoraStep.py), with peak memory.
-//   3. reserve-only peak bytes by category at the four preset shapes, 2048 tokens, on CUDA.
-//   4. the demo run on the GPU (test/trainer/gpuRun.test.ts).
+//   4. reserve-only peak bytes by category at the four preset shapes, 2048 tokens, on CUDA.
+//   5. the op allowlist test (no GPU needed).
 // On a machine without CUDA (or without torch+peft) it dry-runs: it says what it skips and why, runs
 // what needs no GPU (allowlist test, reserve-only at the 0.5B shape on the CPU) and still writes the report.
 import { spawnSync } from 'node:child_process';
@@ -63,29 +64,31 @@ if (cuda) {
   step('GPU tests vs CPU (CUDA)', 'npx', ['vitest', 'run', '--project', 'unit', 'test/engine/gpu.test.ts'],
     { env: { CLIPO_TEST_GPU: '1', CLIPO_TEST_GPU_LOGP_TOL: '1e-3', CLIPO_TEST_GPU_GRAD_TOL: '1e-2' }, timeout: 120 });
 } else log('## GPU tests vs CPU (CUDA)\nskipped: needs an NVIDIA GPU with node-llama-cpp\'s CUDA backend');
-if (built) step('op allowlist (CUDA, Metal, Vulkan supports_op)', 'npx', ['vitest', 'run', '--project', 'unit', 'test/engine/opAllowlist.test.ts'], { timeout: 60 });
+// --- 2. the demo on the GPU (most important after the tests: the product's own run) -----------
+if (cuda) {
+  step('demo run on the GPU', 'npx', ['vitest', 'run', '--project', 'unit', 'test/trainer/gpuRun.test.ts'], { env: { CLIPO_TEST_GPU: '1' }, timeout: 100 });
+} else log('## demo run on the GPU\nskipped: needs CUDA');
 
-// --- 2. bench:engine on CUDA vs PyTorch+PEFT -------------------------------------------
+// --- 3. bench:engine on CUDA vs PyTorch+PEFT -------------------------------------------
 for (const preset of ['qwen2.5-0.5b', 'qwen2.5-1.5b']) {
   const title = `bench:engine ${preset} Q4_K 512 tokens on CUDA vs PyTorch+PEFT`;
   if (!cuda) { log(`## ${title}\nskipped: needs CUDA`); continue; }
   const env = { BENCH_PRESET: preset, BENCH_WEIGHT_TYPE: 'Q4_K', BENCH_TOKENS: '512', BENCH_RANK: '16', BENCH_STEPS: '2', BENCH_BACKEND: 'gpu',
     BENCH_BASELINE: torchCuda ? 'peft' : 'torch', BENCH_THREADS: '8' };
-  step(title, 'node', ['bench/engine/benchEngine.mjs'], { env, timeout: 110 });
+  step(title, 'node', ['bench/engine/benchEngine.mjs'], { env, timeout: preset === 'qwen2.5-0.5b' ? 100 : 130 });
 }
 
-// --- 3. reserve-only peak bytes --------------------------------------------------------
+// --- 4. reserve-only peak bytes --------------------------------------------------------
 const presets = cuda ? ['qwen2.5-0.5b', 'llama-3.2-1b', 'qwen2.5-1.5b', 'qwen2.5-3b'] : ['qwen2.5-0.5b'];
 for (const preset of presets) {
   if (!built) break;
   step(`reserve-only ${preset} Q4_K 2048 tokens rank 16 on ${cuda ? 'CUDA' : 'the CPU (dry run)'}`, 'node', ['bench/engine/benchEngine.mjs'],
-    { env: { BENCH_PRESET: preset, BENCH_WEIGHT_TYPE: 'Q4_K', BENCH_TOKENS: '2048', BENCH_RANK: '16', BENCH_RESERVE_ONLY: '1', BENCH_BACKEND: cuda ? 'gpu' : 'cpu' }, timeout: 60 });
+    { env: { BENCH_PRESET: preset, BENCH_WEIGHT_TYPE: 'Q4_K', BENCH_TOKENS: '2048', BENCH_RANK: '16', BENCH_RESERVE_ONLY: '1', BENCH_BACKEND: cuda ? 'gpu' : 'cpu' }, timeout: 35 });
 }
 
-// --- 4. the demo on the GPU ---------------------------------------------------------------
-if (cuda) {
-  step('demo run on the GPU', 'npx', ['vitest', 'run', '--project', 'unit', 'test/trainer/gpuRun.test.ts'], { env: { CLIPO_TEST_GPU: '1' }, timeout: 120 });
-} else log('## demo run on the GPU\nskipped: needs CUDA');
+// --- 5. op allowlist (CPU only, also in CI): last, it needs no GPU ------------------------------
+if (built) step('op allowlist (CUDA, Metal, Vulkan supports_op)', 'npx', ['vitest', 'run', '--project', 'unit', 'test/engine/opAllowlist.test.ts'], { timeout: 40 });
+
 
 log('');
 log(`finished in ${((Date.now() - started) / 1000).toFixed(0)} s (budget ${BUDGET_S} s)${cuda ? '' : ' — dry run'}`);
