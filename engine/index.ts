@@ -14,8 +14,11 @@
  */
 import { gpuBackendLibs, loadAddon } from './ts/loadAddon.js';
 import { readPeft, writePeft } from './ts/peft.js';
-import type { AddonEngineModel, AddonModelInfo, AddonSeq } from './ts/AddonTypes.js';
+import type { AddonEngineModel, AddonModelInfo, AddonSeq, ReserveBytes } from './ts/AddonTypes.js';
+import type { GraphOp } from './ts/gpuOpSupport.js';
 
+export type { GraphOp, GraphOpSrc } from './ts/gpuOpSupport.js';
+export type { ReserveBytes } from './ts/AddonTypes.js';
 export type { AddonEngineModel, AddonModelInfo, AddonSeq, AddonForwardResult, AddonBackwardResult } from './ts/AddonTypes.js';
 
 export const LORA_TARGETS = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const;
@@ -44,11 +47,13 @@ export interface EngineOpenOptions {
   backend?: 'cpu' | 'gpu' | 'auto';
   threads?: number;
   /**
-   * Frozen weight matrices: 'auto' (default: F32 when the model fits in 4 GiB as F32,
-   * else the file's type), 'f32', or 'native' (keep F16/Q8_0/Q4_K; BF16 still becomes F32).
-   * The CPU backward through F32 weights is ~5x faster; GPU backends always use F32.
+   * Frozen weight matrices: 'native' or 'auto' (default, the same): keep the file's type (F16,
+   * BF16, Q8_0, Q4_K, ...) on every backend, each multiply reading a transient F32
+   * dequantisation; 'f32': a resident F32 copy (4 bytes per parameter).
    */
   frozen?: 'auto' | 'f32' | 'native';
+  /** @internal tests only: the old ggml-autograd backward (OUT_PROD etc.), to compare the hand-built one with */
+  legacyAutograd?: boolean;
 }
 
 export interface EngineModelInfo {
@@ -68,6 +73,11 @@ export interface EngineModelInfo {
   tiedEmbeddings: boolean;
   /** frozen matrices were converted to F32 at load */
   frozenF32: boolean;
+  /**
+   * 'native': frozen matrices stay in the file's type and each multiply reads a transient F32
+   * dequantisation (activations never quantised); 'f32': a resident F32 copy (frozen: 'f32').
+   */
+  frozenWeights: 'native' | 'f32';
 }
 
 export interface ForwardOptions {
@@ -96,6 +106,8 @@ export interface ForwardResult {
 export interface BackwardResult {
   /** −Σ wₜ log π(yₜ) of this call */
   loss: number;
+  /** log π(yₜ) computed inside the backward graph (forward's layout); equals forward's π_old */
+  logprobs: Float32Array;
   tokens: number;
   peakBytes: number;
   microBatches: number;
@@ -272,6 +284,7 @@ export class EngineModel {
     const a = new loaded.addon.AddonEngineModel();
     try {
       await a.open(modelPath, { backend: opts.backend ?? 'cpu', threads: opts.threads ?? 1, libDir: loaded.libDir, frozen: opts.frozen ?? 'auto',
+        legacyAutograd: opts.legacyAutograd ?? false,
         gpuLibs: (opts.backend ?? 'cpu') === 'cpu' ? [] : gpuBackendLibs() });
     } catch (e) {
       throw wrapError(e);
@@ -280,6 +293,7 @@ export class EngineModel {
     const info: EngineModelInfo = {
       arch: i.arch, nLayer: i.nLayer, dModel: i.dModel, vocab: i.vocab, nHead: i.nHead, nHeadKv: i.nHeadKv, headDim: i.headDim,
       nFf: i.nFf, contextLength: i.contextLength, types: i.types, backend: i.backend, tiedEmbeddings: i.tiedEmbeddings, frozenF32: i.frozenF32,
+      frozenWeights: i.frozenWeights,
     };
     return new EngineModel(a, modelPath, info);
   }
@@ -333,10 +347,20 @@ export class EngineModel {
    * Sizes the compute buffers for the worst micro-batch under `tokenBudget` (forward
    * with entropy and pooling, and backward), so that training never reallocates them
    * mid-run and an out-of-memory shows up now, as E_BACKEND. Needs an adapter.
-   * Returns the peak bytes (weights + adapter + compute) a run at this budget needs.
+   * Returns the peak bytes a run at this budget needs and their split: weights, adapter (+ AdamW
+   * moments and gradients) and compute (activations and transient weight copies).
    */
-  reserve(opts: { tokenBudget?: number } = {}): Promise<{ peakBytes: number }> {
+  reserve(opts: { tokenBudget?: number } = {}): Promise<{ peakBytes: number; bytes: ReserveBytes }> {
     return this.run((a) => a.reserve({ tokenBudget: opts.tokenBudget ?? 2048 }));
+  }
+
+  /**
+   * The distinct ops of a graph this model builds for one sequence of `tokens` tokens, with their
+   * operand types and layouts (what the GPU backends' supports_op look at): 'forward', 'backward'
+   * (forward + gradient) or 'step' (AdamW). Needs an adapter. Checked against engine/ts/gpuOpSupport.ts.
+   */
+  graphOps(which: 'forward' | 'backward' | 'step', tokens = 16): Promise<GraphOp[]> {
+    return this.run((a) => a.graphOps(which, tokens));
   }
 
   backward(batch: EngineBatch, weights: Float32Array | number[], opts: { tokenBudget?: number } = {}): Promise<BackwardResult> {

@@ -6,38 +6,67 @@
 // Defaults are Qwen2.5-0.5B dims with 4 layers (full depth is slow on 2 cores):
 //   BENCH_LAYERS=24 BENCH_TOKENS=512 BENCH_RANK=16 BENCH_THREADS=2 npm run bench:engine
 // Other knobs: BENCH_DMODEL, BENCH_HEADS, BENCH_KV_HEADS, BENCH_FF, BENCH_VOCAB,
-// BENCH_STEPS, BENCH_BACKEND (cpu|gpu|auto), BENCH_WEIGHT_TYPE (F16|F32).
+// BENCH_STEPS, BENCH_BACKEND (cpu|gpu|auto), BENCH_ARCH (qwen2|llama),
+// BENCH_PRESET (qwen2.5-0.5b|qwen2.5-1.5b|llama-3.2-1b|qwen2.5-3b: full shapes, overriding the knobs),
+// BENCH_WEIGHT_TYPE (F32|F16|Q8_0|Q4_K; Q4_K where rows are a multiple of 256, Q8_0 elsewhere, as
+// llama.cpp's Q4_K_M does). With a quantised type the engine runs twice, native base (the file's type,
+// dequantised per use) and the F32-copy path (frozen f32), both against PyTorch at the same shape.
+// BENCH_RESERVE_ONLY=1: no training; the engine's reserve() at BENCH_TOKENS per micro-batch, peak bytes
+// by category (weights, adapter+optimizer, compute), RESULT {...} with peak_bytes.
 import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { randomFillSync } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const env = (k, d) => (process.env[k] !== undefined ? Number(process.env[k]) : d);
-const shape = {
+// published configs (config.json of each model on the Hugging Face hub)
+const PRESETS = {
+  'qwen2.5-0.5b': { arch: 'qwen2', nLayer: 24, d: 896, nHead: 14, nKv: 2, ff: 4864, vocab: 151936 },
+  'qwen2.5-1.5b': { arch: 'qwen2', nLayer: 28, d: 1536, nHead: 12, nKv: 2, ff: 8960, vocab: 151936 },
+  'llama-3.2-1b': { arch: 'llama', nLayer: 16, d: 2048, nHead: 32, nKv: 8, ff: 8192, vocab: 128256 },
+  'qwen2.5-3b': { arch: 'qwen2', nLayer: 36, d: 2048, nHead: 16, nKv: 2, ff: 11008, vocab: 151936 },
+};
+const preset = process.env.BENCH_PRESET ? PRESETS[process.env.BENCH_PRESET] : undefined;
+if (process.env.BENCH_PRESET && !preset) { console.error(`unknown BENCH_PRESET (valid: ${Object.keys(PRESETS).join(', ')})`); process.exit(2); }
+const shape = preset ?? {
+  arch: process.env.BENCH_ARCH ?? 'qwen2',
   nLayer: env('BENCH_LAYERS', 4), d: env('BENCH_DMODEL', 896), nHead: env('BENCH_HEADS', 14), nKv: env('BENCH_KV_HEADS', 2),
   ff: env('BENCH_FF', 4864), vocab: env('BENCH_VOCAB', 151936),
 };
+const reserveOnly = process.env.BENCH_RESERVE_ONLY === '1';
 const tokens = env('BENCH_TOKENS', 256), rank = env('BENCH_RANK', 16), steps = env('BENCH_STEPS', 3), threads = env('BENCH_THREADS', 2);
 const backend = process.env.BENCH_BACKEND ?? 'cpu';
 const wtype = process.env.BENCH_WEIGHT_TYPE ?? 'F16';
+if (!['F32', 'F16', 'Q8_0', 'Q4_K'].includes(wtype)) { console.error('BENCH_WEIGHT_TYPE must be F32, F16, Q8_0 or Q4_K'); process.exit(2); }
+// GGUF type ids and block geometry (ggml.h ggml_type; ggml.c type_traits)
+const TYPES = { F32: { id: 0, blck: 1, bytes: 4 }, F16: { id: 1, blck: 1, bytes: 2 }, Q8_0: { id: 8, blck: 32, bytes: 34 }, Q4_K: { id: 12, blck: 256, bytes: 144 } };
+function matrixType(nIn) {
+  if (wtype === 'Q4_K') return nIn % 256 === 0 ? 'Q4_K' : 'Q8_0';
+  return wtype;
+}
 
-// --- minimal streaming GGUF writer (F16/F32 random weights, no tokenizer) -------
-function writeRandomQwen2(path) {
-  const { nLayer, d, nHead, nKv, ff, vocab } = shape;
+// --- minimal streaming GGUF writer (random weights, no tokenizer) ---------------
+// Quantised matrices get valid blocks of uniform random values (Q8_0: quantised from uniform floats;
+// Q4_K: random nibbles with one scale/min per block, centred); reserve-only writes zeros (sparse file).
+function writeRandomModel(path) {
+  const { arch, nLayer, d, nHead, nKv, ff, vocab } = shape;
   const hd = d / nHead;
+  const qwen = arch === 'qwen2';
   const tensors = [['token_embd.weight', [d, vocab], 1], ['output_norm.weight', [d], 0]];
   for (let l = 0; l < nLayer; l++) {
     const b = `blk.${l}.`;
     tensors.push([`${b}attn_norm.weight`, [d], 0], [`${b}attn_q.weight`, [d, d], 1], [`${b}attn_k.weight`, [d, hd * nKv], 1],
-      [`${b}attn_v.weight`, [d, hd * nKv], 1], [`${b}attn_q.bias`, [d], 0], [`${b}attn_k.bias`, [hd * nKv], 0], [`${b}attn_v.bias`, [hd * nKv], 0],
-      [`${b}attn_output.weight`, [d, d], 1], [`${b}ffn_norm.weight`, [d], 0], [`${b}ffn_gate.weight`, [d, ff], 1],
+      [`${b}attn_v.weight`, [d, hd * nKv], 1]);
+    if (qwen) tensors.push([`${b}attn_q.bias`, [d], 0], [`${b}attn_k.bias`, [hd * nKv], 0], [`${b}attn_v.bias`, [hd * nKv], 0]);
+    tensors.push([`${b}attn_output.weight`, [d, d], 1], [`${b}ffn_norm.weight`, [d], 0], [`${b}ffn_gate.weight`, [d, ff], 1],
       [`${b}ffn_up.weight`, [d, ff], 1], [`${b}ffn_down.weight`, [ff, d], 1]);
   }
-  const kv = [['general.architecture', 8, 'qwen2'], ['qwen2.context_length', 4, 32768], ['qwen2.embedding_length', 4, d],
-    ['qwen2.block_count', 4, nLayer], ['qwen2.feed_forward_length', 4, ff], ['qwen2.attention.head_count', 4, nHead],
-    ['qwen2.attention.head_count_kv', 4, nKv], ['qwen2.attention.layer_norm_rms_epsilon', 6, 1e-6], ['qwen2.rope.freq_base', 6, 1e6]];
+  const kv = [['general.architecture', 8, arch], [`${arch}.context_length`, 4, 32768], [`${arch}.embedding_length`, 4, d],
+    [`${arch}.block_count`, 4, nLayer], [`${arch}.feed_forward_length`, 4, ff], [`${arch}.attention.head_count`, 4, nHead],
+    [`${arch}.attention.head_count_kv`, 4, nKv], [`${arch}.attention.layer_norm_rms_epsilon`, 6, 1e-6], [`${arch}.rope.freq_base`, 6, qwen ? 1e6 : 5e5]];
   const parts = [];
   const u32 = (v) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); parts.push(b); };
   const u64 = (v) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(v)); parts.push(b); };
@@ -50,34 +79,55 @@ function writeRandomQwen2(path) {
   let off = 0;
   const sizes = [];
   for (const [name, dims, isMat] of tensors) {
-    const type = isMat && wtype === 'F16' ? 1 : 0;
+    const type = isMat ? matrixType(dims[0]) : 'F32';
     const n = dims.reduce((a, b) => a * b, 1);
-    const size = n * (type === 1 ? 2 : 4);
-    str(name); u32(dims.length); for (const x of dims) u64(x); u32(type); u64(off);
-    sizes.push([n, type, dims]);
+    const size = (n / TYPES[type].blck) * TYPES[type].bytes;
+    str(name); u32(dims.length); for (const x of dims) u64(x); u32(TYPES[type].id); u64(off);
+    sizes.push([n, type, dims, size]);
     off += Math.ceil(size / 32) * 32;
   }
   let head = Buffer.concat(parts);
   head = Buffer.concat([head, Buffer.alloc((32 - (head.length % 32)) % 32)]);
   const fd = openSync(path, 'w');
   writeSync(fd, head);
+  let pos = head.length;
   let seed = 12345;
-  for (const [n, type, dims] of sizes) {
+  const rnd = () => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 4294967296; };
+  for (const [n, type, dims, size] of sizes) {
     const std = dims.length === 2 ? 1 / Math.sqrt(dims[0]) : 0;
-    const chunk = 1 << 20;
-    for (let i = 0; i < n; i += chunk) {
-      const m = Math.min(chunk, n - i);
-      const buf = Buffer.alloc(m * (type === 1 ? 2 : 4));
-      for (let j = 0; j < m; j++) {
-        seed = (seed * 1103515245 + 12345) >>> 0;
-        const x = dims.length === 1 ? 1 : ((seed / 4294967296) * 2 - 1) * std * 1.7;
-        if (type === 1) buf.writeUInt16LE(f16(x), j * 2); else buf.writeFloatLE(x, j * 4);
+    const padded = Math.ceil(size / 32) * 32;
+    if (reserveOnly && dims.length === 2) { pos += padded; continue; }  // zeros: a hole in a sparse file
+    const { blck, bytes } = TYPES[type];
+    const blocksPerChunk = Math.max(1, Math.floor((1 << 20) / blck));
+    for (let blk = 0; blk < n / blck; blk += blocksPerChunk) {
+      const nb = Math.min(blocksPerChunk, n / blck - blk);
+      const buf = Buffer.alloc(nb * bytes);
+      for (let j = 0; j < nb; j++) {
+        if (dims.length === 1) { buf.writeFloatLE(1, j * 4); continue; }
+        const o = j * bytes;
+        if (type === 'F32') buf.writeFloatLE((rnd() * 2 - 1) * std * 1.7, o);
+        else if (type === 'F16') buf.writeUInt16LE(f16((rnd() * 2 - 1) * std * 1.7), o);
+        else if (type === 'Q8_0') {
+          // random int8 quants (filled below for the whole chunk), one scale per block
+          if (j === 0) randomFillSync(buf);
+          buf.writeUInt16LE(f16((std * 1.7) / 127), o);
+        } else {
+          // Q4_K: w = d·sc·q − dmin·m with every 6-bit sc = m = 1; q uniform in 0..15, dmin = 7.5·d centres it
+          if (j === 0) randomFillSync(buf);
+          const dq = (std * 1.7) / 7.5;
+          buf.writeUInt16LE(f16(dq), o);
+          buf.writeUInt16LE(f16(7.5 * dq), o + 2);
+          for (let k = 0; k < 4; k++) { buf[o + 4 + k] = 1; buf[o + 8 + k] = 1; }
+          for (let k = 0; k < 4; k++) buf[o + 12 + k] = 0x11;
+        }
       }
-      writeSync(fd, buf);
+      writeSync(fd, buf, 0, buf.length, pos);
+      pos += buf.length;
     }
-    const size = n * (type === 1 ? 2 : 4);
-    writeSync(fd, Buffer.alloc((32 - (size % 32)) % 32));
+    pos += padded - size;
   }
+  // a trailing byte so a sparse file has its full length
+  writeSync(fd, Buffer.alloc(1), 0, 1, Math.max(pos - 1, head.length));
   closeSync(fd);
 }
 const f32b = new Float32Array(1), u32b = new Uint32Array(f32b.buffer);
@@ -94,8 +144,8 @@ const cli = join(root, 'engine', 'build', 'Release', 'clipo-engine');
 if (!existsSync(cli)) { console.error('engine CLI not built: run node engine/scripts/build.mjs'); process.exit(1); }
 const dir = join(tmpdir(), 'clipo-bench');
 mkdirSync(dir, { recursive: true });
-const model = join(dir, `qwen2-${shape.nLayer}x${shape.d}-${shape.vocab}-${wtype}.gguf`);
-if (!existsSync(model)) { console.log(`writing random model ${model}`); writeRandomQwen2(model); }
+const model = join(dir, `${shape.arch}-${shape.nLayer}x${shape.d}x${shape.ff}-${shape.vocab}-${wtype}${reserveOnly ? '-zeros' : ''}.gguf`);
+if (!existsSync(model)) { console.log(`writing random model ${model}`); writeRandomModel(model); }
 console.log(`shape ${JSON.stringify(shape)} tokens ${tokens} rank ${rank} threads ${threads} backend ${backend} weights ${wtype}`);
 // GPU backends ship as separate libraries in node-llama-cpp's platform packages (CUDA, Vulkan)
 const plat = `${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
@@ -103,12 +153,32 @@ const gpuLibs = backend === 'cpu' ? [] : [['cuda', 'ggml-cuda'], ['vulkan', 'ggm
   .map(([pkg, lib]) => join(root, 'node_modules', '@node-llama-cpp', `${plat}-${pkg}`, 'bins', `${plat}-${pkg}`,
     process.platform === 'win32' ? `${lib}.dll` : `lib${lib}.so`))
   .filter((p) => existsSync(p));
-const r = spawnSync(cli, ['bench', '--model', model, '--tokens', String(tokens), '--rank', String(rank), '--steps', String(steps),
-  '--threads', String(threads), '--backend', backend, ...gpuLibs.flatMap((p) => ['--gpu-lib', p])], { encoding: 'utf8' });
-process.stdout.write(r.stdout);
-if (r.status !== 0) { process.stderr.write(r.stderr); process.exit(1); }
-const ours = JSON.parse(/RESULT (.*)/.exec(r.stdout)[1]);
-const oursTrain = (ours.forward_tok_s * ours.train_tok_s) / (ours.forward_tok_s + ours.train_tok_s); // forward + backward per token
+const common = ['--model', model, '--tokens', String(tokens), '--rank', String(rank), '--threads', String(threads), '--backend', backend,
+  ...gpuLibs.flatMap((p) => ['--gpu-lib', p])];
+if (reserveOnly) {
+  const r = spawnSync(cli, ['reserve', ...common], { encoding: 'utf8' });
+  process.stdout.write(r.stdout);
+  if (r.status !== 0) { process.stderr.write(r.stderr); process.exit(1); }
+  const res = JSON.parse(/RESULT (.*)/.exec(r.stdout)[1]);
+  const gb = (b) => `${(b / 1e9).toFixed(2)} GB`;
+  console.log(`peak ${gb(res.peak_bytes)} = weights ${gb(res.weights_bytes)} + adapter+optimizer ${gb(res.adapter_bytes)} + compute ${gb(res.compute_bytes)}`);
+  console.log('RESULT ' + JSON.stringify({ preset: process.env.BENCH_PRESET ?? null, weights: wtype, tokens, rank, ...res }));
+  process.exit(0);
+}
+const runEngine = (frozen) => {
+  const r = spawnSync(cli, ['bench', ...common, '--steps', String(steps), '--frozen', frozen], { encoding: 'utf8' });
+  process.stdout.write(r.stdout);
+  if (r.status !== 0) { process.stderr.write(r.stderr); process.exit(1); }
+  const res = JSON.parse(/RESULT (.*)/.exec(r.stdout)[1]);
+  return { ...res, fb_tok_s: (res.forward_tok_s * res.train_tok_s) / (res.forward_tok_s + res.train_tok_s) }; // forward + backward per token
+};
+const quantised = wtype === 'Q8_0' || wtype === 'Q4_K';
+const native = runEngine('native');
+const f32copy = quantised ? runEngine('f32') : undefined;
+if (f32copy) console.log(`native ${wtype} base ${native.fb_tok_s.toFixed(1)} tok/s (peak ${(native.peak_bytes / 2 ** 20).toFixed(0)} MiB) vs F32 copy ` +
+  `${f32copy.fb_tok_s.toFixed(1)} tok/s (peak ${(f32copy.peak_bytes / 2 ** 20).toFixed(0)} MiB): ${(native.fb_tok_s / f32copy.fb_tok_s).toFixed(2)}x`);
+const ours = native;
+const oursTrain = native.fb_tok_s;
 
 // The first interpreter that can import torch: $CLIPO_PYTHON, python3 on PATH, then the system one
 // (Debian's python3-torch installs into /usr/bin/python3, which a pyenv/venv python3 does not see).
@@ -121,9 +191,15 @@ if (!torchOk) {
   console.log(`engine forward+backward: ${oursTrain.toFixed(1)} tokens/s (no ratio)`);
   process.exit(0);
 }
-const t = spawnSync(python, [join(root, 'bench', 'engine', 'torchLoraStep.py'), JSON.stringify({ ...shape, tokens, rank, steps, threads, device: backend === 'cpu' ? 'cpu' : 'cuda' })], { encoding: 'utf8' });
+// BENCH_BASELINE=peft: Hugging Face transformers + PEFT (bench/engine/peftLoraStep.py), else plain PyTorch
+const baselineScript = process.env.BENCH_BASELINE === 'peft' ? 'peftLoraStep.py' : 'torchLoraStep.py';
+const t = spawnSync(python, [join(root, 'bench', 'engine', baselineScript), JSON.stringify({ ...shape, tokens, rank, steps, threads, device: backend === 'cpu' ? 'cpu' : 'cuda' })], { encoding: 'utf8', timeout: 300_000 });
 process.stdout.write(t.stdout);
 if (t.status !== 0) { process.stderr.write(t.stderr); process.exit(1); }
 const base = JSON.parse(/RESULT (.*)/.exec(t.stdout)[1]);
 console.log(`engine forward+backward ${oursTrain.toFixed(1)} tok/s (peak ${(ours.peak_bytes / 2 ** 20).toFixed(0)} MiB) vs PyTorch on ${base.device} ` +
   `${base.train_tok_s.toFixed(1)} tok/s${base.peak_bytes ? ` (peak ${(base.peak_bytes / 2 ** 20).toFixed(0)} MiB)` : ''}: ratio ${(oursTrain / base.train_tok_s).toFixed(2)}x`);
+if (f32copy) console.log(`F32-copy path ${f32copy.fb_tok_s.toFixed(1)} tok/s: ratio ${(f32copy.fb_tok_s / base.train_tok_s).toFixed(2)}x PyTorch`);
+console.log('RESULT ' + JSON.stringify({ weights: wtype, native_tok_s: native.fb_tok_s, native_peak_bytes: native.peak_bytes,
+  f32copy_tok_s: f32copy?.fb_tok_s ?? null, f32copy_peak_bytes: f32copy?.peak_bytes ?? null, torch_tok_s: base.train_tok_s,
+  torch_peak_bytes: base.peak_bytes, peak_bytes: native.peak_bytes }));

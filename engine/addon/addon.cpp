@@ -91,7 +91,7 @@ class AddonEngineModel : public Napi::ObjectWrap<AddonEngineModel> {
                             InstanceMethod("step", &AddonEngineModel::Step), InstanceMethod("zeroGrad", &AddonEngineModel::ZeroGrad),
                             InstanceMethod("saveState", &AddonEngineModel::SaveState), InstanceMethod("loadState", &AddonEngineModel::LoadState),
                             InstanceMethod("cancel", &AddonEngineModel::Cancel), InstanceMethod("reserve", &AddonEngineModel::Reserve),
-                            InstanceMethod("setTemperature", &AddonEngineModel::SetTemperature), InstanceMethod("dispose", &AddonEngineModel::Dispose)});
+                            InstanceMethod("setTemperature", &AddonEngineModel::SetTemperature), InstanceMethod("graphOps", &AddonEngineModel::GraphOps), InstanceMethod("dispose", &AddonEngineModel::Dispose)});
     }
     AddonEngineModel(const Napi::CallbackInfo & info) : Napi::ObjectWrap<AddonEngineModel>(info) {}
     ~AddonEngineModel() override { engine_model_free(model_); }
@@ -125,6 +125,7 @@ class AddonEngineModel : public Napi::ObjectWrap<AddonEngineModel> {
         p.n_threads = (int) num(o, "threads", 1);
         if (o.Get("libDir").IsString()) p.lib_dir = o.Get("libDir").As<Napi::String>();
         if (o.Get("frozen").IsString()) p.frozen = o.Get("frozen").As<Napi::String>();
+        if (o.Get("legacyAutograd").IsBoolean()) p.legacy_autograd = o.Get("legacyAutograd").As<Napi::Boolean>().Value();
         if (o.Get("gpuLibs").IsArray()) {
             Napi::Array a = o.Get("gpuLibs").As<Napi::Array>();
             for (uint32_t i = 0; i < a.Length(); i++) p.gpu_libs.push_back(a.Get(i).ToString());
@@ -153,6 +154,10 @@ class AddonEngineModel : public Napi::ObjectWrap<AddonEngineModel> {
         o.Set("fingerprint", Napi::String::New(env, std::to_string(model_->fingerprint)));
         o.Set("tiedEmbeddings", model_->output == nullptr);
         o.Set("frozenF32", model_->frozen_f32);
+        // how frozen matrices are held and multiplied: the file's type with transient F32 dequantisation
+        // per use ('native'), or a resident F32 copy ('f32'); and which backward graph runs
+        o.Set("frozenWeights", model_->frozen_f32 ? "f32" : "native");
+        o.Set("backwardGraph", model_->legacy_autograd ? "autograd" : "manual");
         std::vector<std::string> ops;
         { std::lock_guard<std::mutex> lk(model_->fallback_mu); ops.assign(model_->cpu_fallback_ops.begin(), model_->cpu_fallback_ops.end()); }
         Napi::Array fb = Napi::Array::New(env, ops.size());
@@ -267,6 +272,7 @@ class AddonEngineModel : public Napi::ObjectWrap<AddonEngineModel> {
                    [res, loss](Napi::Env e) -> Napi::Value {
                        Napi::Object r = Napi::Object::New(e);
                        r.Set("loss", *loss); r.Set("tokens", (double) res->tokens); r.Set("peakBytes", (double) res->peak_bytes);
+                       r.Set("logprobs", to_f32(e, res->logprobs));
                        r.Set("microBatches", res->micro_batches);
                        return r;
                    });
@@ -279,10 +285,43 @@ class AddonEngineModel : public Napi::ObjectWrap<AddonEngineModel> {
         int64_t budget = (int64_t) num(o, "tokenBudget", 2048);
         engine_model * m = model_;
         auto peak = std::make_shared<size_t>(0);
-        return run(info, [m, budget, peak] { return engine_reserve(m, budget, peak.get()); }, [peak](Napi::Env e) -> Napi::Value {
+        auto parts = std::make_shared<engine_reserve_bytes>();
+        return run(info, [m, budget, peak, parts] { return engine_reserve(m, budget, peak.get(), parts.get()); }, [peak, parts](Napi::Env e) -> Napi::Value {
             Napi::Object r = Napi::Object::New(e);
             r.Set("peakBytes", (double) *peak);
+            Napi::Object b = Napi::Object::New(e);
+            b.Set("weights", (double) parts->weights); b.Set("adapter", (double) parts->adapter);
+            b.Set("compute", (double) parts->compute); b.Set("computeHost", (double) parts->compute_host);
+            r.Set("bytes", b);
             return r;
+        });
+    }
+    // graphOps(which: 'forward'|'backward'|'step', tokens) -> Promise<[{op, type, contiguous, contiguousRows, srcs: [...]}]>
+    Napi::Value GraphOps(const Napi::CallbackInfo & info) {
+        if (!need_model(info)) return info.Env().Null();
+        std::string which = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : std::string();
+        int64_t tokens = info[1].IsNumber() ? (int64_t) info[1].As<Napi::Number>().DoubleValue() : 16;
+        engine_model * m = model_;
+        auto ops = std::make_shared<std::vector<engine_op_info>>();
+        return run(info, [m, which, tokens, ops] { return engine_graph_ops(m, which, tokens, *ops); }, [ops](Napi::Env e) -> Napi::Value {
+            Napi::Array a = Napi::Array::New(e, ops->size());
+            for (size_t i = 0; i < ops->size(); i++) {
+                const engine_op_info & o = (*ops)[i];
+                Napi::Object r = Napi::Object::New(e);
+                r.Set("op", o.op); r.Set("type", o.type); r.Set("contiguous", o.contiguous); r.Set("contiguousRows", o.contiguous_rows);
+                Napi::Array srcs = Napi::Array::New(e, o.srcs.size());
+                for (size_t k = 0; k < o.srcs.size(); k++) {
+                    const engine_op_src & s = o.srcs[k];
+                    Napi::Object x = Napi::Object::New(e);
+                    x.Set("type", s.type); x.Set("contiguous", s.contiguous); x.Set("contiguousRows", s.contiguous_rows);
+                    x.Set("contiguous1", s.contiguous_1); x.Set("contiguous2", s.contiguous_2);
+                    x.Set("ne0", (double) s.ne0); x.Set("ne3", (double) s.ne3);
+                    srcs.Set((uint32_t) k, x);
+                }
+                r.Set("srcs", srcs);
+                a.Set((uint32_t) i, r);
+            }
+            return a;
         });
     }
     // step({lr, beta1, beta2, eps, weightDecay, maxGradNorm}) -> Promise<number> (grad norm before clipping)

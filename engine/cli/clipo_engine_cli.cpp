@@ -95,9 +95,9 @@ int main(int argc, char ** argv) {
         }
     }
 #endif
-    if (argc < 2 || (strcmp(argv[1], "bench") != 0 && strcmp(argv[1], "info") != 0)) {
-        fprintf(stderr, "usage: %s info|bench --model x.gguf [--tokens 512] [--seqs 1] [--rank 16] [--steps 3] [--threads N] "
-                        "[--backend cpu|gpu|auto] [--gpu-lib path/libggml-cuda.so]... [--budget tokens*seqs] [--frozen auto|f32|native]\n", argv[0]);
+    if (argc < 2 || (strcmp(argv[1], "bench") != 0 && strcmp(argv[1], "info") != 0 && strcmp(argv[1], "reserve") != 0)) {
+        fprintf(stderr, "usage: %s info|bench|reserve --model x.gguf [--tokens 512] [--seqs 1] [--rank 16] [--steps 3] [--threads N] "
+                        "[--backend cpu|gpu|auto] [--gpu-lib path/libggml-cuda.so]... [--budget tokens*seqs] [--frozen auto|f32|native] [--graph manual|autograd]\n", argv[0]);
         return 2;
     }
     std::string cmd = argv[1], model_path;
@@ -116,6 +116,7 @@ int main(int argc, char ** argv) {
         else if (k == "--backend") op.backend = v;
         else if (k == "--budget") budget = atoll(v.c_str());
         else if (k == "--frozen") op.frozen = v;
+        else if (k == "--graph") op.legacy_autograd = v == "autograd";  // 'manual' (default) | 'autograd' (legacy, for comparison)
         else if (k == "--gpu-lib") op.gpu_libs.push_back(v);
         else { fprintf(stderr, "unknown option %s\n", k.c_str()); return 2; }
     }
@@ -136,8 +137,17 @@ int main(int argc, char ** argv) {
     lp.rank = rank; lp.alpha = 2.0f * rank;
     if (!(st = engine_lora_init(m, lp)).ok()) return fail(st);
     size_t reserved = 0;
-    if (!(st = engine_reserve(m, budget, &reserved)).ok()) return fail(st);
-    printf("reserved for a %lld-token micro-batch: %.1f MiB (weights + adapter + compute)\n", (long long) budget, reserved / 1048576.0);
+    engine_reserve_bytes parts;
+    if (!(st = engine_reserve(m, budget, &reserved, &parts)).ok()) return fail(st);
+    printf("reserved for a %lld-token micro-batch: %.1f MiB = weights %.1f + adapter+optimizer %.1f + compute %.1f MiB (of which host %.1f)\n",
+           (long long) budget, reserved / 1048576.0, parts.weights / 1048576.0, parts.adapter / 1048576.0, parts.compute / 1048576.0,
+           parts.compute_host / 1048576.0);
+    if (cmd == "reserve") {
+        printf("RESULT {\"peak_bytes\":%zu,\"weights_bytes\":%zu,\"adapter_bytes\":%zu,\"compute_bytes\":%zu,\"compute_host_bytes\":%zu,\"backend\":\"%s\"}\n",
+               reserved, parts.weights, parts.adapter, parts.compute, parts.compute_host, m->backend_name.c_str());
+        engine_model_free(m);
+        return 0;
+    }
     std::vector<engine_seq> batch(seqs);
     uint64_t s = 1;
     for (auto & q : batch) {

@@ -132,7 +132,10 @@ struct engine_model {
     std::mutex fallback_mu;               // guards cpu_fallback_ops (info() reads it from the JS thread)
     std::string backend_name;
     int n_threads = 1;
-    bool frozen_f32 = false;              // frozen matrices converted to F32 at load
+    bool frozen_f32 = false;              // frozen matrices converted to F32 at load (frozen: 'f32')
+    bool legacy_autograd = false;         // old ggml-autograd graph (tests compare the hand-built backward with it)
+    int64_t head_vocab_chunk = 0;         // vocab rows per head chunk (fixed per model: log-probs independent of R)
+    int64_t head_token_chunk = 0;         // scored tokens per head chunk
     engine_lora * lora = nullptr;
     size_t peak_compute_bytes = 0;
     float logit_scale = 1.0f;             // 1/T: log-probs are of softmax(z/T), the sampler's distribution
@@ -145,10 +148,11 @@ struct engine_open_params {
     int n_threads = 1;
     std::string lib_dir;          // where libggml-cpu-*.so live (all variants are tried)
     std::vector<std::string> gpu_libs; // extra backend libraries (e.g. .../libggml-cuda.so), loaded for gpu/auto
-    // Frozen matrices as F32: "auto" (F32 when that takes <= 4 GiB, else keep the
-    // file type), "f32", or "native". CPU OUT_PROD (the backward through frozen
-    // weights) is ~5x faster on F32 than on F16/quants; GPU backends always use F32.
+    // Frozen matrices: "native"/"auto" (default: keep the file's type on every backend; each
+    // multiply reads a transient F32 dequantisation, docs/ENGINE.md) or "f32" (a resident F32
+    // copy). The legacy autograd path keeps its old rule (F32 on GPUs and when <= 4 GiB).
     std::string frozen = "auto";
+    bool legacy_autograd = false; // test only: ggml autograd backward (OUT_PROD etc.) instead of the hand-built one
 };
 
 engine_status engine_model_open(const std::string & path, const engine_open_params & p, engine_model ** out);
@@ -188,7 +192,7 @@ struct engine_forward_params {
 };
 
 struct engine_forward_result {
-    std::vector<float> logprobs;  // (sum of response lengths)
+    std::vector<float> logprobs;  // (sum of response lengths); backward fills it too (log-probs inside the backward graph)
     std::vector<float> entropy;   // (sum of response lengths)
     std::vector<float> pooled;    // (n_seq, D)
     int64_t tokens = 0;           // tokens processed (all positions)
@@ -202,7 +206,15 @@ engine_status engine_forward(engine_model * m, const std::vector<engine_seq> & b
 // Sizes the compute buffers for the worst micro-batch of `token_budget` tokens
 // (forward with entropy and pooling, and backward), so later calls never grow them
 // mid-run, and out-of-memory shows up here with a clear message. Needs an adapter.
-engine_status engine_reserve(engine_model * m, int64_t token_budget, size_t * peak_bytes);
+struct engine_reserve_bytes {
+    size_t weights = 0;      // frozen model tensors (file type, or F32 with frozen 'f32')
+    size_t adapter = 0;      // LoRA A, B, AdamW moments and gradient accumulators
+    size_t compute = 0;      // activations and transients: the scheduler's compute buffers (all backends)
+    size_t compute_host = 0; // part of `compute` on the CPU fallback backend (0 when the primary is the CPU)
+    size_t total() const { return weights + adapter + compute; }
+};
+engine_status engine_reserve(engine_model * m, int64_t token_budget, size_t * peak_bytes, engine_reserve_bytes * parts = nullptr);
+void engine_bytes(engine_model * m, engine_reserve_bytes & parts);
 
 // loss = -sum_t w_t log pi(y_t) accumulated into the LoRA gradient accumulators.
 // weights has one entry per response token (same layout as logprobs).
@@ -219,6 +231,12 @@ struct engine_adamw_params {
 // grad_norm_out = global L2 norm of the gradient before clipping.
 engine_status engine_step(engine_model * m, const engine_adamw_params & p, double * grad_norm_out);
 engine_status engine_zero_grad(engine_model * m);
+
+// The distinct ops of a graph the engine builds ("forward", "backward" or "step") for one sequence of T
+// tokens, with the operand properties the backends' supports_op functions look at (the op allowlist test).
+struct engine_op_src { std::string type; bool contiguous, contiguous_rows, contiguous_1, contiguous_2; int64_t ne0, ne3; };
+struct engine_op_info { std::string op, type; bool contiguous, contiguous_rows; std::vector<engine_op_src> srcs; };
+engine_status engine_graph_ops(engine_model * m, const std::string & which, int64_t n_tokens, std::vector<engine_op_info> & out);
 
 engine_status engine_state_save(engine_model * m, const std::string & path);
 engine_status engine_state_load(engine_model * m, const std::string & path);
@@ -237,5 +255,36 @@ struct engine_graph_outputs {
     ggml_tensor * hidden;   // (D, T) final-norm hidden, for pooling
     ggml_tensor * probs;    // (V, R)
 };
-void engine_graph_build(ggml_context * ctx, const engine_model * m, bool use_lora, bool want_entropy,
+void engine_graph_build_autograd(ggml_context * ctx, const engine_model * m, bool use_lora, bool want_entropy,
                         int64_t n_tokens, int64_t n_rows, engine_graph_inputs & in, engine_graph_outputs & out);
+
+// engine_graph.cpp: the decoder with a hand-built backward made only of forward ops (MUL_MAT,
+// GET_ROWS, ROPE, SOFT_MAX, elementwise, SUM_ROWS, CONT/CPY, CONCAT), frozen weights read through
+// transient F32 dequantisations (GET_ROWS), and a head chunked over vocabulary and tokens.
+struct engine_net_inputs {
+    ggml_tensor * tokens;   // (T) i32
+    ggml_tensor * pos;      // (T) i32
+    ggml_tensor * pos_neg;  // (T) i32, -pos (RoPE backward = RoPE by the opposite angle); backward only
+    ggml_tensor * mask;     // (T, T) f32 block-diagonal causal
+    ggml_tensor * rows;     // (R) i32 positions whose next token is scored
+    ggml_tensor * targets;  // (R) i32 the scored tokens
+    ggml_tensor * iota;     // (n) i32 0..n-1: row ids for dequantising a weight (GET_ROWS)
+    ggml_tensor * sel;      // (R, T) f32 one-hot rows -> positions (scatter as MUL_MAT); backward only
+    ggml_tensor * w;        // (1, R) f32 per-token weights; backward only
+};
+struct engine_net_outputs {
+    ggml_tensor * logp;     // (1, R)
+    ggml_tensor * entropy;  // (1, R) or null
+    ggml_tensor * hidden;   // (D, T) final-norm hidden, for pooling
+    ggml_tensor * loss;     // (1) backward only: -sum w logp
+};
+int64_t engine_net_iota_len(const engine_model * m);
+int64_t engine_net_layer_saved_bytes(const engine_model * m, int64_t n_tokens);
+// per-layer recompute (activation checkpointing) in the backward at this micro-batch size?
+// (saved activations of all layers > 1 GiB; CLIPO_ENGINE_RECOMPUTE=0|1 overrides)
+bool engine_net_recompute(const engine_model * m, int64_t n_tokens);
+void engine_head_chunks(engine_model * m);  // sets head_vocab_chunk / head_token_chunk (engine_train.cpp)
+// Builds the forward (and, with `backward`, the gradient of -sum w_t logp_t accumulated in place into
+// the adapter's ga/gb) into gf, expanding layer by layer so transient weight copies do not all live at once.
+void engine_net_build(ggml_context * ctx, ggml_cgraph * gf, const engine_model * m, bool use_lora, bool want_entropy,
+                      bool backward, int64_t n_tokens, int64_t n_rows, engine_net_inputs & in, engine_net_outputs & out);

@@ -321,7 +321,12 @@ engine_status engine_model_open(const std::string & path, const engine_open_para
     }
     uint64_t n_params = 0;
     for (int64_t i = 0; i < gguf_get_n_tensors(g); i++) n_params += (uint64_t) ggml_nelements(ggml_get_tensor(meta, gguf_get_tensor_name(g, i)));
-    const bool frozen_f32 = m->frozen_f32 = !is_cpu || p.frozen == "f32" || (p.frozen == "auto" && n_params * 4 <= (4ull << 30));
+    m->legacy_autograd = p.legacy_autograd;
+    // The hand-built backward multiplies by transient F32 dequantisations, so the file's type stays
+    // resident everywhere unless the user asks for an F32 copy. The legacy autograd graph keeps its
+    // old rule (its OUT_PROD is F32-only on CUDA and a slow scalar loop for quants on the CPU).
+    const bool frozen_f32 = m->frozen_f32 = p.frozen == "f32" ||
+        (p.legacy_autograd && (!is_cpu || (p.frozen == "auto" && n_params * 4 <= (4ull << 30))));
 
     // create destination tensors
     const size_t n_max = 16 + 16 * (size_t) hp.n_layer;
@@ -348,7 +353,8 @@ engine_status engine_model_open(const std::string & path, const engine_open_para
             return engine_error(ENGINE_E_UNSUPPORTED, "tensor " + name + " has type " + ggml_type_name(t) + ", which is not supported" +
                                                           " (supported: " + model_supported_types() + ")");
         ggml_type dt = t;
-        if (!matrix || t == GGML_TYPE_BF16 || frozen_f32) dt = GGML_TYPE_F32;
+        // BF16 stays BF16 only on the hand-built path (GET_ROWS dequantises it; CPU OUT_PROD aborts on it)
+        if (!matrix || (t == GGML_TYPE_BF16 && p.legacy_autograd) || frozen_f32) dt = GGML_TYPE_F32;
         ggml_tensor * d = ggml_new_tensor(m->ctx_w, dt, GGML_MAX_DIMS, mt->ne);
         ggml_set_name(d, name.c_str());
         loads.push_back({d, id});
@@ -364,6 +370,7 @@ engine_status engine_model_open(const std::string & path, const engine_open_para
         m->hp.n_vocab = (int32_t) nv;
     }
     const int64_t V = m->hp.n_vocab;
+    engine_head_chunks(m);
 #define WANT(name, shape, req, mat, dst) do { st = want(name, shape, req, mat, dst); if (!st.ok()) { cleanup(); engine_model_free(m); return st; } } while (0)
     WANT("token_embd.weight", (std::vector<int64_t>{D, V}), true, true, &m->tok_embd);
     WANT("output_norm.weight", (std::vector<int64_t>{D}), true, false, &m->output_norm);

@@ -19,9 +19,33 @@
 #include <cstring>
 #include <sys/stat.h>
 
-// graph capacity: forward ~80 nodes per layer with LoRA, backward roughly triples it
+// graph capacity: forward ~80 nodes per layer with LoRA, the hand-built backward ~300 more; the head
+// has at most 16 token chunks x 32 vocab chunks of ~25 nodes (engine_head_chunks caps both)
 // (overflowing a ggml graph asserts, so size it from the model)
-static size_t graph_size(const engine_model * m) { return 8192 + (size_t) m->hp.n_layer * 1024; }
+static size_t graph_size(const engine_model * m) { return 8192 + 16384 + (size_t) m->hp.n_layer * 1024; }
+
+// Head chunk sizes: vocabulary rows per chunk (~32 MiB of dequantised F32 rows; at most 32 chunks) and
+// scored tokens per chunk (~16 MiB of logits; at most 16 chunks), multiples of 64 so views stay
+// 256-byte aligned for the GPU backends. The vocab chunking is fixed per model, so a token's log-prob
+// does not depend on its micro-batch; CLIPO_ENGINE_HEAD_CHUNK="vocab,tokens" overrides (tests).
+void engine_head_chunks(engine_model * m) {
+    const int64_t V = m->hp.n_vocab, D = m->hp.n_embd;
+    auto up64 = [](int64_t v) { return (v + 63) / 64 * 64; };
+    int64_t vc = std::max<int64_t>(64, ((int64_t) (8 << 20) / D) / 64 * 64);
+    vc = std::max(vc, up64((V + 31) / 32));
+    int64_t rc = std::max<int64_t>(64, ((int64_t) (4 << 20) / vc) / 64 * 64);
+    if (const char * e = getenv("CLIPO_ENGINE_HEAD_CHUNK")) {
+        long a = 0, b = 0;
+        if (sscanf(e, "%ld,%ld", &a, &b) == 2 && a > 0 && b > 0) { vc = std::max<int64_t>(a, (V + 31) / 32); rc = b; }
+    }
+    m->head_vocab_chunk = std::min(vc, V);
+    m->head_token_chunk = rc;
+}
+
+// token chunk actually used for R scored rows: at most 16 chunks (the graph is sized for that)
+static int64_t head_token_chunk_for(const engine_model * m, int64_t R) {
+    return std::max(m->head_token_chunk, (R + 15) / 16);
+}
 
 namespace {
 struct micro_batch { size_t first, count; int64_t T, R; };
@@ -73,10 +97,24 @@ static std::vector<micro_batch> batch_split(const engine_model * m, const std::v
     return out;
 }
 
+struct any_inputs {
+    ggml_tensor * tokens = nullptr, * pos = nullptr, * mask = nullptr, * rows = nullptr, * gather = nullptr;
+    ggml_tensor * targets = nullptr, * pos_neg = nullptr, * iota = nullptr, * sel = nullptr;
+    any_inputs() = default;
+    any_inputs(const engine_graph_inputs & a) : tokens(a.tokens), pos(a.pos), mask(a.mask), rows(a.rows), gather(a.gather) {}
+    any_inputs(const engine_net_inputs & a)
+        : tokens(a.tokens), pos(a.pos), mask(a.mask), rows(a.rows), targets(a.targets), pos_neg(a.pos_neg), iota(a.iota), sel(a.sel) {}
+};
+
+// gallocr only allocates tensors the graph reads (an F32 model never reads iota, for instance)
+static void input_set(ggml_tensor * t, const void * data, size_t n) {
+    if (t && t->buffer) ggml_backend_tensor_set(t, data, 0, n);
+}
+
 static void batch_inputs(const engine_model * m, const std::vector<engine_seq> & batch, const micro_batch & mb,
-                         const engine_graph_inputs & in, ggml_tensor * pool) {
+                         const any_inputs & in, ggml_tensor * pool) {
     const int64_t T = mb.T, R = mb.R, V = m->hp.n_vocab;
-    std::vector<int32_t> tok(T), pos(T), rows(R), gather(R);
+    std::vector<int32_t> tok(T), pos(T), rows(R), gather(R), targets(R);
     std::vector<float> mask((size_t) T * T, -INFINITY);       // (Tq, Tk) row-major: mask[q*T + k]
     std::vector<float> pl(pool ? (size_t) T * mb.count : 0, 0.0f); // (nSeq, T)
     int64_t o = 0, r = 0;
@@ -91,16 +129,32 @@ static void batch_inputs(const engine_model * m, const std::vector<engine_seq> &
         for (int64_t t = rs; t < n; t++, r++) {
             rows[r] = (int32_t) (o + t - 1);
             gather[r] = (int32_t) (r * V + q.tokens[t]);
+            targets[r] = q.tokens[t];
         }
         if (pool) for (int64_t t = rs; t < n - 1; t++) pl[s * T + o + t] = 1.0f / (float) (n - rs);
         o += n;
     }
-    ggml_backend_tensor_set(in.tokens, tok.data(), 0, tok.size() * 4);
-    ggml_backend_tensor_set(in.pos, pos.data(), 0, pos.size() * 4);
-    ggml_backend_tensor_set(in.mask, mask.data(), 0, mask.size() * 4);
-    ggml_backend_tensor_set(in.rows, rows.data(), 0, rows.size() * 4);
-    ggml_backend_tensor_set(in.gather, gather.data(), 0, gather.size() * 4);
-    if (pool) ggml_backend_tensor_set(pool, pl.data(), 0, pl.size() * 4);
+    input_set(in.tokens, tok.data(), tok.size() * 4);
+    input_set(in.pos, pos.data(), pos.size() * 4);
+    input_set(in.mask, mask.data(), mask.size() * 4);
+    input_set(in.rows, rows.data(), rows.size() * 4);
+    input_set(in.gather, gather.data(), gather.size() * 4);
+    input_set(in.targets, targets.data(), targets.size() * 4);
+    if (in.pos_neg) {
+        for (int32_t & p : pos) p = -p;
+        input_set(in.pos_neg, pos.data(), pos.size() * 4);
+    }
+    if (in.iota) {
+        std::vector<int32_t> iota((size_t) ggml_nelements(in.iota));
+        for (size_t i = 0; i < iota.size(); i++) iota[i] = (int32_t) i;
+        input_set(in.iota, iota.data(), iota.size() * 4);
+    }
+    if (in.sel) {
+        std::vector<float> sel((size_t) R * T, 0.0f);  // (R, T): sel[t*R + r] = 1 where rows[r] == t
+        for (int64_t r2 = 0; r2 < R; r2++) sel[(size_t) rows[r2] * R + r2] = 1.0f;
+        input_set(in.sel, sel.data(), sel.size() * 4);
+    }
+    if (pool) input_set(pool, pl.data(), pl.size() * 4);
 }
 
 static size_t static_bytes(const engine_model * m) {
@@ -117,6 +171,10 @@ static size_t static_bytes(const engine_model * m) {
 static engine_status sched_ensure(engine_model * m);
 static size_t sched_bytes(engine_model * m);
 
+static bool is_view_op(ggml_op op) {
+    return op == GGML_OP_NONE || op == GGML_OP_VIEW || op == GGML_OP_RESHAPE || op == GGML_OP_PERMUTE || op == GGML_OP_TRANSPOSE;
+}
+
 static engine_status graph_alloc(engine_model * m, ggml_cgraph * gf) {
     engine_status st = sched_ensure(m);
     if (!st.ok()) return st;
@@ -126,7 +184,11 @@ static engine_status graph_alloc(engine_model * m, ggml_cgraph * gf) {
         std::lock_guard<std::mutex> lk(m->fallback_mu);
         for (int i = 0; i < ggml_graph_n_nodes(gf); i++) {
             ggml_tensor * node = ggml_graph_node(gf, i);
-            if (ggml_backend_sched_get_tensor_backend(m->sched, node) == m->backend_cpu) m->cpu_fallback_ops.insert(ggml_op_desc(node));
+            if (ggml_backend_sched_get_tensor_backend(m->sched, node) != m->backend_cpu) continue;
+            // the scheduler keeps graph inputs in host memory and uploads them; a view of an input
+            // (a chunk of the row ids or weights) computes nothing, so it is not a fallback
+            if (is_view_op(node->op) && node->view_src && (node->view_src->flags & GGML_TENSOR_FLAG_INPUT)) continue;
+            m->cpu_fallback_ops.insert(ggml_op_desc(node));
         }
     }
     const size_t cb = sched_bytes(m);
@@ -138,39 +200,67 @@ static bool graph_run_compute(engine_model * m, ggml_cgraph * gf) {
     return ggml_backend_sched_graph_compute(m->sched, gf) == GGML_STATUS_SUCCESS;
 }
 
+// One built graph of a micro-batch and the tensors the caller sets or reads.
+struct built_graph {
+    ggml_cgraph * gf = nullptr;
+    any_inputs in;
+    ggml_tensor * logp = nullptr, * entropy = nullptr, * pool = nullptr, * pooled = nullptr;
+    ggml_tensor * w = nullptr, * loss = nullptr, * seed = nullptr;  // backward
+};
+
 // Forward graph of one micro-batch: log-probs of R response tokens among T packed
 // tokens, optionally entropy and the pooled hidden state of each of n_seq sequences.
-static ggml_cgraph * build_forward(graph_run & g, engine_model * m, bool use_lora, bool want_entropy, bool want_pooled,
-                                   int64_t T, int64_t R, int64_t n_seq, engine_graph_inputs & in, engine_graph_outputs & out,
-                                   ggml_tensor *& pool, ggml_tensor *& pooled) {
-    ggml_cgraph * gf = ggml_new_graph_custom(g.ctx, g.size, false);
-    engine_graph_build(g.ctx, m, use_lora, want_entropy, T, R, in, out);
-    pool = pooled = nullptr;
-    if (want_pooled) {
-        pool = ggml_new_tensor_2d(g.ctx, GGML_TYPE_F32, T, n_seq);                      // (T, nSeq)
-        ggml_set_input(pool);
-        pooled = ggml_mul_mat(g.ctx, ggml_cont(g.ctx, ggml_transpose(g.ctx, out.hidden)), pool); // (D, nSeq)
-        ggml_set_output(pooled);
-        ggml_build_forward_expand(gf, pooled);
+static void build_forward(graph_run & g, engine_model * m, bool use_lora, bool want_entropy, bool want_pooled,
+                          int64_t T, int64_t R, int64_t n_seq, built_graph & b) {
+    b = built_graph();
+    b.gf = ggml_new_graph_custom(g.ctx, g.size, false);
+    ggml_tensor * hidden = nullptr;
+    if (m->legacy_autograd) {
+        engine_graph_inputs in; engine_graph_outputs out;
+        engine_graph_build_autograd(g.ctx, m, use_lora, want_entropy, T, R, in, out);
+        b.in = in; b.logp = out.logp; b.entropy = out.entropy; hidden = out.hidden;
+    } else {
+        engine_net_inputs in; engine_net_outputs out;
+        engine_net_build(g.ctx, b.gf, m, use_lora, want_entropy, false, T, R, in, out);
+        b.in = in; b.logp = out.logp; b.entropy = out.entropy; hidden = out.hidden;
     }
-    ggml_set_output(out.logp);
-    ggml_build_forward_expand(gf, out.logp);
-    if (out.entropy) { ggml_set_output(out.entropy); ggml_build_forward_expand(gf, out.entropy); }
-    return gf;
+    if (want_pooled) {
+        b.pool = ggml_new_tensor_2d(g.ctx, GGML_TYPE_F32, T, n_seq);                      // (T, nSeq)
+        ggml_set_input(b.pool);
+        b.pooled = ggml_mul_mat(g.ctx, ggml_cont(g.ctx, ggml_transpose(g.ctx, hidden)), b.pool); // (D, nSeq)
+        ggml_set_output(b.pooled);
+        ggml_build_forward_expand(b.gf, b.pooled);
+    }
+    ggml_set_output(b.logp);
+    ggml_build_forward_expand(b.gf, b.logp);
+    if (b.entropy) { ggml_set_output(b.entropy); ggml_build_forward_expand(b.gf, b.entropy); }
 }
 
 // Backward graph of one micro-batch: loss = -sum_t w_t log pi(y_t), gradients
 // accumulated into the adapter's persistent accumulators (ga, gb).
-static ggml_cgraph * build_backward(graph_run & g, engine_model * m, int64_t T, int64_t R, engine_graph_inputs & in,
-                                    engine_graph_outputs & out, ggml_tensor *& w, ggml_tensor *& loss_t, ggml_tensor *& seed) {
+static void build_backward(graph_run & g, engine_model * m, int64_t T, int64_t R, built_graph & b) {
+    b = built_graph();
+    if (!m->legacy_autograd) {
+        b.gf = ggml_new_graph_custom(g.ctx, g.size, false);
+        engine_net_inputs in; engine_net_outputs out;
+        engine_net_build(g.ctx, b.gf, m, true, false, true, T, R, in, out);
+        b.in = in; b.logp = out.logp; b.w = in.w; b.loss = out.loss;
+        ggml_set_output(b.logp);
+        ggml_set_output(b.loss);
+        ggml_build_forward_expand(b.gf, b.logp);
+        return;
+    }
     ggml_cgraph * gf = ggml_new_graph_custom(g.ctx, g.size, true);
-    engine_graph_build(g.ctx, m, true, false, T, R, in, out);
-    w = ggml_new_tensor_2d(g.ctx, GGML_TYPE_F32, 1, R);                                 // (1, R)
-    ggml_set_input(w);
-    loss_t = ggml_scale(g.ctx, ggml_sum(g.ctx, ggml_mul(g.ctx, out.logp, w)), -1.0f);   // (1)
-    ggml_set_output(loss_t);
-    ggml_set_loss(loss_t);
-    ggml_build_forward_expand(gf, loss_t);
+    engine_graph_inputs in; engine_graph_outputs out;
+    engine_graph_build_autograd(g.ctx, m, true, false, T, R, in, out);
+    b.in = in; b.logp = out.logp;
+    b.w = ggml_new_tensor_2d(g.ctx, GGML_TYPE_F32, 1, R);                                 // (1, R)
+    ggml_set_input(b.w);
+    b.loss = ggml_scale(g.ctx, ggml_sum(g.ctx, ggml_mul(g.ctx, out.logp, b.w)), -1.0f);   // (1)
+    ggml_set_output(b.loss);
+    ggml_set_output(b.logp);
+    ggml_set_loss(b.loss);
+    ggml_build_forward_expand(gf, b.loss);
     ggml_cgraph * gb = ggml_graph_dup(g.ctx, gf, true);
     std::vector<ggml_tensor *> accs(ggml_graph_n_nodes(gf), nullptr);
     for (int i = 0; i < ggml_graph_n_nodes(gf); i++) {
@@ -181,9 +271,9 @@ static ggml_cgraph * build_backward(graph_run & g, engine_model * m, int64_t T, 
         }
     }
     ggml_build_backward_expand(g.ctx, gb, accs.data());
-    seed = ggml_graph_get_grad_acc(gb, loss_t);                                          // (1) d loss / d loss
-    ggml_set_input(seed);
-    return gb;
+    b.seed = ggml_graph_get_grad_acc(gb, b.loss);                                          // (1) d loss / d loss
+    ggml_set_input(b.seed);
+    b.gf = gb;
 }
 
 static engine_status sched_ensure(engine_model * m) {
@@ -203,7 +293,15 @@ static size_t sched_bytes(engine_model * m) {
     return cb;
 }
 
-engine_status engine_reserve(engine_model * m, int64_t token_budget, size_t * peak_bytes) {
+void engine_bytes(engine_model * m, engine_reserve_bytes & parts) {
+    parts = engine_reserve_bytes();
+    parts.weights = ggml_backend_buffer_get_size(m->buf_w);
+    if (m->lora) parts.adapter = ggml_backend_buffer_get_size(m->lora->buf_params) + ggml_backend_buffer_get_size(m->lora->buf_grads);
+    parts.compute = m->peak_compute_bytes;
+    if (m->sched && m->backend_cpu) parts.compute_host = ggml_backend_sched_get_buffer_size(m->sched, m->backend_cpu);
+}
+
+engine_status engine_reserve(engine_model * m, int64_t token_budget, size_t * peak_bytes, engine_reserve_bytes * parts) {
     if (!m->lora) return engine_error(ENGINE_E_STATE, "no adapter: call lora.init or lora.load before reserve");
     if (token_budget < 2 || token_budget > m->hp.n_ctx_train * (int64_t) 64)
         return engine_error(ENGINE_E_INVALID, "token budget must be in 2..64 x the context length");
@@ -215,17 +313,17 @@ engine_status engine_reserve(engine_model * m, int64_t token_budget, size_t * pe
     for (int pass = 0; pass < 2; pass++) {
         graph_run g;
         if (!g.init(m)) return engine_error(ENGINE_E_BACKEND, "out of memory (graph context)");
-        engine_graph_inputs in; engine_graph_outputs out;
-        ggml_tensor * a = nullptr, * b = nullptr, * c = nullptr;
-        ggml_cgraph * gr = pass == 0 ? build_forward(g, m, true, true, true, T, R, 1, in, out, a, b)
-                                     : build_backward(g, m, T, R, in, out, a, b, c);
-        if (!ggml_backend_sched_reserve(m->sched, gr))
+        built_graph b;
+        if (pass == 0) build_forward(g, m, true, true, true, T, R, 1, b);
+        else build_backward(g, m, T, R, b);
+        if (!ggml_backend_sched_reserve(m->sched, b.gf))
             return engine_error(ENGINE_E_BACKEND, "out of memory: model, adapter and the compute buffers for a " +
                                                       std::to_string(token_budget) + "-token micro-batch do not fit on " + m->backend_name +
                                                       "; lower the token budget");
     }
     m->peak_compute_bytes = sched_bytes(m);
     if (peak_bytes) *peak_bytes = static_bytes(m) + m->peak_compute_bytes;
+    if (parts) engine_bytes(m, *parts);
     return {};
 }
 
@@ -245,21 +343,20 @@ engine_status engine_forward(engine_model * m, const std::vector<engine_seq> & b
         if (m->cancel.load()) return engine_error(ENGINE_E_CANCELLED, "cancelled");
         graph_run g;
         if (!g.init(m)) return engine_error(ENGINE_E_BACKEND, "out of memory (graph context)");
-        engine_graph_inputs in; engine_graph_outputs out;
-        ggml_tensor * pool = nullptr, * pooled = nullptr;
-        ggml_cgraph * gf = build_forward(g, m, use_lora, p.want_entropy, p.want_pooled, mb.T, mb.R, (int64_t) mb.count, in, out, pool, pooled);
-        st = graph_alloc(m, gf);
+        built_graph b;
+        build_forward(g, m, use_lora, p.want_entropy, p.want_pooled, mb.T, mb.R, (int64_t) mb.count, b);
+        st = graph_alloc(m, b.gf);
         if (!st.ok()) return st;
-        batch_inputs(m, batch, mb, in, pool);
-        if (!graph_run_compute(m, gf)) return engine_error(ENGINE_E_BACKEND, "graph compute failed");
+        batch_inputs(m, batch, mb, b.in, b.pool);
+        if (!graph_run_compute(m, b.gf)) return engine_error(ENGINE_E_BACKEND, "graph compute failed");
         size_t o = res.logprobs.size();
         res.logprobs.resize(o + mb.R);
-        ggml_backend_tensor_get(out.logp, res.logprobs.data() + o, 0, mb.R * 4);
-        if (out.entropy) {
+        ggml_backend_tensor_get(b.logp, res.logprobs.data() + o, 0, mb.R * 4);
+        if (b.entropy) {
             res.entropy.resize(o + mb.R);
-            ggml_backend_tensor_get(out.entropy, res.entropy.data() + o, 0, mb.R * 4);
+            ggml_backend_tensor_get(b.entropy, res.entropy.data() + o, 0, mb.R * 4);
         }
-        if (pooled) ggml_backend_tensor_get(pooled, res.pooled.data() + mb.first * D, 0, mb.count * D * 4);
+        if (b.pooled) ggml_backend_tensor_get(b.pooled, res.pooled.data() + mb.first * D, 0, mb.count * D * 4);
         res.tokens += mb.T;
         res.micro_batches++;
     }
@@ -287,19 +384,22 @@ engine_status engine_backward(engine_model * m, const std::vector<engine_seq> & 
         if (m->cancel.load()) return engine_error(ENGINE_E_CANCELLED, "cancelled");
         graph_run g;
         if (!g.init(m)) return engine_error(ENGINE_E_BACKEND, "out of memory (graph context)");
-        engine_graph_inputs in; engine_graph_outputs out;
-        ggml_tensor * w = nullptr, * loss_t = nullptr, * seed = nullptr;
-        ggml_cgraph * gb = build_backward(g, m, mb.T, mb.R, in, out, w, loss_t, seed);
-        st = graph_alloc(m, gb);
+        built_graph b;
+        build_backward(g, m, mb.T, mb.R, b);
+        st = graph_alloc(m, b.gf);
         if (!st.ok()) return st;
-        batch_inputs(m, batch, mb, in, nullptr);
-        ggml_backend_tensor_set(w, weights.data() + w_off, 0, mb.R * 4);
+        batch_inputs(m, batch, mb, b.in, nullptr);
+        ggml_backend_tensor_set(b.w, weights.data() + w_off, 0, mb.R * 4);
         const float one = 1.0f;
-        ggml_backend_tensor_set(seed, &one, 0, 4);
-        if (!graph_run_compute(m, gb)) return engine_error(ENGINE_E_BACKEND, "graph compute failed");
+        if (b.seed) ggml_backend_tensor_set(b.seed, &one, 0, 4);
+        if (!graph_run_compute(m, b.gf)) return engine_error(ENGINE_E_BACKEND, "graph compute failed");
         float l = 0;
-        ggml_backend_tensor_get(loss_t, &l, 0, 4);
+        ggml_backend_tensor_get(b.loss, &l, 0, 4);
         loss += l;
+        if (info) {
+            info->logprobs.resize(w_off + mb.R);
+            ggml_backend_tensor_get(b.logp, info->logprobs.data() + w_off, 0, mb.R * 4);
+        }
         w_off += mb.R;
         tokens += mb.T;
         n_mb++;
@@ -312,6 +412,56 @@ engine_status engine_backward(engine_model * m, const std::vector<engine_seq> & 
 engine_status engine_zero_grad(engine_model * m) {
     if (!m->lora) return engine_error(ENGINE_E_STATE, "no adapter");
     ggml_backend_buffer_clear(m->lora->buf_grads, 0);
+    return {};
+}
+
+// AdamW on every LoRA tensor; hp (7) = lr, b1, b2, eps, wd, 1/(1-b1^t), 1/(1-b2^t)
+static ggml_cgraph * build_step(graph_run & gr, engine_model * m, float clip, ggml_tensor *& hp) {
+    ggml_cgraph * go = ggml_new_graph_custom(gr.ctx, gr.size, false);
+    hp = ggml_new_tensor_1d(gr.ctx, GGML_TYPE_F32, 7);
+    ggml_set_input(hp);
+    for (auto & lp : m->lora->pairs) {
+        if (!lp.a) continue;
+        ggml_tensor * ps[2][4] = {{lp.a, lp.ga, lp.ma, lp.va}, {lp.b, lp.gb, lp.mb, lp.vb}};
+        for (auto & q : ps) {
+            ggml_tensor * grad = clip != 1.0f ? ggml_scale(gr.ctx, q[1], clip) : q[1];
+            ggml_build_forward_expand(go, ggml_opt_step_adamw(gr.ctx, q[0], grad, q[2], q[3], hp));
+        }
+    }
+    return go;
+}
+
+engine_status engine_graph_ops(engine_model * m, const std::string & which, int64_t T, std::vector<engine_op_info> & out) {
+    out.clear();
+    if (!m->lora) return engine_error(ENGINE_E_STATE, "no adapter: call lora.init first");
+    if (T < 2 || T > 65536) return engine_error(ENGINE_E_INVALID, "tokens must be in 2..65536");
+    graph_run g;
+    if (!g.init(m)) return engine_error(ENGINE_E_BACKEND, "out of memory (graph context)");
+    ggml_cgraph * gf = nullptr;
+    built_graph b;
+    if (which == "forward") { build_forward(g, m, true, true, true, T, T - 1, 1, b); gf = b.gf; }
+    else if (which == "backward") { build_backward(g, m, T, T - 1, b); gf = b.gf; }
+    else if (which == "step") { ggml_tensor * hp = nullptr; gf = build_step(g, m, 0.5f, hp); }
+    else return engine_error(ENGINE_E_INVALID, "graph must be 'forward', 'backward' or 'step'");
+    std::set<std::string> seen;
+    for (int i = 0; i < ggml_graph_n_nodes(gf); i++) {
+        const ggml_tensor * t = ggml_graph_node(gf, i);
+        engine_op_info info;
+        info.op = ggml_op_desc(t);
+        info.type = ggml_type_name(t->type);
+        info.contiguous = ggml_is_contiguous(t);
+        info.contiguous_rows = t->nb[0] == ggml_type_size(t->type);
+        std::string key = info.op + "|" + info.type + "|" + (info.contiguous ? "c" : "n") + (info.contiguous_rows ? "r" : "-");
+        for (int k = 0; k < GGML_MAX_SRC && t->src[k]; k++) {
+            const ggml_tensor * s = t->src[k];
+            engine_op_src src{ggml_type_name(s->type), ggml_is_contiguous(s), s->nb[0] == ggml_type_size(s->type),
+                              ggml_is_contiguous_1(s), ggml_is_contiguous_2(s), s->ne[0], s->ne[3]};
+            key += "|" + src.type + (src.contiguous ? "c" : "n") + (src.contiguous_rows ? "r" : "-") + (src.contiguous_1 ? "1" : "-") +
+                   (src.contiguous_2 ? "2" : "-") + ":" + std::to_string(src.ne0 % 256 == 0) + ":" + std::to_string(src.ne3);
+            info.srcs.push_back(src);
+        }
+        if (seen.insert(key).second) out.push_back(info);
+    }
     return {};
 }
 
@@ -333,17 +483,8 @@ engine_status engine_step(engine_model * m, const engine_adamw_params & p, doubl
     l->step++;
     graph_run gr;
     if (!gr.init(m)) return engine_error(ENGINE_E_BACKEND, "out of memory (graph context)");
-    ggml_cgraph * go = ggml_new_graph_custom(gr.ctx, gr.size, false);
-    ggml_tensor * hp = ggml_new_tensor_1d(gr.ctx, GGML_TYPE_F32, 7);  // (7) lr,b1,b2,eps,wd,1/(1-b1^t),1/(1-b2^t)
-    ggml_set_input(hp);
-    for (auto & lp : l->pairs) {
-        if (!lp.a) continue;
-        ggml_tensor * ps[2][4] = {{lp.a, lp.ga, lp.ma, lp.va}, {lp.b, lp.gb, lp.mb, lp.vb}};
-        for (auto & q : ps) {
-            ggml_tensor * grad = clip != 1.0f ? ggml_scale(gr.ctx, q[1], clip) : q[1];
-            ggml_build_forward_expand(go, ggml_opt_step_adamw(gr.ctx, q[0], grad, q[2], q[3], hp));
-        }
-    }
+    ggml_tensor * hp = nullptr;
+    ggml_cgraph * go = build_step(gr, m, clip, hp);
     engine_status st = graph_alloc(m, go);
     if (!st.ok()) { l->step--; return st; }
     const float hv[7] = {p.lr, p.beta1, p.beta2, p.eps, p.weight_decay,

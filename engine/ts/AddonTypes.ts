@@ -13,6 +13,8 @@ export interface AddonForwardResult {
 }
 export interface AddonBackwardResult {
   loss: number;
+  /** log-probs of the response tokens computed inside the backward graph (same layout as forward) */
+  logprobs: Float32Array;
   tokens: number;
   peakBytes: number;
   microBatches: number;
@@ -32,15 +34,30 @@ export interface AddonModelInfo {
   fingerprint: string;
   tiedEmbeddings: boolean;
   frozenF32: boolean;
+  /** 'native': frozen matrices stay in the file's type, each use reads a transient F32 dequantisation; 'f32': resident F32 copy */
+  frozenWeights: 'native' | 'f32';
+  /** 'manual': the hand-built backward of forward ops; 'autograd': the legacy ggml-autograd graph (tests) */
+  backwardGraph: 'manual' | 'autograd';
   /** ops the scheduler ran on the CPU because the GPU backend lacks them (grows as graphs run) */
   cpuFallbackOps: string[];
   lora?: { rank: number; alpha: number; targets: number; step: number };
 }
+/** engine.reserve's bytes by category (peakBytes = weights + adapter + compute). */
+export interface ReserveBytes {
+  /** frozen model tensors, in the file's type (or F32 with frozen: 'f32') */
+  weights: number;
+  /** LoRA A and B, AdamW moments, gradient accumulators */
+  adapter: number;
+  /** activations and transients: the compute buffers of every backend */
+  compute: number;
+  /** part of `compute` in host memory for the CPU fallback (0 on a CPU model) */
+  computeHost: number;
+}
 export interface AddonEngineModel {
-  open(path: string, opts: { backend: string; threads: number; libDir: string; frozen: string; gpuLibs: string[] }): Promise<void>;
+  open(path: string, opts: { backend: string; threads: number; libDir: string; frozen: string; legacyAutograd: boolean; gpuLibs: string[] }): Promise<void>;
   info(): AddonModelInfo;
   loraInit(p: { rank: number; alpha: number; targets: number; seed: number }): Promise<void>;
-  reserve(o: { tokenBudget: number }): Promise<{ peakBytes: number }>;
+  reserve(o: { tokenBudget: number }): Promise<{ peakBytes: number; bytes: ReserveBytes }>;
   loraSaveGguf(path: string): Promise<void>;
   loraLoadGguf(path: string): Promise<void>;
   loraTensors(): { name: string; ne0: number; ne1: number }[];
@@ -54,6 +71,7 @@ export interface AddonEngineModel {
   loadState(path: string): Promise<void>;
   cancel(): void;
   setTemperature(t: number): Promise<void>;
+  graphOps(which: string, tokens: number): Promise<import('./gpuOpSupport.js').GraphOp[]>;
   dispose(): void;
 }
 export interface AddonModule {

@@ -3,13 +3,14 @@
  * costs before anything starts. The estimate is a documented rough model, not
  * a measurement; the UI shows it as "about".
  *
- * Memory (bytes):
- *  - weights: the GGUF file size; frozen weights are converted to F32 by the
- *    engine when the model is under 4 GiB (file bytes × 32 / bits-per-weight);
+ * Memory (bytes), in engine.reserve's categories (docs/ENGINE.md, Backends):
+ *  - weights: the GGUF file size (the engine keeps frozen weights in the file's type);
  *  - LoRA: rank × (d_in + d_out) per target per layer, × 16 bytes (param, grad,
  *    Adam m and v in F32);
- *  - activations: tokenBudget × (≈1.7 MiB per token at a 152k vocabulary,
- *    scaled by vocab, for logits and their gradient + n_layer × d_model × 4 × 20 bytes);
+ *  - activations: what one layer keeps for its backward at T = tokenBudget tokens,
+ *    4·T·(4·d + 3·q + 4·kv + 3·ff + n_head·T) bytes (engine_net_layer_saved_bytes), × n_layer when
+ *    that stays under 1 GiB, else the engine recomputes each layer (layer inputs 4·T·d each + one
+ *    layer's working set); ×3 for the backward's transients; plus the chunked vocab head (~96 MiB);
  *  - sampler KV cache (F32): 2 × n_layer × n_kv_heads × head_dim × (prompt + maxTokens) × groupSize × 4.
  * Time per step: tokens per step / a tokens-per-second constant scaled by model
  * size (CPU_TOKENS_PER_SEC_1B for a 1B model, measured order of magnitude on a
@@ -60,8 +61,8 @@ export function modelDims(recipe: Recipe): ModelDims | { error: string } {
 export function estimateStep(recipe: Recipe, d: ModelDims): NonNullable<PreflightReport['estimate']> & { parts: Record<string, number> } {
   const headDim = Math.max(1, Math.round(d.dModel / Math.max(1, d.nHead)));
   const kvDim = d.nHeadKv * headDim;
-  // Weights: converted to F32 when small enough.
-  const weights = d.fileBytes < 4 * GiB ? Math.max(d.fileBytes, d.parameterCount * 4) : d.fileBytes;
+  // Weights: kept in the file's type by the engine (a transient F32 copy of one matrix at a time).
+  const weights = d.fileBytes;
   // LoRA parameters per layer per target.
   const shape: Record<string, [number, number]> = {
     q: [d.dModel, d.dModel], k: [d.dModel, kvDim], v: [d.dModel, kvDim], o: [d.dModel, d.dModel],
@@ -73,18 +74,22 @@ export function estimateStep(recipe: Recipe, d: ModelDims): NonNullable<Prefligh
     if (s) loraParams += recipe.lora.rank * (s[0] + s[1]) * d.nLayer;
   }
   const lora = loraParams * 16;
-  const perToken = 1.7 * MiB * (d.vocab / 152_000) + d.nLayer * d.dModel * 4 * 20;
-  const activations = recipe.training.tokenBudget * perToken;
+  const T = recipe.training.tokenBudget;
+  const qDim = d.nHead * headDim;
+  const layerSaved = 4 * T * (4 * d.dModel + 3 * qDim + 4 * kvDim + 3 * d.nFf + d.nHead * T);
+  const kept = layerSaved * d.nLayer <= GiB ? layerSaved * d.nLayer : d.nLayer * 4 * T * d.dModel + layerSaved;
+  const activations = kept + 2 * layerSaved + 96 * MiB * Math.min(1, d.vocab / 152_000);
   const seq = ASSUMED_PROMPT_TOKENS + recipe.rollout.maxTokens;
   const kv = 2 * d.nLayer * kvDim * seq * recipe.rollout.groupSize * 4;
-  const memoryBytes = Math.round(weights + lora + activations + kv);
+  const memoryParts = { weights: Math.round(weights), adapter: Math.round(lora), activations: Math.round(activations), samplerKv: Math.round(kv) };
+  const memoryBytes = memoryParts.weights + memoryParts.adapter + memoryParts.activations + memoryParts.samplerKv;
   const completions = recipe.rollout.groupSize * recipe.rollout.promptsPerStep;
   const tokensPerStep = completions * seq;
   const tokPerSec = CPU_TOKENS_PER_SEC_1B * (1e9 / Math.max(d.parameterCount, 1e6));
   const generated = completions * recipe.rollout.maxTokens;
   // Sampling is per generated token; scoring and each update pass over every token.
   const secondsPerStep = generated / tokPerSec + (tokensPerStep * (1 + recipe.training.updatesPerBatch)) / (tokPerSec * 8);
-  return { memoryBytes, secondsPerStep, tokensPerStep, parts: { weights, lora, activations, kv } };
+  return { memoryBytes, secondsPerStep, tokensPerStep, memoryParts, parts: { weights, lora, activations, kv } };
 }
 
 export function preflightWarnings(recipe: Recipe): string[] {
@@ -111,6 +116,6 @@ export function preflight(input: RecipeInput): PreflightReport {
   if ('error' in dims) {
     return { validation: { ok: false, errors: [{ field: 'model.path', message: dims.error }] }, estimate: null, warnings: [] };
   }
-  const { memoryBytes, secondsPerStep, tokensPerStep } = estimateStep(recipe, dims);
-  return { validation, estimate: { memoryBytes, secondsPerStep, tokensPerStep }, warnings: preflightWarnings(recipe) };
+  const { memoryBytes, secondsPerStep, tokensPerStep, memoryParts } = estimateStep(recipe, dims);
+  return { validation, estimate: { memoryBytes, secondsPerStep, tokensPerStep, memoryParts }, warnings: preflightWarnings(recipe) };
 }

@@ -124,8 +124,10 @@ async function trainOwned(o: RunTrainingOptions, run: ReturnType<Store['runs']['
     // Size the engine's compute buffers for the largest micro-batch now: an out-of-memory
     // surfaces before the first rollout, and GPU buffers are never reallocated mid-run.
     const reserved = await engine.reserve({ tokenBudget: recipe.training.tokenBudget });
-    event('info', 'engine', `training engine on ${engine.info.backend}: ${(reserved.peakBytes / 2 ** 20).toFixed(0)} MiB for ` +
-      `${recipe.training.tokenBudget}-token micro-batches (weights, adapter, optimizer, compute)`);
+    const mib = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
+    event('info', 'engine', `training engine on ${engine.info.backend}: ${mib(reserved.peakBytes)} for ` +
+      `${recipe.training.tokenBudget}-token micro-batches (weights ${mib(reserved.bytes.weights)} as ${engine.info.frozenWeights}, ` +
+      `adapter + optimizer ${mib(reserved.bytes.adapter)}, compute ${mib(reserved.bytes.compute)})`);
     let fallbackReported = false;
     const cursor = new PromptCursor(rows.length, recipe.training.seed, snap.cursor);
     const render = (row: (typeof rows)[number]) => {

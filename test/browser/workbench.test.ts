@@ -97,6 +97,9 @@ describe('workbench with a real trainer', () => {
     await page.getByRole('button', { name: 'Next: Hardware & preflight' }).click();
     await page.locator('[data-path="hardware.threads"]').fill('1');
     await expect.poll(() => page.getByTestId('preflight').textContent(), POLL).toMatch(/Memory.*about .*B/s);
+    // the engine's categories (engine.reserve's: weights, adapter + optimizer, activations) and the sampler's KV cache
+    await expect.poll(() => page.getByTestId('preflight-memory-parts').textContent(), POLL)
+      .toMatch(/weights .*B,\s+adapter \+ optimizer .*B,\s+activations .*B,\s+sampler KV cache .*B/s);
     await shot('wizard-4-preflight');
     await page.getByRole('button', { name: 'Next: Start' }).click();
     await page.getByRole('button', { name: 'Start training' }).click();

@@ -1,8 +1,9 @@
 /**
  * GPU backend vs CPU (opt-in: CLIPO_TEST_GPU=1; in CI on Mesa's software Vulkan). The same model is
  * opened on the CPU and on the GPU backend (CUDA, Vulkan or Metal, whichever
- * node-llama-cpp ships for this platform); ops the GPU lacks run on the CPU through
- * ggml_backend_sched and are listed. Checked on the GPU: log-probs, entropy and
+ * node-llama-cpp ships for this platform). The hand-built backward uses only ops every GPU
+ * backend supports, so forward, backward and AdamW run with no CPU fallback op (asserted), with
+ * F32 and Q8_0 bases kept in their type. Checked on the GPU: log-probs, entropy and
  * pooled hidden states vs the CPU, the gradient of every LoRA target vs the CPU,
  * learning (a target's log-prob rises over AdamW steps), and an adapter trained on
  * the GPU reproducing its log-probs on the CPU.
@@ -37,13 +38,14 @@ async function withParams(m: EngineModel): Promise<void> {
   await m.setLoraParams(p);
 }
 
-// each architecture, plus Llama 3's rope factors with quantised weights (converted to F32 for the GPU by
-// ggml's to_float; ROPE and ROPE_BACK with frequency factors on the device). Q8_0 quantises Gaussian
+// each architecture with F32 and Q8_0 bases, plus Llama 3's rope factors with quantised weights (kept Q8_0,
+// dequantised per use by GET_ROWS on the device; ROPE and ROPE_BACK with frequency factors on the device). Q8_0 quantises Gaussian
 // weights; the random blocks written for other quant types make ill-conditioned tiny models (a mix of
 // them moves the gradient 4% under 1e-3 parameter noise, 20x the plain model), where the GPU's F16
 // rounding alone moves the gradient past any useful bound.
 const VARIANTS: [string, TinyArch, Partial<TinyModelOptions>][] = [
   ...ARCHS.map((a): [string, TinyArch, Partial<TinyModelOptions>] => [a, a, {}]),
+  ...ARCHS.map((a): [string, TinyArch, Partial<TinyModelOptions>] => [`${a}-q8_0`, a, { weightType: 'Q8_0' }]),
   ['llama3-q8_0', 'llama', { weightType: 'Q8_0', llama3Rope: { factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalContext: 32 } }],
 ];
 
@@ -89,6 +91,10 @@ describe.runIf(enabled).each(VARIANTS)('%s on the GPU backend', (arch, modelArch
       expect(Object.keys(gradErr)).toHaveLength(7);
       for (const v of Object.values(gradErr)) expect(v).toBeLessThan(GRAD_TOL);
       expect(cpu.cpuFallbackOps()).toEqual([]);
+      // the hand-built forward and backward run wholly on the GPU, with the base kept in its file type
+      expect(gpu.cpuFallbackOps()).toEqual([]);
+      expect(gpu.rawInfo().frozenWeights).toBe('native');
+      expect(gpu.info.frozenF32).toBe(false);
 
       // learning on the GPU: +1 on one sequence's response raises its log-prob
       await gpu.zeroGrad();
@@ -103,6 +109,8 @@ describe.runIf(enabled).each(VARIANTS)('%s on the GPU backend', (arch, modelArch
       }
       console.log(`[${arch}] GPU target log-prob over 5 steps: ${trace.map((v) => v.toFixed(3)).join(' -> ')}`);
       for (let s = 1; s < trace.length; s++) expect(trace[s]!).toBeGreaterThan(trace[s - 1]!);
+      // AdamW ran on the GPU too
+      expect(gpu.cpuFallbackOps()).toEqual([]);
 
       // the adapter trained on the GPU gives the same log-probs on the CPU
       const adapter = join(dir, `${arch}-gpu-adapter.gguf`);

@@ -300,6 +300,11 @@ export interface PreflightReport {
   estimate: {
     /** Bytes needed by the engine (weights, LoRA, optimizer, activations) and the sampler. */
     memoryBytes: number;
+    /**
+     * memoryBytes by category: the engine's (as engine.reserve reports them: frozen weights in the
+     * file's type, adapter + AdamW moments + gradients, activations/compute) and the sampler's KV cache.
+     */
+    memoryParts: { weights: number; adapter: number; activations: number; samplerKv: number };
     secondsPerStep: number;
     tokensPerStep: number;
   } | null;
