@@ -20,6 +20,7 @@ import { createModelDownloads } from './modelDownloads.js';
 import { createDatasetsService } from './datasetsService.js';
 import { createExportEvalService } from './exportEvalService.js';
 import { preflight } from './preflightService.js';
+import { createRewardsService } from './rewardsService.js';
 
 export interface DefaultServicesOptions {
   mode: AppInfo['mode'];
@@ -75,7 +76,7 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
     ...(opts.hubEndpoint ? { endpoint: opts.hubEndpoint } : {}),
   });
   const context: HandlerContext = {
-    app, settings, recipes,
+    app, settings, recipes, rewards: createRewardsService(),
     runs: {
       ...createRunsService({ store, supervisor, emit, dataDir: opts.dataDir }),
       ...createExportEvalService({ store, dbPath, dataDir: opts.dataDir, emit, ...(opts.spawnTrainer ? { spawn: opts.spawnTrainer } : {}) }),

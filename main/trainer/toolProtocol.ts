@@ -14,7 +14,7 @@ export type ToolJob =
 
 export type ToolMessage =
   | { type: 'progress'; done: number; total: number | null; correct: number; samples: number }
-  | { type: 'result'; value: ExportResult | { complete: boolean; problems: number; metrics: Record<string, number>; checkpointStep: number | null } }
+  | { type: 'result'; value: ExportResult | { complete: boolean; problems: number; metrics: Record<string, number>; checkpointStep: number | null; gradedBy?: string } }
   | { type: 'error'; message: string; code: string };
 
 export function isToolMessage(m: unknown): m is ToolMessage {

@@ -55,6 +55,15 @@ export const boxedMath = defineVerifier<BoxedMathParams>(
       extracted: box.content,
     };
   },
+  {
+    summary: 'Reads the last \\boxed{} answer (after any </think>) and checks it is mathematically equal to the ground truth: exact on numbers, fractions and decimals, symbolic on expressions, text compared as text. A missing box or two different boxed answers score incorrect. No answer outside the box is ever read.',
+    params: {
+      correctReward: { type: 'number', help: 'Reward for a correct answer.' },
+      incorrectReward: { type: 'number', help: 'Reward for a boxed but wrong answer.' },
+      missingReward: { type: 'number', help: 'Reward when there is no usable box (none, empty, unbalanced).' },
+      multipleBoxes: { type: 'enum', options: ['reject', 'last'], help: 'Boxes that disagree: reject (a hedge is not an answer) or read the last one as the reference grader does.' },
+    },
+  },
 );
 
 /** Whether any box of the answer holds something other than the final box's answer. */

@@ -50,6 +50,14 @@ export const gsm8k = defineVerifier<Gsm8kParams>(
       extracted: predicted.text,
     };
   },
+  {
+    summary: 'GSM8K-style numeric answers. The truth may be a full solution ending in "#### 42". The model\'s answer is its last \\boxed{}, else the line after its last "####"; in flexible mode, else its last number. Numbers compare exactly (1,234 = 1234.00).',
+    params: {
+      mode: { type: 'enum', options: ['strict', 'flexible'], help: 'strict: only a box or "####" counts (no reward for an unmarked number); flexible: fall back to the last number (verl\'s flexible extraction).' },
+      correctReward: { type: 'number', help: 'Reward for a correct answer.' },
+      incorrectReward: { type: 'number', help: 'Reward for an answer that is found but wrong.' },
+    },
+  },
 );
 
 function groundTruth(answer: string): string {

@@ -60,6 +60,15 @@ export const multipleChoice = defineVerifier<MultipleChoiceParams>(
       extracted: chosen,
     };
   },
+  {
+    summary: 'Multiple choice: the option letter in the last \\boxed{} (B, (B), "Option B", or the option\'s text) must equal the ground truth letter. A hedge such as "C or D" scores incorrect. In flexible mode, without a box, "the answer is B" or a leading "B." also count.',
+    params: {
+      letters: { type: 'string', help: 'The valid option letters, in order.' },
+      mode: { type: 'enum', options: ['strict', 'flexible'], help: 'strict: only a boxed letter counts; flexible: also "the answer is B" and a leading "B." outside a box.' },
+      correctReward: { type: 'number', help: 'Reward for the right option.' },
+      incorrectReward: { type: 'number', help: 'Reward for a wrong option.' },
+    },
+  },
 );
 
 /** A hedge such as `C or D`: more than one option named where one was asked for. */
