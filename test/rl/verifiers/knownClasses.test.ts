@@ -29,6 +29,9 @@ const classes: Record<string, Row[]> = {
     ['blue', 'red', false],
     ['yes', 'no', false],
     ['abc', 'cba', false],
+    ['(listen, 5)', '(silent, 5)', false], // text inside a tuple is still text
+    ['\\{night, 2\\}', '\\{thing, 2\\}', false],
+    ['(Paris, 5)', '(paris, 5)', true],
     ['2ab', '2ba', true], // a product of variables is still math
     ['xy', 'xy', true],
     ['\\pi r^2', 'r^2\\pi', true],

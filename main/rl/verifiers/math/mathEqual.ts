@@ -87,6 +87,10 @@ function structuredEqual(a: string, b: string, depth: number): boolean {
     if (la.open === '\\{') return multisetEqual(la.items, lb.items, depth);
     return la.items.every((x, k) => structuredEqual(x, lb.items[k]!, depth + 1));
   }
+  // Text inside a tuple, set or union is still text: `(listen, 5)` is not `(silent, 5)`.
+  const ta = isText(a);
+  const tb = isText(b);
+  if (ta || tb) return ta && tb && textKey(a) === textKey(b);
   return valueEqual(a, b);
 }
 
