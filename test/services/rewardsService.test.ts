@@ -103,3 +103,20 @@ describe('recipe reward validation (the same schema)', () => {
     for (const p of recipePresets()) expect(validateRecipe({ reward: p.recipe.reward }).ok, p.id).toBe(true);
   });
 });
+
+describe('evaluation grading', () => {
+  it('says whose reward grades an evaluation, without user code', async () => {
+    const { describeGrading } = await import('../../main/rewards/describeGrading.js');
+    expect(describeGrading({ components: [{ name: 'gsm8k', params: { mode: 'strict' } }] }, false)).toBe('gsm8k (mode "strict") (the run\'s own reward)');
+    expect(describeGrading({ components: [{ name: 'boxedMath' }, { name: 'customJsShaping', params: { code: 'secret()' } }] }, true))
+      .toBe('boxedMath + customJsShaping (chosen for this evaluation)');
+  });
+  it('runs.evaluate accepts an optional reward override through the same schema', async () => {
+    const { apiArgSchemas } = await import('../../main/api/schemas.js');
+    const base = { runId: '1', checkpoint: 'latest', dataset: { kind: 'builtin', task: 'arith-word' }, k: 1, temperature: 0 };
+    expect(apiArgSchemas['runs.evaluate'].safeParse(base).success).toBe(true);
+    expect(apiArgSchemas['runs.evaluate'].safeParse({ ...base, reward: { components: [{ name: 'boxedMath', weight: 1 }] } }).success).toBe(true);
+    const bad = apiArgSchemas['runs.evaluate'].safeParse({ ...base, reward: { components: [{ name: 'exactPrefix', weight: 1 }] } });
+    expect(bad.success).toBe(false);
+  });
+});
