@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import type { ApiArgs, ApiMethodName, DataSource, FieldMap, RecipeInput, SampleFilter, Settings } from './contract/index.js';
 import { isHubFilePath, isHubRepoId, isHubRevision } from '../models/hub/hubUrl.js';
+import { rewardSpecSchema } from '../recipes/rewardSchema.js';
 
 /** Methods that take no arguments accept `{}` (and `undefined`/`null`, normalised by the router). */
 const empty = z.strictObject({}) as unknown as z.ZodType<Record<string, never>>;
@@ -136,9 +137,19 @@ export const apiArgSchemas: { [M in ApiMethodName]: z.ZodType<ApiArgs<M>> } = {
     k: z.number().int().min(1).max(1024),
     temperature: z.number().min(0).max(4),
     limit: z.number().int().min(1).max(1_000_000).optional(),
+    reward: rewardSpecSchema.optional(),
   }),
   'runs.evaluations': z.strictObject(runRef),
   'runs.cancelJob': z.strictObject({ ...runRef, job: z.enum(['export', 'evaluate']) }),
+
+  'rewards.components': empty,
+  'rewards.defaultFor': z.strictObject({ source: dataSource }),
+  'rewards.test': z.strictObject({
+    reward: rewardSpecSchema,
+    completion: z.string().max(1_000_000, 'is too long (at most 1,000,000 characters)'),
+    answer: z.string().max(100_000, 'is too long (at most 100,000 characters)'),
+    choices: z.array(z.string().max(10_000, 'is too long')).max(26, 'at most 26 options').optional(),
+  }),
 
   'models.list': empty,
   'models.inspect': z.strictObject({ path: filePath }),

@@ -11,7 +11,8 @@ const realModel = (file: string, steps = 300): RecipeInput => ({
   model: { kind: 'file', path: '' },
   data: { kind: 'jsonl', path: '', fields: { question: 'question', answer: 'answer' } },
   prompt: { suffix: BOXED_SUFFIX, chatTemplate: 'auto' },
-  reward: { components: [{ name: 'gsm8k', weight: 1 }] },
+  // strict: only a boxed or "####" answer counts; the last-number fallback is a reward a policy can game.
+  reward: { components: [{ name: 'gsm8k', weight: 1, params: { mode: 'strict' } }] },
   lora: { rank: 16, alpha: 32 },
   optim: { lr: 1e-5, warmupSteps: 10, schedule: 'constant', maxGradNorm: 1 },
   rollout: { groupSize: 8, promptsPerStep: 16, temperature: 1, topP: 1, maxTokens: 512 },
@@ -34,7 +35,7 @@ export function recipePresets(): RecipePreset[] {
         model: { kind: 'builtin', name: 'tiny-demo' },
         data: { kind: 'builtin', task: 'tiny-demo' },
         prompt: { chatTemplate: 'none', suffix: '', systemPrompt: '' },
-        reward: { components: [{ name: 'exactMatch', weight: 1 }] },
+        reward: { components: [{ name: 'exactMatch', weight: 1, params: { mode: 'prefix', boundary: false } }] }, // = tiny-demo's default
         algorithm: { objective: 'grpo', advantage: 'grpo' },
         lora: { rank: 4, alpha: 8 },
         // Tuned on the demo model (bench: accuracy 0.17 → 0.99 over 60 steps); lr 2e-2 or 4 prompts

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { RECIPE_VERSION, type Recipe } from '../api/contract/index.js';
+import { rewardSpecSchema } from './rewardSchema.js';
 
 type FieldMeta = { group: string; label: string; help: string; unit?: string };
 const m = (group: string, label: string, help: string, unit?: string): FieldMeta =>
@@ -56,11 +57,6 @@ const dataSource = z.discriminatedUnion('kind', [
   }),
 ]);
 
-const rewardComponent = z.strictObject({
-  name: z.string().min(1),
-  weight: z.number().min(-100).max(100),
-  params: z.record(z.string(), z.unknown()).optional(),
-});
 
 const ALGO = 'Algorithm';
 const clipo = z.strictObject({
@@ -90,7 +86,7 @@ export const recipeSchema = z.strictObject({
     chatTemplate: z.enum(['auto', 'none']).default('auto').meta(m('Prompt', 'Chat template', 'auto: the model\'s own template (instruct models); none: raw text.')),
   }).prefault({}),
   reward: z.strictObject({
-    components: z.array(rewardComponent).min(1, 'add at least one reward component').default([{ name: 'boxedMath', weight: 1 }]),
+    components: rewardSpecSchema.shape.components.default([{ name: 'boxedMath', weight: 1 }]),
   }).prefault({}),
   algorithm: z.strictObject({
     objective: z.enum(['grpo', 'drgrpo', 'dapo', 'gspo', 'gmpo', 'cispo', 'sapo', 'conspo', 'disco']).default('grpo')

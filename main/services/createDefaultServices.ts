@@ -22,6 +22,7 @@ import { createDatasetHubJobs } from './datasetHubJobs.js';
 import { createPromptStats } from './promptStatsService.js';
 import { createExportEvalService } from './exportEvalService.js';
 import { preflight } from './preflightService.js';
+import { createRewardsService } from './rewardsService.js';
 
 export interface DefaultServicesOptions {
   mode: AppInfo['mode'];
@@ -86,7 +87,7 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
   });
   const tools = createExportEvalService({ store, dbPath, dataDir: opts.dataDir, emit, ...(opts.spawnTrainer ? { spawn: opts.spawnTrainer } : {}) });
   const context: HandlerContext = {
-    app, settings, recipes,
+    app, settings, recipes, rewards: createRewardsService(),
     runs: {
       ...createRunsService({ store, supervisor, emit, dataDir: opts.dataDir }),
       export: tools.export, evaluate: tools.evaluate, evaluations: tools.evaluations, cancelJob: tools.cancelJob,

@@ -22,6 +22,7 @@ export type RunsService = AreaService<'runs'>;
 export type ModelsService = AreaService<'models'>;
 export type DatasetsService = AreaService<'datasets'>;
 export type RecipesService = AreaService<'recipes'>;
+export type RewardsService = AreaService<'rewards'>;
 
 export interface HandlerContext {
   app: AppService;
@@ -30,6 +31,7 @@ export interface HandlerContext {
   models?: Partial<ModelsService>;
   datasets?: Partial<DatasetsService>;
   recipes?: Partial<RecipesService>;
+  rewards?: Partial<RewardsService>;
 }
 
 /** Which part of the codebase provides each optional area (named in `unavailable` errors). */
@@ -38,6 +40,7 @@ const PROVIDERS: Record<string, string> = {
   models: 'the model library (main/models)',
   datasets: 'dataset import (main/data)',
   recipes: 'the recipe schema (main/recipes)',
+  rewards: 'the reward components (main/rl/verifiers, main/rewards)',
 };
 
 type LooseHandler = (args: unknown) => Promise<unknown>;
@@ -54,7 +57,7 @@ export function createHandlers(ctx: HandlerContext): ApiHandlers {
     'settings.get': async () => publicSettings(await ctx.settings.get()),
     'settings.set': async (args) => publicSettings(await ctx.settings.set(args as ApiArgs<'settings.set'>)),
   };
-  const areas = { runs: ctx.runs, models: ctx.models, datasets: ctx.datasets, recipes: ctx.recipes } as
+  const areas = { runs: ctx.runs, models: ctx.models, datasets: ctx.datasets, recipes: ctx.recipes, rewards: ctx.rewards } as
     Record<string, Record<string, ((args: unknown) => unknown) | undefined> | undefined>;
 
   const handlers: Partial<Record<ApiMethodName, LooseHandler>> = {};

@@ -13,6 +13,7 @@ import { isToolMessage, TOOL_ENTRY, type ToolJob, type ToolMessage } from '../tr
 import type { RunsService } from './createHandlers.js';
 import { parseRunId } from './toRunSummary.js';
 import { forkToolSpawner } from './toolSpawner.js';
+import { describeGrading } from '../rewards/describeGrading.js';
 
 export interface ExportEvalDeps {
   store: Store;
@@ -84,11 +85,13 @@ export function createExportEvalService(d: ExportEvalDeps): Pick<RunsService, 'e
 
     evaluate: (args) => {
       const runId = parseRunId(args.runId);
-      d.store.runs.get(runId);
+      const run = d.store.runs.get(runId);
       if (running.has(runId)) throw failure(`an evaluation of run ${runId} is already running; wait for it to finish`, 'conflict');
       running.add(runId);
       const ev = (level: 'info' | 'warn' | 'error', message: string) => d.emit('run.event', { runId: String(runId), level, kind: 'eval', message });
-      const what = `checkpoint ${args.checkpoint} on ${args.dataset.kind === 'builtin' ? args.dataset.task : args.dataset.kind === 'dataset' ? `${args.dataset.name}/${args.dataset.split}` : args.dataset.path} (k=${args.k}, T=${args.temperature})`;
+      const runReward = (JSON.parse(run.recipeJson) as { reward?: { components?: { name: string; params?: object }[] } }).reward;
+      const gradedBy = describeGrading(args.reward ?? { components: runReward?.components ?? [{ name: 'boxedMath' }] }, args.reward !== undefined);
+      const what = `checkpoint ${args.checkpoint} on ${args.dataset.kind === 'builtin' ? args.dataset.task : args.dataset.kind === 'dataset' ? `${args.dataset.name}/${args.dataset.split}` : args.dataset.path} (k=${args.k}, T=${args.temperature}), graded by ${gradedBy}`;
       ev('info', `evaluation started: ${what}`);
       let lastEmit = 0;
       let finished = false;

@@ -33,6 +33,7 @@ import { RolloutSampler } from './rollout/RolloutSampler.js';
 import { rolloutMetrics, T } from './stepMetrics.js';
 import type { TrainerControl } from './TrainerControl.js';
 import { loadCheckpoint, saveCheckpoint, type TrainerSnapshot } from './trainerState.js';
+import { prepareRewardSpec } from '../rewards/quickjsRunner.js';
 
 export interface RunTrainingOptions {
   store: Store;
@@ -99,6 +100,7 @@ async function trainOwned(o: RunTrainingOptions, run: ReturnType<Store['runs']['
   const threads = autoThreads(recipe.hardware.threads);
   const modelPath = resolveModelPath(recipe, o.dataDir);
   const rows = await loadTaskRows(recipe.data, event);
+  await prepareRewardSpec(recipe.reward); // user reward code runs in the QuickJS worker, never in this thread
 
   // 'cuda'/'metal' ask for a GPU: fail with E_BACKEND rather than train on the CPU unnoticed
   const hw = recipe.hardware.backend;

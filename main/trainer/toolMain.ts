@@ -7,6 +7,7 @@ import { Store } from '../store/index.js';
 import { exportRun } from './export/exportRun.js';
 import { evaluateRun } from './eval/evaluateRun.js';
 import { promptStats } from './promptStats.js';
+import type { RewardSpec } from '../rl/verifiers/scoreCompletion.js';
 import type { ToolJob, ToolMessage } from './toolProtocol.js';
 
 interface ParentPort { postMessage(m: unknown): void; on(e: 'message', cb: (ev: { data: unknown }) => void): void }
@@ -30,9 +31,9 @@ async function run(job: ToolJob): Promise<void> {
       const a = job.args;
       const r = await evaluateRun({
         store, dataDir: job.dataDir, runId: a.runId, checkpoint: a.checkpoint, dataset: a.dataset, k: a.k, temperature: a.temperature, signal: ac.signal,
-        ...(a.limit !== undefined ? { limit: a.limit } : {}), onProgress: (p) => send({ type: 'progress', ...p }),
+        ...(a.limit !== undefined ? { limit: a.limit } : {}), ...(a.reward ? { reward: a.reward as RewardSpec } : {}), onProgress: (p) => send({ type: 'progress', ...p }),
       });
-      send({ type: 'result', value: { complete: r.complete, problems: r.problems, metrics: r.metrics, checkpointStep: r.checkpointStep } });
+      send({ type: 'result', value: { complete: r.complete, problems: r.problems, metrics: r.metrics, checkpointStep: r.checkpointStep, gradedBy: r.gradedBy } });
     }
   } catch (e) {
     const err = e as Error & { code?: string };

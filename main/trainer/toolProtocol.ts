@@ -16,7 +16,7 @@ export type ToolJob =
 
 export type ToolMessage =
   | { type: 'progress'; done: number; total: number | null; correct: number; samples: number }
-  | { type: 'result'; value: ExportResult | { complete: boolean; problems: number; metrics: Record<string, number>; checkpointStep: number | null } | { lengths: number[]; rendered: string[] } }
+  | { type: 'result'; value: ExportResult | { complete: boolean; problems: number; metrics: Record<string, number>; checkpointStep: number | null; gradedBy?: string } | { lengths: number[]; rendered: string[] } }
   | { type: 'error'; message: string; code: string };
 
 export function isToolMessage(m: unknown): m is ToolMessage {

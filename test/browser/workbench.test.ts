@@ -73,7 +73,7 @@ afterAll(async () => {
 });
 
 describe('workbench with a real trainer', () => {
-  it('the wizard walks Model → Data → Recipe → Hardware → Start and starts a CLIPO run', async () => {
+  it('the wizard walks Model → Data → Reward → Recipe → Hardware → Start and starts a CLIPO run', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New run', exact: true }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), POLL).toBe('New run');
     await page.getByRole('radio', { name: /Built-in tiny demo model/ }).check();
@@ -81,6 +81,8 @@ describe('workbench with a real trainer', () => {
     await page.getByRole('button', { name: 'Next: Data' }).click();
     await expect.poll(() => page.locator('.preview li').count(), POLL).toBeGreaterThan(0);
     await shot('wizard-2-data');
+    await page.getByRole('button', { name: 'Next: Reward' }).click();
+    await expect.poll(() => page.getByTestId('reward-default').textContent(), POLL).toMatch(/Default for tiny-demo.*exactMatch/s);
     await page.getByRole('button', { name: 'Next: Recipe' }).click();
     await page.locator('[data-path="name"]').fill('wizard-clipo');
     await page.locator('[data-path="training.steps"]').fill('30');

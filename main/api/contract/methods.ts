@@ -8,10 +8,10 @@ import type { RecipeInput } from './recipe.js';
 import type {
   AppInfo, DatasetDetail, DatasetImportJob, DatasetInfo, DatasetPreset, DatasetPreview, PromptStats, EmbeddingPoint, EvaluationRow, ExportFormat, ExportResult, MetricSeries, ModelDownload, ModelInfo,
   PreflightReport, PublicSettings, RunComparison,
-  RecipeFieldSpec, RecipePreset, RecipeValidation, RunDetail, RunStatus, RunSummary, SampleFilter,
+  RecipeFieldSpec, RecipePreset, RecipeValidation, RewardComponentInfo, RewardDefault, RewardTestResult, RunDetail, RunStatus, RunSummary, SampleFilter,
   SampleGroup, Settings,
 } from './types.js';
-import type { DataSource, FieldMap } from './recipe.js';
+import type { DataSource, FieldMap, RewardComponentSpec } from './recipe.js';
 
 type Empty = Record<string, never>;
 interface RunRef { runId: string }
@@ -52,7 +52,11 @@ export interface ApiMethods {
   };
   /** Starts an evaluation in the background (progress as run.event, results via runs.evaluations). */
   'runs.evaluate': {
-    args: RunRef & { checkpoint: 'base' | 'latest' | number; dataset: DataSource; k: number; temperature: number; limit?: number };
+    args: RunRef & {
+      checkpoint: 'base' | 'latest' | number; dataset: DataSource; k: number; temperature: number; limit?: number;
+      /** Grade with this reward instead of the run's own (the default); the events say which was used. */
+      reward?: { components: RewardComponentSpec[] };
+    };
     result: { started: true };
   };
   'runs.evaluations': { args: RunRef; result: EvaluationRow[] };
@@ -80,6 +84,16 @@ export interface ApiMethods {
   'models.downloads': { args: Empty; result: ModelDownload[] };
   /** The repo's .gguf files (Hub API), to pick one instead of typing its name. */
   'models.hubFiles': { args: { repo: string; revision?: string }; result: { files: string[] } };
+
+  /** Every reward component (verifier-registry entry) with its explanation, parameters and defaults. */
+  'rewards.components': { args: Empty; result: RewardComponentInfo[] };
+  /** The default reward of a data source (a built-in task's own, or one fitting the file's fields), with why. */
+  'rewards.defaultFor': { args: { source: DataSource }; result: RewardDefault };
+  /** Scores one pasted completion with a reward spec: each component's value and reason. */
+  'rewards.test': {
+    args: { reward: { components: RewardComponentSpec[] }; completion: string; answer: string; choices?: string[] };
+    result: RewardTestResult;
+  };
 
   'datasets.list': { args: Empty; result: DatasetInfo[] };
   'datasets.preview': {
@@ -132,6 +146,7 @@ export const API_METHOD_NAMES = [
   'runs.compare', 'runs.export', 'runs.evaluate', 'runs.evaluations', 'runs.cancelJob',
   'models.list', 'models.inspect', 'models.add', 'models.remove',
   'models.download', 'models.downloadCancel', 'models.downloads', 'models.hubFiles',
+  'rewards.components', 'rewards.defaultFor', 'rewards.test',
   'datasets.list', 'datasets.preview', 'datasets.get', 'datasets.importFile', 'datasets.pickFile',
   'datasets.hubImport', 'datasets.hubCancel', 'datasets.hubJobs', 'datasets.presets', 'datasets.setMapping',
   'datasets.remove', 'datasets.promptStats',

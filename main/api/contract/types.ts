@@ -343,3 +343,36 @@ export interface EvaluationRow {
   n: number;
   createdAt: number;
 }
+
+/** One parameter of a reward component, as the Reward step shows and edits it. */
+export interface RewardParamDoc {
+  help: string;
+  /** 'code': JavaScript source; 'json': a JSON value (a schema). */
+  type: 'number' | 'boolean' | 'string' | 'enum' | 'code' | 'json';
+  options?: string[];
+  min?: number;
+  max?: number;
+}
+
+/** A verifier-registry entry: what it does, its parameters and their defaults (rewards.components). */
+export interface RewardComponentInfo {
+  name: string;
+  /** 'answer': judges the final answer (decides accuracy); 'shaping': format, length and other terms. */
+  kind: 'answer' | 'shaping';
+  summary: string;
+  defaults: Record<string, unknown>;
+  params: Record<string, RewardParamDoc>;
+}
+
+/** A task's or dataset's default reward, with why it fits (rewards.defaultFor). */
+export interface RewardDefault {
+  components: { name: string; weight: number; params?: Record<string, unknown> }[];
+  explanation: string;
+}
+
+/** rewards.test: each component's verdict on one pasted completion. */
+export interface RewardTestResult {
+  total: number;
+  correct: boolean;
+  components: { key: string; name: string; weight: number; value: number; reason: string; extracted?: string }[];
+}

@@ -2,6 +2,7 @@
 // deterministic sequence of rows per split. Pure: row(seed, split, i) depends
 // on nothing else, so the trainer's data cursor is just (seed, split, index).
 import type { TaskRow } from '../types.js';
+import type { RewardDefault } from '../../api/contract/index.js';
 import type { PromptStyleName } from '../promptStyles.js';
 
 export interface Task {
@@ -10,6 +11,8 @@ export interface Task {
   readonly splits: readonly string[];
   /** The prompt style the task is meant to be asked with (see promptStyles). */
   readonly promptStyle: PromptStyleName;
+  /** The reward that grades this task's answers, and why (the wizard's Reward step shows it). */
+  readonly defaultReward: RewardDefault;
   row(seed: number, split: string, index: number): TaskRow;
 }
 

@@ -54,6 +54,10 @@ export const arithWord: Task = {
   description: 'Arithmetic word problems from templates (shopping, sharing, rates, ages, savings, packs); integer answers.',
   splits: ARITH_SPLITS,
   promptStyle: 'boxed',
+  defaultReward: {
+    components: [{ name: 'gsm8k', weight: 1, params: { mode: 'strict' } }],
+    explanation: 'Integer answers asked for in \\boxed{}: gsm8k in strict mode compares the boxed (or "####") number exactly, so "94" is never 9 and an unmarked number earns nothing.',
+  },
   row(seed, split, index) {
     checkSplit(this, split);
     const templates = split === 'test-ood' ? HELD_OUT : IN_DIST;

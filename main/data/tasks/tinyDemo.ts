@@ -15,6 +15,10 @@ export const tinyDemo: Task = {
   description: 'Say X -> X: single-character answers a tiny model learns in a minute of CPU RL.',
   splits: ['train', 'test'],
   promptStyle: 'plain',
+  defaultReward: {
+    components: [{ name: 'exactMatch', weight: 1, params: { mode: 'prefix', boundary: false } }],
+    explanation: 'The answer is one character, and the tiny model has two tokens: the first characters of the completion must be that character (exactMatch, prefix mode, no boundary check, so a random second token does not matter).',
+  },
   row(seed, split, index) {
     checkSplit(this, split);
     const target = pick(rngFor(seed, 'tiny-demo', split, index), TINY_DEMO_TARGETS);

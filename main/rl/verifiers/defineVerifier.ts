@@ -8,13 +8,14 @@
  * Deliberately not here: time limits. main/rl has no clock (DESIGN.md), so
  * bounded time comes from bounded input sizes and linear-time scans.
  */
-import type { Verifier, VerifierInput, VerifierKind, VerifierResult } from './types.js';
+import type { Verifier, VerifierDoc, VerifierInput, VerifierKind, VerifierResult } from './types.js';
 
 export function defineVerifier<P extends object>(
   name: string,
   kind: VerifierKind,
   defaults: P,
   body: (input: VerifierInput, params: P) => VerifierResult,
+  doc: { summary: string; params: { [K in keyof P]: VerifierDoc['params'][string] } },
 ): Verifier<P> {
   const frozen = Object.freeze({ ...defaults });
   const run = (input: VerifierInput, params?: Partial<P>): VerifierResult => {
@@ -37,5 +38,5 @@ export function defineVerifier<P extends object>(
       return failed;
     }
   };
-  return Object.assign(run, { defaults: frozen, kind });
+  return Object.assign(run, { defaults: frozen, kind, doc: doc as VerifierDoc });
 }

@@ -52,6 +52,16 @@ export const format = defineVerifier<FormatParams>(
     const value = p.partialCredit ? (p.reward * passed) / checks.length : failed.length === 0 ? p.reward : 0;
     return { value, reason: failed.length === 0 ? 'format ok' : `format: failed ${failed.join(', ')}` };
   },
+  {
+    summary: 'Shaping for the expected output format: think tags, exactly one \\boxed{} answer, and nothing after it. Does not judge whether the answer is right.',
+    params: {
+      think: { type: 'enum', options: ['required', 'optional', 'forbidden'], help: 'Think-tag structure: required, optional (checked when present) or forbidden.' },
+      boxed: { type: 'enum', options: ['one', 'any', 'off'], help: 'Exactly one box, at least one, or not checked.' },
+      boxedAtEnd: { type: 'boolean', help: 'Only closing math delimiters and punctuation may follow the box.' },
+      partialCredit: { type: 'boolean', help: 'Reward the fraction of checks passed.' },
+      reward: { type: 'number', help: 'Reward when the format is right.' },
+    },
+  },
 );
 
 function count(text: string, needle: string): number {

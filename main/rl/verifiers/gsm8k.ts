@@ -5,22 +5,25 @@
  * 1. the last `\boxed{...}` (after any `</think>`), as boxedMath reads it;
  * 2. else the text after the last `####` in the completion (GSM8K's own format,
  *    verl's "strict" gsm8k extraction);
- * 3. else, if `fallback` is 'lastNumber', the last number in the text (verl's
- *    "flexible" extraction).
+ * 3. else, in 'flexible' mode only, the last number in the text (verl's
+ *    "flexible" extraction). 'strict' mode never reads an answer the model did
+ *    not mark (a box or `####`), so a model cannot earn reward by ending on a
+ *    number it did not commit to. Presets and task defaults name their mode.
  * Numbers are compared exactly (math/mathEqual.ts), so `1,234`, `$1,234.00` and
  * `1234` are all equal.
  *
  * Deliberately not here: any partial or format reward; compose with `format`.
  */
 import { defineVerifier } from './defineVerifier.js';
+import { boxesDisagree } from './boxedMath.js';
 import { afterThink } from './math/afterThink.js';
 import { extractBoxed } from './math/extractBoxed.js';
 import { lastNumber } from './math/lastNumber.js';
 import { mathEqual } from './math/mathEqual.js';
 
 export interface Gsm8kParams {
-  /** What to read when there is no box and no `####`: 'lastNumber' (default) or 'none' (answer missing). */
-  fallback: 'lastNumber' | 'none';
+  /** 'flexible' (default): no box and no `####` → the last number; 'strict': then the answer is missing. */
+  mode: 'strict' | 'flexible';
   /** Reward for a correct answer. Default 1. */
   correctReward: number;
   /** Reward for a found but wrong answer (verl's format_score). Default 0. */
@@ -30,12 +33,15 @@ export interface Gsm8kParams {
 export const gsm8k = defineVerifier<Gsm8kParams>(
   'gsm8k',
   'answer',
-  { fallback: 'lastNumber', correctReward: 1, incorrectReward: 0 },
+  { mode: 'flexible', correctReward: 1, incorrectReward: 0 },
   (input, p) => {
     const truth = groundTruth(input.answer);
     const text = afterThink(input.completion);
-    const predicted = modelAnswer(text, p.fallback);
-    if (predicted === null) return { value: 0, reason: 'no answer found', correct: false };
+    const predicted = modelAnswer(text, p.mode);
+    if (predicted === null) return { value: 0, reason: p.mode === 'strict' ? 'no answer found (strict: needs \\boxed{} or ####)' : 'no answer found', correct: false };
+    if (predicted.source === 'boxed' && boxesDisagree(text, predicted.text)) {
+      return { value: p.incorrectReward, reason: 'incorrect: several different boxed answers', correct: false, extracted: predicted.text };
+    }
     const correct = truth.length > 0 && mathEqual(truth, predicted.text);
     return {
       value: correct ? p.correctReward : p.incorrectReward,
@@ -43,6 +49,14 @@ export const gsm8k = defineVerifier<Gsm8kParams>(
       correct,
       extracted: predicted.text,
     };
+  },
+  {
+    summary: 'GSM8K-style numeric answers. The truth may be a full solution ending in "#### 42". The model\'s answer is its last \\boxed{}, else the line after its last "####"; in flexible mode, else its last number. Numbers compare exactly (1,234 = 1234.00).',
+    params: {
+      mode: { type: 'enum', options: ['strict', 'flexible'], help: 'strict: only a box or "####" counts (no reward for an unmarked number); flexible: fall back to the last number (verl\'s flexible extraction).' },
+      correctReward: { type: 'number', help: 'Reward for a correct answer.' },
+      incorrectReward: { type: 'number', help: 'Reward for an answer that is found but wrong.' },
+    },
   },
 );
 
@@ -52,16 +66,18 @@ function groundTruth(answer: string): string {
   return tail.trim().replace(/,/g, '');
 }
 
-function modelAnswer(text: string, fallback: Gsm8kParams['fallback']): { text: string; source: string } | null {
+function modelAnswer(text: string, mode: Gsm8kParams['mode']): { text: string; source: string } | null {
   const box = extractBoxed(text);
   if (box.status === 'ok') return { text: box.content, source: 'boxed' };
   if (box.status !== 'none') return null; // a broken last box is a missing answer, as in boxedMath
   const hashes = text.lastIndexOf('####');
   if (hashes >= 0) {
-    const n = lastNumber(text.slice(hashes + 4, hashes + 4 + 200), 'first');
-    if (n !== null) return { text: n, source: '####' };
+    // The rest of that line, whole: `#### 72 or 73` is two answers, not 72.
+    const eol = text.indexOf('\n', hashes);
+    const line = text.slice(hashes + 4, eol < 0 ? text.length : eol).trim();
+    if (line.length > 0) return { text: line, source: '####' };
   }
-  if (fallback === 'none') return null;
+  if (mode === 'strict') return null;
   const n = lastNumber(text, 'last');
   return n === null ? null : { text: n, source: 'last number' };
 }

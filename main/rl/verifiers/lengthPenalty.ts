@@ -38,4 +38,12 @@ export const lengthPenalty = defineVerifier<LengthPenaltyParams>(
     const frac = Math.min(1, Math.max(0, (t - p.freeTokens) / (lMax - p.freeTokens)));
     return { value: -p.coefficient * frac + 0, reason: `length: ${t}/${lMax} tokens` };
   },
+  {
+    summary: 'A linear length cost over the whole budget: -coefficient at the maximum length, 0 for the first freeTokens tokens.',
+    params: {
+      coefficient: { type: 'number', help: 'The penalty at the maximum length.' },
+      freeTokens: { type: 'number', min: 0, help: 'Tokens that cost nothing.' },
+      penalizeTruncated: { type: 'boolean', help: 'A truncated completion gets the full penalty.' },
+    },
+  },
 );

@@ -46,4 +46,13 @@ export const overlong = defineVerifier<OverlongParams>(
     // `+ 0` turns -0 into 0 so exact-value tests and charts see a plain zero.
     return { value: value + 0, reason: exceed > 0 ? `overlong: ${exceed} tokens into the ${lBuf}-token buffer` : 'overlong: within budget' };
   },
+  {
+    summary: 'DAPO overlong shaping: 0 until the last L_buf tokens of the budget, then a linear penalty down to -penaltyFactor at the maximum length.',
+    params: {
+      bufferTokens: { type: 'number', min: 0, help: 'L_buf in tokens; 0 uses bufferFraction of the maximum.' },
+      bufferFraction: { type: 'number', min: 0, max: 1, help: 'L_buf as a fraction of the maximum length (paper: 0.2).' },
+      penaltyFactor: { type: 'number', min: 0, help: 'The penalty at the maximum length.' },
+      maxTokens: { type: 'number', min: 0, help: 'Overrides the rollout\'s max tokens when above 0.' },
+    },
+  },
 );

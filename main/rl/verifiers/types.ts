@@ -12,6 +12,7 @@
  * not load a tokenizer.
  */
 
+import type { RewardParamDoc } from '../../api/contract/index.js';
 import type { VerifierName } from './verifiers.js';
 
 /** What a verifier sees of one completion. */
@@ -56,7 +57,14 @@ export type Verifier<P extends object> = ((input: VerifierInput, params?: Partia
    * 'shaping': format and length terms; never sets `correct`.
    */
   readonly kind: VerifierKind;
+  /** One-paragraph explanation and per-parameter help, shown in the wizard's Reward step. */
+  readonly doc: VerifierDoc;
 };
+
+export interface VerifierDoc {
+  summary: string;
+  params: Record<string, RewardParamDoc>;
+}
 
 export type VerifierKind = 'answer' | 'shaping';
 

@@ -8,12 +8,16 @@
  * Deliberately not here: combining components (scoreCompletion.ts).
  */
 import { boxedMath } from './boxedMath.js';
+import { customJs, customJsShaping } from './customJs.js';
 import { exactMatch } from './exactMatch.js';
 import { format } from './format.js';
 import { gsm8k } from './gsm8k.js';
+import { jsonSchema } from './jsonSchema.js';
 import { lengthPenalty } from './lengthPenalty.js';
+import { lengthRange } from './lengthRange.js';
 import { multipleChoice } from './multipleChoice.js';
 import { overlong } from './overlong.js';
+import { regexMatch } from './regexMatch.js';
 import type { Verifier } from './types.js';
 
 export const verifiers = {
@@ -24,6 +28,11 @@ export const verifiers = {
   format,
   overlong,
   lengthPenalty,
+  length: lengthRange,
+  regexMatch,
+  jsonSchema,
+  customJs,
+  customJsShaping,
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entry has its own params type
 } satisfies Record<string, Verifier<any>>;
 

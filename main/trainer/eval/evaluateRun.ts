@@ -19,6 +19,9 @@ import { EvalProgressFile, progressKey } from '../../eval/evalProgress.js';
 import { PassAtKAccumulator } from '../../eval/passAtK.js';
 import type { Perturbation } from '../../data/tasks/perturbArithWord.js';
 import { parseRecipe } from '../../recipes/index.js';
+import { defaultRewardFor } from '../../rewards/defaultReward.js';
+import { describeGrading } from '../../rewards/describeGrading.js';
+import { prepareRewardSpec } from '../../rewards/quickjsRunner.js';
 import { scoreCompletion, type RewardSpec } from '../../rl/verifiers/scoreCompletion.js';
 import type { Evaluation, Store } from '../../store/index.js';
 import { resolveModelPath } from '../resolveModelPath.js';
@@ -42,6 +45,8 @@ export interface EvaluateOptions {
   threads?: number;
   signal?: AbortSignal;
   onProgress?: (p: { done: number; total: number | null; correct: number; samples: number }) => void;
+  /** grade with this reward instead of the run's own (the default) */
+  reward?: RewardSpec;
   /** reuse a loaded node-llama-cpp (tests); else one is loaded and disposed */
   llama?: Llama;
 }
@@ -55,7 +60,10 @@ export interface EvaluateResult {
   rows: Evaluation[];
   checkpointStep: number | null;
   progressPath: string;
+  /** which reward graded it, e.g. "gsm8k (the run's own reward)" */
+  gradedBy: string;
 }
+
 
 /** Top-p used when sampling at temperature > 0 (ConSPO/CLIPO evaluation convention: T 0.6, top-p 0.95). */
 export const EVAL_TOP_P = 0.95;
@@ -70,7 +78,7 @@ export function bareModelRecipe(path: string, dataset: DataSource, maxTokens?: n
   return parseRecipe({
     name: 'bare model evaluation', model: { kind: 'file', path }, data: { kind: 'builtin', task: 'tiny-demo' },
     prompt: tiny ? { chatTemplate: 'none', suffix: '', systemPrompt: '' } : { chatTemplate: 'auto', suffix: "Let's think step by step and output the final answer within \\boxed{}.", systemPrompt: '' },
-    reward: { components: [{ name: tiny ? 'exactMatch' : 'boxedMath', weight: 1 }] },
+    reward: { components: defaultRewardFor(dataset).components },
     rollout: { maxTokens: maxTokens ?? (tiny ? 2 : 1024) },
   });
 }
@@ -82,6 +90,10 @@ export async function evaluateRun(o: EvaluateOptions): Promise<EvaluateResult> {
   if (!(o.temperature >= 0)) throw err('temperature must be ≥ 0', 'invalid_argument');
   if (o.runId === null && !o.model) throw err('evaluate needs a run or a model file', 'invalid_argument');
   const recipe: Recipe = o.runId !== null ? parseRecipe(JSON.parse(o.store.runs.get(o.runId).recipeJson)) : bareModelRecipe(o.model!.path, o.dataset, o.model!.maxTokens);
+  // The run's own reward unless the caller picked another (issue 14: evaluation once used a different verifier than training).
+  const reward: RewardSpec = o.reward ?? (recipe.reward as RewardSpec);
+  const gradedBy = describeGrading(reward, o.reward !== undefined);
+  await prepareRewardSpec(reward);
   const modelPath = resolveModelPath(recipe, o.dataDir);
   let step: number | null = null;
   let ckPath: string | null = null;
@@ -97,7 +109,7 @@ export async function evaluateRun(o: EvaluateOptions): Promise<EvaluateResult> {
   const n = greedy ? 1 : o.k; // greedy decoding gives one answer per problem
   const evalDir = o.runId !== null ? join(o.dataDir, 'runs', String(o.runId), 'eval') : join(o.dataDir, 'eval');
   mkdirSync(evalDir, { recursive: true });
-  const key = progressKey({ run: o.runId, model: o.runId === null ? modelPath : undefined, step, ds: ds.key, n, t: o.temperature, limit: o.limit ?? null, prompt: recipe.prompt, reward: recipe.reward, maxTokens: recipe.rollout.maxTokens, stop: recipe.rollout.stop });
+  const key = progressKey({ run: o.runId, model: o.runId === null ? modelPath : undefined, step, ds: ds.key, n, t: o.temperature, limit: o.limit ?? null, prompt: recipe.prompt, reward, maxTokens: recipe.rollout.maxTokens, stop: recipe.rollout.stop });
   const progress = new EvalProgressFile(join(evalDir, `${key}.jsonl`));
   const modelLabel = step === null ? basename(modelPath) : `${basename(modelPath)}+run${o.runId}@step${step}`;
   const stored = () => (o.runId !== null ? o.store.evaluations.ofRun(o.runId) : o.store.evaluations.ofModel(modelLabel, ds.name))
@@ -109,7 +121,7 @@ export async function evaluateRun(o: EvaluateOptions): Promise<EvaluateResult> {
   };
   if (progress.complete) {
     const acc = summarize();
-    return { complete: true, problems: acc.problems, metrics: acc.metrics(), rows: stored(), checkpointStep: step, progressPath: progress.path };
+    return { complete: true, problems: acc.problems, metrics: acc.metrics(), rows: stored(), checkpointStep: step, progressPath: progress.path, gradedBy };
   }
 
   // The adapter of the checkpoint, as a GGUF file node-llama-cpp loads (unique path per step).
@@ -146,7 +158,7 @@ export async function evaluateRun(o: EvaluateOptions): Promise<EvaluateResult> {
         const seeds = Array.from({ length: Math.min(group, n - j0) }, (_, j) => deriveSeed(EVAL_SEED, i, j0 + j));
         const outs = await sampler.sampleGroup(tokens, seeds, settings, o.signal);
         for (const out of outs) {
-          const s = scoreCompletion(recipe.reward as RewardSpec, {
+          const s = scoreCompletion(reward, {
             completion: out.text, answer: row.answer, ...(row.choices ? { choices: row.choices } : {}),
             completionTokens: out.tokens.length, maxTokens: recipe.rollout.maxTokens, truncated: out.finishReason === 'length',
           });
@@ -160,7 +172,7 @@ export async function evaluateRun(o: EvaluateOptions): Promise<EvaluateResult> {
       o.onProgress?.({ done: progress.done.size, total, correct, samples });
     }
     const acc = summarize();
-    if (o.signal?.aborted) return { complete: false, problems: acc.problems, metrics: acc.metrics(), rows: stored(), checkpointStep: step, progressPath: progress.path };
+    if (o.signal?.aborted) return { complete: false, problems: acc.problems, metrics: acc.metrics(), rows: stored(), checkpointStep: step, progressPath: progress.path, gradedBy };
     const m = acc.metrics();
     const base = { runId: o.runId, checkpointStep: step, model: modelLabel, dataset: ds.name, split: ds.split, n: acc.problems };
     const tx = [
@@ -170,7 +182,7 @@ export async function evaluateRun(o: EvaluateOptions): Promise<EvaluateResult> {
     ];
     for (const r of tx) o.store.evaluations.add({ ...base, ...r });
     progress.markComplete();
-    return { complete: true, problems: acc.problems, metrics: m, rows: stored(), checkpointStep: step, progressPath: progress.path };
+    return { complete: true, problems: acc.problems, metrics: m, rows: stored(), checkpointStep: step, progressPath: progress.path, gradedBy };
   } finally {
     await sampler?.dispose();
     if (!o.llama) await llama.dispose();

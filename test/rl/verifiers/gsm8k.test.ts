@@ -22,7 +22,7 @@ const cases: [string, string, string, number, string, string | undefined][] = [
   ['malformed, no number', 'I do not know.', SOLUTION, 0, 'no answer found', undefined],
   ['malformed, empty box', '\\boxed{} 72', SOLUTION, 0, 'no answer found', undefined],
   ['malformed, unbalanced box', '72 \\boxed{72', SOLUTION, 0, 'no answer found', undefined],
-  ['adversarial, last box counts', '\\boxed{72}\\boxed{71}', '72', 0, 'incorrect (boxed)', '71'],
+  ['adversarial, two different boxes are a hedge', '\\boxed{72}\\boxed{71}', '72', 0, 'incorrect: several different boxed answers', '71'],
   ['adversarial, import()', '\\boxed{import("fs")}', '72', 0, 'incorrect (boxed)', 'import("fs")'],
   ['adversarial, 9^9^9^9', '\\boxed{9^9^9^9}', '72', 0, 'incorrect (boxed)', '9^9^9^9'],
 ];
@@ -37,10 +37,10 @@ describe('gsm8k', () => {
     });
   });
 
-  test("fallback 'none' needs a box or ####", () => {
-    expect(gsm8k({ completion: 'total 72', answer: '72' }, { fallback: 'none' })).toEqual({
+  test("strict mode needs a box or ####", () => {
+    expect(gsm8k({ completion: 'total 72', answer: '72' }, { mode: 'strict' })).toEqual({
       value: 0,
-      reason: 'no answer found',
+      reason: 'no answer found (strict: needs \\boxed{} or ####)',
       correct: false,
     });
   });

@@ -35,7 +35,8 @@ const cases: [string, string, string, string[] | undefined, number, string | und
   ['adversarial, article "a" is not A', 'a good question', 'A', undefined, 0, undefined],
   ['adversarial, "A good choice is C" is not A', 'A good choice is C', 'A', undefined, 0, undefined],
   ['adversarial, "the answer is a bit unclear"', 'the answer is a bit unclear', 'A', undefined, 0, undefined],
-  ['adversarial, last box counts', '\\boxed{B}\\boxed{C}', 'C', undefined, 1, 'C'],
+  ['adversarial, two boxes naming different options are a hedge', '\\boxed{B}\\boxed{C}', 'C', undefined, 0, undefined],
+  ['right, the same option boxed twice', '\\boxed{C} ... \\boxed{(C)}', 'C', undefined, 1, 'C'],
 ];
 
 describe('multipleChoice', () => {

@@ -1,42 +1,71 @@
 /**
- * Finds the final answer in a completion: the content of the LAST `\boxed{...}`
- * or `\fbox{...}` (brace-matched, so nested braces work), or the token after
- * `\boxed ` in the brace-less form `\boxed 5`. Mirrors the reference's
- * last_boxed_only_string (ALGORITHMS.md §5) and adds `\fbox` and `\boxed 5`
- * handling that §7 item 6 says the reference misses.
+ * Finds the final answer in a completion: the content of the LAST non-empty
+ * `\boxed{...}` or `\fbox{...}` (brace-matched, so nested braces work), or the
+ * token after `\boxed ` in the brace-less form `\boxed 5`. Mirrors the
+ * reference's last_boxed_only_string (ALGORITHMS.md §5) and adds `\fbox` and
+ * `\boxed 5` handling that §7 item 6 says the reference misses.
  *
- * Only the last box counts: if it is unbalanced the answer is missing, with no
- * fallback to an earlier box (a model must not be rewarded for a box it then
- * contradicts). Escaped braces `\{` `\}` (set notation) do not count towards the
- * matching. One backwards search plus one forward scan: linear in the input.
+ * An empty `\boxed{}` is skipped: it is the prompt's instruction ("put the
+ * final answer within \boxed{}") echoed back, never an answer. If the last
+ * non-empty box is unbalanced the answer is missing, with no fallback to an
+ * earlier box (a model must not be rewarded for a box it then contradicts).
+ * Escaped braces `\{` `\}` (set notation) do not count towards the matching.
+ *
+ * There is no length cap: an answer is compared whole, however long (cutting
+ * it would accept a long wrong answer with a right prefix). Every scan here is
+ * linear in the text; later steps bound their own work (mathEqual.ts).
+ *
+ * allBoxes lists every top-level box in order (one forward scan), so a
+ * verifier can refuse a completion that boxes two different answers.
  *
  * Deliberately not here: `</think>` handling (afterThink.ts) and normalisation.
  */
 
 export type BoxedExtraction =
   | { status: 'ok'; content: string }
-  | { status: 'none' | 'unbalanced' | 'empty' | 'tooLong'; content?: undefined };
-
-/** Longest answer we hand on; real answers are far shorter, and every later step is bounded by this. */
-export const MAX_ANSWER_CHARS = 1000;
+  | { status: 'none' | 'unbalanced' | 'empty'; content?: undefined };
 
 export function extractBoxed(text: string): BoxedExtraction {
-  const boxed = lastCommand(text, '\\boxed');
-  const fbox = lastCommand(text, '\\fbox');
-  const start = Math.max(boxed, fbox);
-  if (start < 0) return { status: 'none' };
-  let i = start + (start === boxed ? '\\boxed'.length : '\\fbox'.length);
+  let before = text.length;
+  let sawEmpty = false;
+  for (;;) {
+    const start = lastBoxStart(text, before);
+    if (start < 0) return { status: sawEmpty ? 'empty' : 'none' };
+    const box = readBox(text, start);
+    if (box.status !== 'empty') return box.status === 'ok' ? { status: 'ok', content: box.content } : { status: box.status };
+    sawEmpty = true;
+    before = start; // an echoed `\boxed{}`: look further back
+  }
+}
+
+/** Every top-level non-empty box, in order; stops at an unbalanced one. Linear: nested boxes are skipped. */
+export function allBoxes(text: string): string[] {
+  const out: string[] = [];
+  let from = 0;
+  for (;;) {
+    const start = nextBoxStart(text, from);
+    if (start < 0) return out;
+    const box = readBox(text, start);
+    if (box.status === 'unbalanced') return out;
+    if (box.status === 'ok') out.push(box.content);
+    from = box.end;
+  }
+}
+
+type ReadBox = { status: 'ok'; content: string; end: number } | { status: 'empty'; end: number } | { status: 'unbalanced' | 'none'; end: number };
+
+function readBox(text: string, start: number): ReadBox {
+  let i = start + (text.startsWith('\\boxed', start) ? '\\boxed'.length : '\\fbox'.length);
   const afterName = i;
   while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
   if (text[i] !== '{') {
     // `\boxed 5` form: the reference takes everything up to the next `$`; we also
     // stop at whitespace so trailing prose is not swallowed.
-    if (i === afterName) return { status: 'none' };
+    if (i === afterName) return { status: 'none', end: i };
     let end = i;
     while (end < text.length && !/[\s$]/.test(text[end]!)) end++;
     const token = text.slice(i, end);
-    if (token.length === 0) return { status: 'empty' };
-    return token.length > MAX_ANSWER_CHARS ? { status: 'tooLong' } : { status: 'ok', content: token };
+    return token.length === 0 ? { status: 'empty', end } : { status: 'ok', content: token, end };
   }
   let depth = 0;
   for (let j = i; j < text.length; j++) {
@@ -50,21 +79,41 @@ export function extractBoxed(text: string): BoxedExtraction {
       depth--;
       if (depth === 0) {
         const content = text.slice(i + 1, j).trim();
-        if (content.length === 0) return { status: 'empty' };
-        return content.length > MAX_ANSWER_CHARS ? { status: 'tooLong' } : { status: 'ok', content };
+        return content.length === 0 ? { status: 'empty', end: j + 1 } : { status: 'ok', content, end: j + 1 };
       }
     }
   }
-  return { status: 'unbalanced' };
+  return { status: 'unbalanced', end: text.length };
 }
 
-/** Last index of a LaTeX command name not followed by a letter (so `\boxed` does not match `\boxedx`). */
-function lastCommand(text: string, name: string): number {
-  let at = text.lastIndexOf(name);
+/** Start of the last `\boxed`/`\fbox` command beginning before `before`, or -1. */
+function lastBoxStart(text: string, before: number): number {
+  return Math.max(lastCommand(text, '\\boxed', before), lastCommand(text, '\\fbox', before));
+}
+
+function nextBoxStart(text: string, from: number): number {
+  const a = nextCommand(text, '\\boxed', from);
+  const b = nextCommand(text, '\\fbox', from);
+  return a < 0 ? b : b < 0 ? a : Math.min(a, b);
+}
+
+/** Last index (< before) of a LaTeX command name not followed by a letter (so `\boxed` does not match `\boxedx`). */
+function lastCommand(text: string, name: string, before: number): number {
+  let at = before <= 0 ? -1 : text.lastIndexOf(name, before - 1);
   while (at >= 0) {
     const next = text[at + name.length];
     if (next === undefined || !/[a-zA-Z]/.test(next)) return at;
     at = at === 0 ? -1 : text.lastIndexOf(name, at - 1);
+  }
+  return -1;
+}
+
+function nextCommand(text: string, name: string, from: number): number {
+  let at = text.indexOf(name, from);
+  while (at >= 0) {
+    const next = text[at + name.length];
+    if (next === undefined || !/[a-zA-Z]/.test(next)) return at;
+    at = text.indexOf(name, at + 1);
   }
   return -1;
 }

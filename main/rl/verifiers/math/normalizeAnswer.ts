@@ -14,11 +14,16 @@
  * - a short left-hand side `x =` (one or two characters, optional subscript), a leading `+`,
  *   trailing periods, leading `.5` → `0.5`; all whitespace except after a command name.
  *
+ * - a function or membership left-hand side `f(x) =`, `g^{-1}(t) =`, `x \in`;
+ * - a repeating decimal `0.\overline{3}`, `1.2\overline{34}`, `0.\dot{6}` → the exact fraction;
+ * - a short sentence around one number (`The answer is 5`, `5 marbles`) → that number,
+ *   unless it holds a hedge, negation or connective (`not 5`, `5 or more`, `about 5`).
+ *
  * Deliberately not here: any value judgement (mathEqual.ts), tuple splitting
- * (splitList.ts), lower-casing (variables are case-sensitive). Input is cut to
- * MAX_ANSWER_CHARS first, and every regex below is linear on that bounded input.
+ * (splitList.ts), lower-casing (variables are case-sensitive; text answers are
+ * folded in mathEqual). The input is never cut (a cut would make a long wrong
+ * answer with a right prefix equal); every regex below is linear in its length.
  */
-import { MAX_ANSWER_CHARS } from './extractBoxed.js';
 
 const UNICODE: [RegExp, string][] = [
   [/[\u2212\u2012\u2013\u2014\u2010\u2011\uFE63\uFF0D]/g, '-'],
@@ -51,23 +56,29 @@ const UNITS = [
   'days', 'day', 'weeks', 'week', 'months', 'month', 'years', 'year',
   'people', 'students', 'apples', 'items', 'ways', 'times',
 ];
+/** A unit after a number at the end of the answer; matched on the last UNIT_TAIL characters only. */
 const UNIT_RE = new RegExp(
-  String.raw`^([\s\S]*?[0-9}).])\s*(?:square\s+|sq\.?\s*|cubic\s+)?(?:${UNITS.map((u) => u.replace(/[/.]/g, '\\$&')).join('|')})(?:\^\{?[23]\}?|\s+squared|\s+cubed)?$`,
+  String.raw`[0-9}).]\s*(?:square\s+|sq\.?\s*|cubic\s+)?(?:${UNITS.map((u) => u.replace(/[/.]/g, '\\$&')).join('|')})(?:\^\{?[23]\}?|\s+squared|\s+cubed)?$`,
   'i',
 );
+const UNIT_TAIL = 80;
 
 export function normalizeAnswer(raw: string): string {
-  let s = raw.length > MAX_ANSWER_CHARS ? raw.slice(0, MAX_ANSWER_CHARS) : raw;
+  let s = raw;
   for (const [re, to] of UNICODE) s = s.replace(re, to);
-  // Hendrycks `_remove_right_units`: everything from `\text{ ` (note the space) on is a unit.
-  const unitText = s.search(/\\(?:text|mbox)\{\s/);
-  if (unitText > 0) s = s.slice(0, unitText);
+  s = s.trim();
+  // Hendrycks `_remove_right_units`: a trailing `\text{ marbles}` (note the space) is a unit. Only when it
+  // ends the answer and holds plain words that are not connectives: `72\text{ or }73` is two answers.
+  const unitText = /\\(?:text|mbox)\{\s+([a-zA-Z][a-zA-Z .]{0,40})\}\s*(?:\^\{?[23]\}?)?[.\s]*$/.exec(s);
+  if (unitText && unitText.index > 0 && !hasConnective(unitText[1]!)) s = s.slice(0, unitText.index);
   s = unwrapCommands(s);
+  s = repeatingDecimal(s);
   s = s
     .replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|displaystyle|textstyle)(?![a-zA-Z])/g, '')
     .replace(/\\[dt]frac(?![a-zA-Z])/g, '\\frac')
     .replace(/\\(?:quad|qquad)(?![a-zA-Z])/g, ' ')
-    .replace(/\\[!,;: ]/g, ' ')
+    // Spacing commands `\,` `\;` `\ `; `\\` (a row break) is one token, so `\\ ` keeps both backslashes.
+    .replace(/\\(\\|[!,;: ])/g, (m) => (m === '\\\\' ? m : ' '))
     .replace(/~/g, ' ')
     .replace(/\{,\}/g, ',')
     .replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ(?![a-zA-Z])|\\circ(?![a-zA-Z])|\\degree(?![a-zA-Z])/g, '')
@@ -75,11 +86,16 @@ export function normalizeAnswer(raw: string): string {
     .replace(/\\\$|\$/g, '')
     .trim();
   s = stripTrailing(s);
-  const unit = UNIT_RE.exec(s);
-  if (unit && unit[1] !== undefined && unit[1].trim().length > 0) s = stripTrailing(unit[1].trim());
-  // A short left-hand side (`x = 5`, `xy = 5`, `a_1 = 3`), as the reference drops `x=` of length <= 2.
-  const lhs = /^[a-zA-Z][a-zA-Z0-9]?(?:_\{?[a-zA-Z0-9]+\}?)?\s*=\s*/.exec(s);
+  const tailFrom = Math.max(0, s.length - UNIT_TAIL);
+  const unit = UNIT_RE.exec(s.slice(tailFrom));
+  if (unit) s = stripTrailing(s.slice(0, tailFrom + unit.index + 1).trim());
+  // A short left-hand side (`x = 5`, `xy = 5`, `a_1 = 3`), as the reference drops `x=` of length <= 2,
+  // a function's (`f(x) =`, `g^{-1}(t) =`, Math-Verify's rule) or a membership (`x \in [0,1)`).
+  const lhs = /^[a-zA-Z][a-zA-Z0-9]?(?:_\{?[a-zA-Z0-9]+\}?)?\s*=\s*/.exec(s)
+    ?? /^[a-zA-Z](?:_\{?[a-zA-Z0-9]+\}?)?(?:\^\{?-1\}?)?\s*\(\s*[a-zA-Z](?:\s*,\s*[a-zA-Z]){0,3}\s*\)\s*=\s*/.exec(s)
+    ?? /^[a-zA-Z]\s*\\in(?![a-zA-Z])\s*/.exec(s);
   if (lhs && !s.slice(lhs[0].length).includes('=')) s = s.slice(lhs[0].length);
+  s = numberInSentence(s);
   // A mixed number `7 3/4` (PRM800K's _inject_implicit_mixed_number) before spaces go.
   s = s.replace(/^(-?\d+)\s+(\d+)\/(\d+)$/, '$1\\frac{$2}{$3}');
   s = removeSpaces(s);
@@ -93,6 +109,52 @@ export function normalizeAnswer(raw: string): string {
     .replace(/\\sqrt(\d)/g, '\\sqrt{$1}')
     .replace(/(^|[^\d])\.(\d)/g, '$10.$2');
   return stripTrailing(s);
+}
+
+/** Words that make a sentence or unit text more than one plain answer (`5 or 6`, `not 5`, `about 5`). */
+const CONNECTIVES = new Set([
+  'and', 'or', 'nor', 'but', 'not', 'no', 'never', 'cannot', 'except', 'either', 'neither', 'than', 'to', 'between',
+  'approximately', 'approx', 'about', 'around', 'roughly', 'nearly', 'almost', 'maybe', 'perhaps', 'probably', 'possibly',
+  'over', 'under', 'least', 'most', 'more', 'less', 'fewer', 'greater', 'plus', 'minus', 'times', 'divided', 'per',
+  'wrong', 'incorrect', 'false', 'impossible', 'invalid', 'undefined', 'none', 'unknown', 'if', 'unless', 'also', 'only',
+]);
+/** Math names that are not prose words (`2 pi`, `\sin x` written without the backslash). */
+const MATH_WORDS = new Set(['pi', 'sin', 'cos', 'tan', 'cot', 'sec', 'csc', 'log', 'ln', 'exp', 'sqrt', 'abs', 'mod', 'deg', 'rad']);
+
+function hasConnective(text: string): boolean {
+  return text.toLowerCase().split(/[\s.]+/).some((w) => CONNECTIVES.has(w) || w.endsWith("n't"));
+}
+
+/**
+ * `The answer is 5`, `5 marbles`, `so the total is 1,234`: a sentence of at most 12 plain words
+ * (two or more letters each, none a math name) around exactly one number becomes that number.
+ * Anything else (a second number, an operator, a hedge) is left alone and compares as text.
+ */
+function numberInSentence(s: string): string {
+  if (s.length > 120 || !/[a-zA-Z]{2}/.test(s) || /[\\^_{}=<>+*/()[\]]/.test(s)) return s;
+  const tokens = s.replace(/[:;!?]/g, ' ').trim().split(/\s+/);
+  if (tokens.length > 13) return s;
+  const numbers = tokens.filter((t) => /^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?[.,]?$/.test(t));
+  if (numbers.length !== 1) return s;
+  const words = tokens.filter((t) => t !== numbers[0]).map((t) => t.replace(/[.,'"]+$/, '').replace(/'s$/, '').toLowerCase());
+  const plain = words.every((w) => /^[a-z]{2,}$/.test(w) && !MATH_WORDS.has(w));
+  if (!plain || words.length === 0 || hasConnective(words.join(' '))) return s;
+  return numbers[0]!.replace(/[.,]$/, '');
+}
+
+/**
+ * A repeating decimal `a.b\overline{c}` (or `\dot{c}`, a one-digit `\overline3`) as the exact fraction
+ * (abc − ab) / ((10^|c| − 1)·10^|b|), so `0.\overline{3}` equals `\frac{1}{3}` (Math-Verify reads
+ * these too). Only when the repeating decimal is the whole answer or a whole list item.
+ */
+function repeatingDecimal(s: string): string {
+  return s.replace(/(^|[^\d.])(-?)(\d*)\.(\d*)\\(?:overline|dot)\s*(?:\{(\d{1,20})\}|(\d))(?![\d.])/g, (_m, pre: string, sign: string, a: string, b: string, c1?: string, c2?: string) => {
+    const c = c1 ?? c2 ?? '';
+    if (a.length + b.length > 40) return _m;
+    const whole = BigInt(a + b + c || '0') - BigInt(a + b || '0');
+    const den = (10n ** BigInt(c.length) - 1n) * 10n ** BigInt(b.length);
+    return `${pre}${sign}\\frac{${whole}}{${den}}`;
+  });
 }
 
 /** Removes `\text{...}`-style wrappers, keeping their (brace-matched) content. */

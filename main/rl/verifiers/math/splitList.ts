@@ -20,7 +20,7 @@ export interface SplitList {
   items: string[];
 }
 
-const MAX_ITEMS = 50;
+const MAX_ITEMS = 1000;
 
 export function splitList(s: string): SplitList | null {
   let open = '';
