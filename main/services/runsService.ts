@@ -9,7 +9,7 @@ import type {
 } from '../api/contract/index.js';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseRecipe } from '../recipes/index.js';
+import { parseRecipe, totalRunSteps } from '../recipes/index.js';
 import type { Store, Sample } from '../store/index.js';
 import type { Supervisor } from '../trainer/Supervisor.js';
 import type { TrainerToSupervisor } from '../trainer/protocol.js';
@@ -61,7 +61,7 @@ export function createRunsService({ store, supervisor, dataDir }: RunsServiceDep
 
   const createRun = (recipeInput: RecipeInput, startNow: boolean): number => {
     const recipe = parseRecipe(recipeInput);
-    const id = store.runs.create({ name: recipe.name, recipeJson: JSON.stringify(recipe), totalSteps: recipe.training.steps });
+    const id = store.runs.create({ name: recipe.name, recipeJson: JSON.stringify(recipe), totalSteps: totalRunSteps(recipe) });
     if (startNow) start(id, false);
     return id;
   };
