@@ -125,15 +125,15 @@ describe('SFT loss', () => {
     await using engine = await EngineModel.open(modelPath, { threads: 1 });
     await engine.lora.init({ rank: 4, alpha: 8 });
     const expected = await maskedNll(engine, items, false); // B = 0 at init: the base model's NLL
-    expect(Math.abs(loss[0]!.value - expected)).toBeLessThan(1e-4 * expected);
+    expect(Math.abs(loss[0]!.value! - expected)).toBeLessThan(1e-4 * expected);
 
-    const last3 = loss.slice(-3).reduce((s, p) => s + p.value, 0) / 3;
-    expect(last3).toBeLessThan(0.5 * loss[0]!.value);
+    const last3 = loss.slice(-3).reduce((s, p) => s + p.value!, 0) / 3;
+    expect(last3).toBeLessThan(0.5 * loss[0]!.value!);
     const acc = store.metrics.series(runId, 'sft/heldoutAccuracy');
     expect(acc.map((p) => p.step)).toEqual([7, 15, 23]);
     // The random demo model answers ~16% right (resolveModelPath.ts); SFT on the answers must beat that clearly.
-    expect(acc.at(-1)!.value).toBeGreaterThan(0.6);
-    expect(store.metrics.series(runId, 'perf/tokensPerSec').every((p) => p.value > 0)).toBe(true);
+    expect(acc.at(-1)!.value!).toBeGreaterThan(0.6);
+    expect(store.metrics.series(runId, 'perf/tokensPerSec').every((p) => (p.value ?? 0) > 0)).toBe(true);
     store.close();
   });
 });
