@@ -105,6 +105,8 @@ export function verlMapping(r: Recipe, baseModel: string): Record<string, FieldM
     'algorithm.clipo.weightDecay': un('the fork hard-codes the head optimiser (weight decay 0.01)'),
     'algorithm.clipo.warmupSteps': map([`trainer.critic_warmup=${c.warmupSteps}`], 'the fork repurposes critic_warmup for the head-only warmup'),
     'algorithm.clipo.frozenHead': un('CLIPO-fixed is not a launch option of the fork'),
+    // verl runs SFT as its own job (verl/trainer/fsdp_sft_trainer.py); this bundle launches the RL phase.
+    'sft.*': un(r.sft.enabled ? `the ${r.sft.steps}-step SFT phase is a separate verl job (fsdp_sft_trainer) run first; this bundle launches RL only` : 'SFT is off in this recipe'),
     'lora.rank': map([`${M}.lora_rank=${r.lora.rank}`]),
     'lora.alpha': map([`${M}.lora_alpha=${r.lora.alpha}`]),
     'lora.targets': map([`${M}.target_modules=[${r.lora.targets.map((t) => MODULES[t]).join(',')}]`]),
