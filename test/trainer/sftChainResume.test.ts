@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EngineModel } from '../../engine/index.js';
 import { parseRecipe, recipePresets, totalRunSteps } from '../../main/recipes/index.js';
 import { Store } from '../../main/store/index.js';
 import { Supervisor } from '../../main/trainer/Supervisor.js';
@@ -69,6 +70,14 @@ describe('SFT → RL chain', () => {
     expect(events.filter((e) => e.startsWith('phase: SFT done')).length).toBeGreaterThanOrEqual(1);
     expect(store.checkpoints.list(runId).map((c) => c.step)).toEqual([7, 15, 19, 23, 25]);
     expect(store.runs.get(runId).totalSteps).toBe(total);
+
+    // RL began with a fresh AdamW: the final checkpoint's optimizer step counts RL updates only, not SFT's.
+    const rlUpdates = store.metrics.series(runId, 'policy/updated').reduce((n, p) => n + (p.value ?? 0), 0);
+    expect(rlUpdates).toBeGreaterThan(0);
+    await using engine = await EngineModel.open(join(dataDir, 'models', 'tiny-demo.gguf'), { threads: 1 });
+    await engine.lora.init({ rank: recipe.lora.rank, alpha: recipe.lora.alpha });
+    await engine.loadState(join(store.checkpoints.latest(runId)!.path, 'engine.state'));
+    expect(engine.lora.info!.step).toBe(rlUpdates);
     store.close();
   });
 });
