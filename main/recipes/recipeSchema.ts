@@ -38,6 +38,7 @@ const dataSource = z.discriminatedUnion('kind', [
       answer: z.string().min(1),
       choices: z.string().min(1).optional(),
       id: z.string().min(1).optional(),
+      solution: z.string().min(1).optional(),
     }),
   }),
 ]);

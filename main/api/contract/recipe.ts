@@ -25,7 +25,8 @@ export type DataSource =
       kind: 'jsonl';
       path: string;
       /** Dotted paths into each row: question and answer are required. */
-      fields: { question: string; answer: string; choices?: string; id?: string };
+      /** solution: a worked solution / reference response per row, what SFT teaches (sft.target 'auto' | 'solution'). */
+      fields: { question: string; answer: string; choices?: string; id?: string; solution?: string };
     };
 
 export interface RewardComponentSpec {
