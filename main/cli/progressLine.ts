@@ -10,6 +10,9 @@ export interface ProgressState {
   now: number; // ms
   reward: number | null;
   bestReward: number | null;
+  /** SFT steps show their loss (and held-out accuracy when measured) instead of the reward. */
+  sftLoss?: number | null;
+  sftHeldoutAccuracy?: number | null;
 }
 
 export function formatDuration(seconds: number): string {
@@ -30,6 +33,9 @@ export function progressLine(p: ProgressState, width = 24): string {
   const perStep = stepsThisRun > 0 ? (p.now - p.startedAt) / 1000 / stepsThisRun : NaN;
   const eta = perStep * (p.totalSteps - done);
   const fmt = (x: number | null) => (x === null || !Number.isFinite(x) ? '–' : x.toFixed(3));
+  const live = p.sftLoss !== undefined && p.sftLoss !== null
+    ? `SFT loss ${fmt(p.sftLoss)}${p.sftHeldoutAccuracy !== undefined && p.sftHeldoutAccuracy !== null ? ` held-out ${fmt(p.sftHeldoutAccuracy)}` : ''}`
+    : `reward ${fmt(p.reward)} (best ${fmt(p.bestReward)})`;
   return `${bar} ${done}/${p.totalSteps} ${(frac * 100).toFixed(0).padStart(3)}%  ETA ${formatDuration(eta)}  `
-    + `reward ${fmt(p.reward)} (best ${fmt(p.bestReward)})  ${Number.isFinite(perStep) ? perStep.toFixed(2) : '–'} s/step`;
+    + `${live}  ${Number.isFinite(perStep) ? perStep.toFixed(2) : '–'} s/step`;
 }

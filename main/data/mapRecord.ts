@@ -12,6 +12,8 @@ export interface FieldMapping {
   id?: string;
   /** How the answer column holds the ground truth (default 'text': as is). */
   answerFormat?: AnswerFormat;
+  /** A worked solution / reference response (SFT's target, main/trainer/sft/sftTarget.ts), kept in meta.solution. */
+  solution?: string;
 }
 
 export type MapResult = { ok: true; row: TaskRow } | { ok: false; reason: MalformedReason; detail: string };
@@ -63,6 +65,14 @@ export function mapRecord(record: unknown, mapping: FieldMapping, ctx: { line: n
     if (s === undefined) return fail('wrong-type', `id: "${mapping.id}" is ${typeName(v)}, expected string or number`);
     if (s === '') return fail('empty', `id: "${mapping.id}" is empty`);
     row.id = s;
+  }
+  if (mapping.solution !== undefined) {
+    const v = getPath(record, mapping.solution);
+    if (v === undefined) return fail('missing-field', `solution: no value at "${mapping.solution}"`);
+    const s = asText(v);
+    if (s === undefined) return fail('wrong-type', `solution: "${mapping.solution}" is ${typeName(v)}, expected string or number`);
+    if (s.trim() === '') return fail('empty', `solution: "${mapping.solution}" is empty`);
+    row.meta['solution'] = s;
   }
   return { ok: true, row };
 }

@@ -80,7 +80,7 @@ A LoRA adapter trained with reinforcement learning by Clipo Workbench (run ${c.r
 | algorithm | ${a.objective} (advantage ${a.advantage}, aggregation ${a.aggregation}, clip ${a.clipLow}/${a.clipHigh}, dual-clip ${a.dualClip}, KL ${a.klCoef} ${a.klEstimator}${a.dynamicSampling ? ', dynamic sampling' : ''}); ${clipo} |
 | optimiser | AdamW lr ${r.optim.lr}, betas (${r.optim.beta1}, ${r.optim.beta2}), wd ${r.optim.weightDecay}, clip ${r.optim.maxGradNorm}, ${r.optim.schedule} schedule, warmup ${r.optim.warmupSteps} |
 | rollouts | group ${r.rollout.groupSize} × ${r.rollout.promptsPerStep} prompts per step, T=${r.rollout.temperature}, top-p ${r.rollout.topP}, max ${r.rollout.maxTokens} tokens |
-| steps | ${c.step + 1} of ${r.training.steps} (seed ${r.training.seed}) |
+| steps | ${c.step + 1} of ${(r.sft.enabled ? r.sft.steps : 0) + r.training.steps}${r.sft.enabled ? ` (${r.sft.steps} SFT: ${r.sft.batchSize} rows per step, lr ${r.sft.lr}, ${r.sft.schedule}, target ${r.sft.target}; then ${r.training.steps} RL)` : ''} (seed ${r.training.seed}) |
 
 ## Final training metrics (step ${c.step})
 

@@ -39,6 +39,7 @@ const dataSource = z.discriminatedUnion('kind', [
       answer: z.string().min(1),
       choices: z.string().min(1).optional(),
       id: z.string().min(1).optional(),
+      solution: z.string().min(1).optional(),
     }),
   }),
   z.object({
@@ -108,6 +109,19 @@ export const recipeSchema = z.strictObject({
     }).prefault({}),
     clipo: clipo.prefault({}),
   }).prefault({}),
+  sft: z.strictObject({
+    enabled: z.boolean().default(false).meta(m('SFT', 'Supervised fine-tuning first',
+      'Next-token loss on the answer tokens of each row (prompt masked) before the RL steps, on the same adapter (TRL SFTTrainer completion-only loss).')),
+    steps: int(0, 1_000_000, 0, m('SFT', 'SFT steps', 'Optimizer steps of SFT; RL steps follow them on the same step axis.', 'steps')),
+    batchSize: int(1, 4096, 16, m('SFT', 'Rows per step', 'Prompt–answer rows per SFT step; the loss is the mean over all their answer tokens.')),
+    lr: num(0, 1, 1e-4, m('SFT', 'Learning rate', 'Peak AdamW learning rate of SFT (LoRA SFT usually runs ~10x the RL rate; TRL LoRA default 1e-4).')),
+    warmupSteps: int(0, 1_000_000, 0, m('SFT', 'LR warmup', 'Linear warmup of the SFT learning rate.', 'steps')),
+    schedule: z.enum(['constant', 'cosine', 'linear']).default('constant').meta(m('SFT', 'LR schedule', 'Decay over the SFT steps after warmup.')),
+    target: z.enum(['auto', 'solution', 'boxed', 'answer']).default('auto').meta(m('SFT', 'Target text',
+      'auto: the row\'s worked solution if the data has one, else the answer as the verifier expects it (\\boxed{…}).')),
+    evalRows: int(0, 4096, 16, m('SFT', 'Held-out rows', 'Held-out rows answered greedily and checked by the run\'s verifier (0 = no held-out accuracy).')),
+    evalEvery: int(1, 1_000_000, 10, m('SFT', 'Evaluate every', 'SFT steps between held-out accuracy checks (also at the last SFT step).', 'steps')),
+  }).prefault({}),
   lora: z.strictObject({
     rank: int(1, 512, 16, m('LoRA', 'Rank r', 'Adapter rank; 1–32 suffices for RL (TRL "LoRA without regret").')),
     alpha: num(0.01, 4096, 32, m('LoRA', 'Alpha α', 'Scale α/r applied to the adapter.')),
@@ -134,7 +148,7 @@ export const recipeSchema = z.strictObject({
     stop: z.array(z.string().min(1)).max(16).default([]).meta(m('Rollout', 'Stop sequences', 'Text that ends a completion (end-of-turn tokens always do).')),
   }).prefault({}),
   training: z.strictObject({
-    steps: int(1, 1_000_000, 200, m('Training', 'Steps', 'RL steps (rollout batch + update).', 'steps')),
+    steps: int(0, 1_000_000, 200, m('Training', 'Steps', 'RL steps (rollout batch + update); 0 with SFT enabled = an SFT-only run.', 'steps')),
     updatesPerBatch: int(1, 64, 1, m('Training', 'Updates per batch', 'Optimizer steps per rollout batch (mini-batches); >1 makes later ones off-policy.')),
     tokenBudget: int(16, 1_000_000, 2048, m('Training', 'Micro-batch tokens', 'Tokens per engine micro-batch; lower it if memory runs out.', 'tokens')),
     checkpointEvery: int(1, 1_000_000, 25, m('Training', 'Checkpoint every', 'Steps between checkpoints (also on stop).', 'steps')),

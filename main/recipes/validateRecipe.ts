@@ -61,6 +61,15 @@ export function crossFieldErrors(r: Recipe): FieldError[] {
   if (r.rollout.promptsPerStep % r.training.updatesPerBatch !== 0) {
     errors.push({ field: 'training.updatesPerBatch', message: `prompts per step (${r.rollout.promptsPerStep}) must split evenly into ${r.training.updatesPerBatch} updates so whole groups stay together` });
   }
+  if (r.sft.enabled && r.sft.steps === 0) {
+    errors.push({ field: 'sft.steps', message: 'SFT is enabled with 0 steps: give it at least 1 step, or turn SFT off' });
+  }
+  if (r.training.steps === 0 && !(r.sft.enabled && r.sft.steps > 0)) {
+    errors.push({ field: 'training.steps', message: 'a run needs at least one step: set RL steps ≥ 1, or enable SFT with steps ≥ 1 for an SFT-only run' });
+  }
+  if (r.sft.enabled && r.sft.warmupSteps > r.sft.steps) {
+    errors.push({ field: 'sft.warmupSteps', message: `the SFT learning-rate warmup (${r.sft.warmupSteps} steps) is longer than SFT (${r.sft.steps} steps)` });
+  }
   const seen = new Set<string>();
   r.reward.components.forEach((c, i) => {
     if (seen.has(c.name)) errors.push({ field: `reward.components.${i}.name`, message: `reward component "${c.name}" is listed twice` });

@@ -10,7 +10,7 @@ import type {
 import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { parseRecipe } from '../recipes/index.js';
+import { parseRecipe, totalRunSteps } from '../recipes/index.js';
 import { describeLease, pidAlive, type Store, type Sample } from '../store/index.js';
 import { killProcessGroup, type Supervisor } from '../trainer/Supervisor.js';
 import { nextRunFolderId } from '../trainer/runFolders.js';
@@ -68,7 +68,7 @@ export function createRunsService({ store, supervisor, dataDir }: RunsServiceDep
     const recipe = parseRecipe(recipeInput);
     // A run on an imported dataset is linked to its row (runs.dataset_id; deleting the dataset unlinks, never deletes, the run).
     const datasetId = recipe.data.kind === 'dataset' ? store.library.datasetByName(recipe.data.name)?.id ?? null : null;
-    const id = store.runs.create({ name: recipe.name, recipeJson: JSON.stringify(recipe), totalSteps: recipe.training.steps, datasetId, minId: nextRunFolderId(dataDir) });
+    const id = store.runs.create({ name: recipe.name, recipeJson: JSON.stringify(recipe), totalSteps: totalRunSteps(recipe), datasetId, minId: nextRunFolderId(dataDir) });
     if (startNow) start(id, false);
     return id;
   };

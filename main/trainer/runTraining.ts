@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EngineModel, type EngineSequence } from '../../engine/index.js';
 import type { Recipe, RunStatus } from '../api/contract/index.js';
-import { parseRecipe } from '../recipes/index.js';
+import { parseRecipe, phaseAt, sftSteps, totalRunSteps } from '../recipes/index.js';
 import { pcaProject2d } from '../rl/diagnostics/pcaProjection.js';
 import { samplerMismatch } from '../rl/diagnostics/samplerMismatch.js';
 import { LEASE_HEARTBEAT_MS, StoreError, type Store, type SampleInput, type EmbeddingInput } from '../store/index.js';
@@ -30,6 +30,9 @@ import { loadLlama } from './rollout/loadLlama.js';
 import { questionText } from '../data/buildMessages.js';
 import { renderPromptTokens, userText } from './rollout/renderPrompt.js';
 import { RolloutSampler } from './rollout/RolloutSampler.js';
+import { heldoutAccuracy, heldoutRows } from './sft/sftEval.js';
+import { S } from './sft/sftMetrics.js';
+import { sftStep } from './sft/sftStep.js';
 import { rolloutMetrics, T } from './stepMetrics.js';
 import type { TrainerControl } from './TrainerControl.js';
 import { loadCheckpoint, saveCheckpoint, type TrainerSnapshot } from './trainerState.js';
@@ -106,7 +109,14 @@ async function trainOwned(o: RunTrainingOptions, run: ReturnType<Store['runs']['
   const hw = recipe.hardware.backend;
   const engine = await EngineModel.open(modelPath, { backend: hw === 'cpu' ? 'cpu' : hw === 'auto' ? 'auto' : 'gpu', threads });
   // π_old, π_θ and the reference are scored at the sampling temperature, like the rollouts (verl does the same).
-  await engine.setTemperature(recipe.rollout.temperature);
+  // SFT steps score at temperature 1 (the plain next-token loss); see setPhaseTemperature below.
+  let engineTemperature = 0;
+  const setPhaseTemperature = async (kind: 'sft' | 'rl') => {
+    const t = kind === 'sft' ? 1 : recipe.rollout.temperature;
+    if (t !== engineTemperature) { await engine.setTemperature(t); engineTemperature = t; }
+  };
+  const totalSteps = totalRunSteps(recipe);
+  const S0 = sftSteps(recipe);
   const llama = await loadLlama(recipe.hardware.backend, threads);
   let sampler: RolloutSampler | null = null;
   try {
@@ -132,6 +142,7 @@ async function trainOwned(o: RunTrainingOptions, run: ReturnType<Store['runs']['
       `adapter + optimizer ${mib(reserved.bytes.adapter)}, compute ${mib(reserved.bytes.compute)})`);
     let fallbackReported = false;
     const cursor = new PromptCursor(rows.length, recipe.training.seed, snap.cursor);
+    const sftHeldout = S0 > 0 ? heldoutRows(recipe.data, recipe.sft.evalRows) : [];
     const render = (row: (typeof rows)[number]) => {
       const parts = { systemPrompt: recipe.prompt.systemPrompt, question: questionText(row), suffix: recipe.prompt.suffix };
       return { text: userText(parts), tokens: renderPromptTokens(sampler!.llamaModel, parts, recipe.prompt.chatTemplate) };
@@ -145,9 +156,57 @@ async function trainOwned(o: RunTrainingOptions, run: ReturnType<Store['runs']['
     const runStart = performance.now() - elapsedBase * 1000;
     let prevAdapter: string | null = null;
 
-    for (let step = snap.step + 1; step < recipe.training.steps; step++) {
+    for (let step = snap.step + 1; step < totalSteps; step++) {
       await control.waitWhilePaused(() => setStatus('paused'), () => setStatus('running'));
       if (control.stopRequested) break;
+      const phaseNow = phaseAt(recipe, step);
+      await setPhaseTemperature(phaseNow.kind);
+      if (phaseNow.kind === 'sft') {
+        const t0s = performance.now();
+        const llamaModel = sampler.llamaModel;
+        const endToken = llamaModel.tokens.eot ?? llamaModel.tokens.eos;
+        if (endToken === null) throw Object.assign(new Error('the model has no end-of-sequence token, so SFT cannot teach it to stop'), { code: 'invalid_argument', field: 'model' });
+        const r = await sftStep({
+          recipe, rows, cursor, engine, promptTokens: (row) => render(row).tokens,
+          targetTokens: (text) => [...(llamaModel.tokenize(text, false) as number[]), endToken],
+        }, phaseNow.local);
+        if (r.warning) event('warn', 'sft', r.warning, step);
+        const metrics = r.metrics;
+        metrics[S.phase] = 0;
+        const lastSft = phaseNow.local === S0 - 1;
+        if (sftHeldout.length > 0 && ((phaseNow.local + 1) % recipe.sft.evalEvery === 0 || lastSft)) {
+          const evalPath = join(runDir, 'adapters', `sft-eval-${step}.gguf`);
+          await engine.lora.save(evalPath, 'gguf');
+          await sampler.setAdapter(evalPath);
+          if (prevAdapter) rmSync(prevAdapter, { force: true });
+          prevAdapter = evalPath;
+          const acc = await heldoutAccuracy(recipe, sftHeldout, sampler, (row) => render(row).tokens, control.rolloutSignal);
+          if (acc !== null) metrics[S.heldoutAccuracy] = acc;
+        }
+        const t1s = performance.now();
+        metrics[T.timeStep] = (t1s - t0s) / 1000;
+        metrics[T.timeEngine] = r.engineMs / 1000;
+        metrics[T.elapsed] = (t1s - runStart) / 1000;
+        store.steps.writeStep(runId, { step, metrics }, { leaseToken });
+        send({ type: 'step', step, totalSteps, time: Date.now(), metrics });
+        snap.step = step;
+        snap.cursor = cursor.save();
+        // Always checkpoint the last SFT step: RL (and a resume) starts from exactly that adapter.
+        if ((step + 1) % recipe.training.checkpointEvery === 0 || step === totalSteps - 1 || lastSft) {
+          await checkpoint(store, runId, runDir, engine, snap, event, leaseToken);
+        }
+        continue;
+      }
+      const rlStep = phaseNow.local;
+      if (rlStep === 0 && S0 > 0) {
+        // SFT → RL on the same adapter with a fresh AdamW (moments and bias-correction step), as when a
+        // TRL/verl SFT checkpoint starts an RL run: SFT's gradient scale would otherwise set RL's step size.
+        const params = await engine.loraParams();
+        await engine.lora.init({ rank: recipe.lora.rank, alpha: recipe.lora.alpha, targets: recipe.lora.targets, seed: recipe.lora.seed });
+        await engine.setLoraParams(params);
+        await engine.reserve({ tokenBudget: recipe.training.tokenBudget });
+        event('info', 'phase', `SFT done after ${S0} steps: RL starts on the same adapter with a fresh optimizer`, step);
+      }
       const t0 = performance.now();
 
       // 1. Rollouts with the current adapter (a unique file per version: node-llama-cpp caches by path).
@@ -184,7 +243,7 @@ async function trainOwned(o: RunTrainingOptions, run: ReturnType<Store['runs']['
           const mm = samplerMismatch(samplerLogp, fwd.logprobs);
           Object.assign(metrics, { [T.samplerLogpDiffMean]: mm.logpDiffMean, [T.samplerLogpDiffMax]: mm.logpDiffMax, [T.samplerProbDiffMax]: mm.probDiffMax });
         }
-        adv = advantageStage(recipe, scored, snap.clipo, step);
+        adv = advantageStage(recipe, scored, snap.clipo, rlStep);
         snap.clipo = adv.clipoState;
         Object.assign(metrics, adv.metrics);
       }
@@ -192,7 +251,7 @@ async function trainOwned(o: RunTrainingOptions, run: ReturnType<Store['runs']['
 
       // 3. Policy update: one or more optimizer steps over whole-group mini-batches.
       if (adv && adv.updatePolicy) {
-        const r = await updatePolicy(engine, recipe, scored, seqs, adv.advantages, step);
+        const r = await updatePolicy(engine, recipe, scored, seqs, adv.advantages, rlStep, step);
         Object.assign(metrics, r.metrics);
         updated = r.updated;
         engineMs += r.engineMs;
@@ -202,7 +261,7 @@ async function trainOwned(o: RunTrainingOptions, run: ReturnType<Store['runs']['
 
       // 4. Persist the step in one transaction, then tell the supervisor.
       Object.assign(metrics, rolloutMetrics(flat), {
-        [T.lr]: lrAt(step, recipe.training.steps, recipe.optim), [T.policyUpdated]: updated ? 1 : 0,
+        [T.lr]: lrAt(rlStep, recipe.training.steps, recipe.optim), [T.policyUpdated]: updated ? 1 : 0, [S.phase]: 1,
         [T.timeRollout]: (t1 - t0) / 1000, [T.timeScoring]: (t2 - t1) / 1000, [T.timeUpdate]: (t3 - t2) / 1000,
         [T.tokensPerSec]: phase.generatedTokens / Math.max(1e-9, (t1 - t0) / 1000),
         'dapo/droppedGroups': phase.droppedGroups,
@@ -219,7 +278,7 @@ async function trainOwned(o: RunTrainingOptions, run: ReturnType<Store['runs']['
       metrics[T.timeEngine] = engineMs / 1000;
       metrics[T.timeOverhead] = Math.max(0, t4 - t0 - samplerMs - engineMs) / 1000;
       store.steps.writeStep(runId, { step, metrics, samples, embeddings }, { leaseToken });
-      send({ type: 'step', step, totalSteps: recipe.training.steps, time: Date.now(), metrics });
+      send({ type: 'step', step, totalSteps, time: Date.now(), metrics });
       snap.step = step;
       snap.cursor = cursor.save();
       if (!fallbackReported) {
@@ -229,13 +288,13 @@ async function trainOwned(o: RunTrainingOptions, run: ReturnType<Store['runs']['
         if (ops.length > 0) event('warn', 'cpu-fallback', `${engine.info.backend} lacks ${ops.join(', ')}: those ops run on the CPU, ` +
           'with copies each step (slower than a full GPU step)', step);
       }
-      if ((step + 1) % recipe.training.checkpointEvery === 0 || step === recipe.training.steps - 1) {
+      if ((step + 1) % recipe.training.checkpointEvery === 0 || step === totalSteps - 1) {
         await checkpoint(store, runId, runDir, engine, snap, event, leaseToken);
       }
     }
     if (prevAdapter) rmSync(prevAdapter, { force: true });
     if (leaseLost()) return { status: store.runs.get(runId).status, error: control.stopReason };
-    const done = snap.step >= recipe.training.steps - 1;
+    const done = snap.step >= totalSteps - 1;
     if (!done && snap.step >= 0 && store.checkpoints.latest(runId)?.step !== snap.step) {
       await checkpoint(store, runId, runDir, engine, snap, event, leaseToken); // "on stop": keep every finished step
     }
@@ -291,7 +350,7 @@ function toEngineBatch(groups: RolloutGroup[], dModel: number): { seqs: EngineSe
 }
 
 /** Optimizer steps over `updatesPerBatch` mini-batches of whole groups (later ones re-score the current policy). */
-async function updatePolicy(engine: EngineModel, r: Recipe, b: ScoredBatch, seqs: EngineSequence[], advantages: Float64Array, step: number) {
+async function updatePolicy(engine: EngineModel, r: Recipe, b: ScoredBatch, seqs: EngineSequence[], advantages: Float64Array, rlStep: number, step: number) {
   const U = r.training.updatesPerBatch;
   const metrics: Record<string, number> = {};
   let updated = false;
@@ -308,7 +367,7 @@ async function updatePolicy(engine: EngineModel, r: Recipe, b: ScoredBatch, seqs
     const miniSeqs = idx.map((i) => seqs[i]!);
     const miniAdv = Float64Array.from(idx.map((i) => advantages[i]!));
     const logp = u === 0 ? mini.oldLogp : (await timed(() => engine.forward(miniSeqs, { adapter: true, tokenBudget: r.training.tokenBudget }))).logprobs;
-    const res = policyStage(r, mini, miniAdv, logp, step);
+    const res = policyStage(r, mini, miniAdv, logp, rlStep);
     Object.assign(metrics, res.metrics);
     if (!res.weights.some((w) => w !== 0)) continue; // no learning signal (e.g. every group zero-variance)
     const bw = await timed(() => engine.backward(miniSeqs, res.weights, { tokenBudget: r.training.tokenBudget }));
@@ -318,7 +377,7 @@ async function updatePolicy(engine: EngineModel, r: Recipe, b: ScoredBatch, seqs
       continue;
     }
     const gradNorm = await timed(() => engine.step({
-      lr: lrAt(step, r.training.steps, r.optim), beta1: r.optim.beta1, beta2: r.optim.beta2, eps: r.optim.eps,
+      lr: lrAt(rlStep, r.training.steps, r.optim), beta1: r.optim.beta1, beta2: r.optim.beta2, eps: r.optim.eps,
       weightDecay: r.optim.weightDecay, maxGradNorm: r.optim.maxGradNorm,
     }));
     metrics[T.gradNorm] = gradNorm;

@@ -19,6 +19,12 @@ export function chartGroups(available: string[]): ChartGroup[] {
     .filter((n) => n.startsWith(REWARD_COMPONENT_PREFIX) && !REWARD_AGGREGATES.includes(n))
     .map((n) => m(n, n.slice(REWARD_COMPONENT_PREFIX.length)));
   const groups: ChartGroup[] = [
+    // SFT steps of a run (alone, or before its RL steps on the same step axis).
+    { title: 'Supervised fine-tuning', charts: [
+      { title: 'SFT loss (nats per answer token)', metrics: [m(M.sftLoss, 'loss')] },
+      { title: 'Held-out accuracy (greedy, run verifier)', metrics: [m(M.sftHeldoutAccuracy, 'accuracy')] },
+      { title: 'SFT answer tokens per second', metrics: [m(M.sftTargetTokensPerSec, 'answer tokens/s')] },
+    ] },
     { title: 'Reward', charts: [
       { title: 'Reward mean and std', metrics: [m(M.rewardMean, 'mean'), m(M.rewardStd, 'std')] },
       { title: 'Accuracy', metrics: [m(M.accuracy, 'accuracy')] },

@@ -35,6 +35,29 @@ describe('clipo CLI', () => {
     expect(show.stdout).toMatch(/reward\/accuracy/);
   });
 
+  it('trains an SFT-only recipe file: sft/loss per step, falling, and the run in the store', () => {
+    const file = join(dataDir, 'sft.json');
+    writeFileSync(file, JSON.stringify({
+      name: 'cli sft', model: { kind: 'builtin', name: 'tiny-demo' }, data: { kind: 'builtin', task: 'tiny-demo' },
+      prompt: { chatTemplate: 'none' }, reward: { components: [{ name: 'exactMatch', weight: 1 }] }, lora: { rank: 4, alpha: 8 },
+      sft: { enabled: true, steps: 8, batchSize: 16, lr: 5e-3, evalRows: 8, evalEvery: 4 }, training: { steps: 0, tokenBudget: 1024, checkpointEvery: 4 },
+    }));
+    const r = clipo('train', file, '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const steps = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>).filter((l) => 'step' in l);
+    expect(steps.map((l) => l.step)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    for (const l of steps) {
+      expect(l.totalSteps).toBe(8);
+      expect(l['run/phase']).toBe(0);
+      expect(l['sft/loss']).toBeGreaterThan(0);
+      expect(l['reward/mean']).toBeUndefined();
+    }
+    expect(steps.at(-1)!['sft/loss']).toBeLessThan(steps[0]!['sft/loss']!);
+    expect(typeof steps[3]!['sft/heldoutAccuracy']).toBe('number');
+    const runs = JSON.parse(clipo('runs', '--json').stdout) as { name: string; status: string; step: number }[];
+    expect(runs.find((x) => x.name === 'cli sft')).toMatchObject({ status: 'finished', step: 8 });
+  });
+
   it('refuses a bad recipe naming the field, and unknown presets listing the valid ones', () => {
     const bad = join(dataDir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ optim: { lr: 5 }, lora: { targets: ['q', 'emb'] } }));

@@ -8,6 +8,11 @@ describe('progressLine', () => {
     const line = progressLine({ step: 9, totalSteps: 40, startedAt: 0, firstStep: 0, now: 20_000, reward: 0.25, bestReward: 0.5 }, 8);
     expect(line).toBe('██░░░░░░ 10/40  25%  ETA 1:00  reward 0.250 (best 0.500)  2.00 s/step');
   });
+  it('an SFT step shows its loss and, when measured, held-out accuracy instead of the reward', () => {
+    const base = { step: 4, totalSteps: 10, startedAt: 0, firstStep: 0, now: 5_000, reward: null, bestReward: null };
+    expect(progressLine({ ...base, sftLoss: 1.23456, sftHeldoutAccuracy: 0.5 }, 4)).toBe('██░░ 5/10  50%  ETA 0:05  SFT loss 1.235 held-out 0.500  1.00 s/step');
+    expect(progressLine({ ...base, sftLoss: 2, sftHeldoutAccuracy: null }, 4)).toContain('SFT loss 2.000  1.00');
+  });
   it('on resume, paces only the steps this process ran', () => {
     const line = progressLine({ step: 21, totalSteps: 22, startedAt: 0, firstStep: 20, now: 4_000, reward: null, bestReward: null }, 4);
     expect(line).toContain('22/22 100%  ETA 0:00');

@@ -74,7 +74,19 @@ describe('importJsonl', () => {
     expect(report.malformed[2]!.detail).toMatch(/choices: item 1 is object/);
   });
 
-  it('tolerates a BOM and CRLF line endings', async () => {
+  it('maps a solution field (SFT target) into meta.solution, and reports a missing or empty one', async () => {
+    const p = file([
+      '{"prompt": "2+2?", "final": 4, "response": "2 plus 2 is 4. \\\\boxed{4}"}',
+      '{"prompt": "3+3?", "final": 6}',
+      '{"prompt": "4+4?", "final": 8, "response": " "}',
+    ].join('\n'));
+    const { rows, report } = await importJsonl(p, { question: 'prompt', answer: 'final', solution: 'response' });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.meta['solution']).toBe('2 plus 2 is 4. \\boxed{4}');
+    expect(report.malformed.map((m) => [m.line, m.reason])).toEqual([[2, 'missing-field'], [3, 'empty']]);
+  });
+
+    it('tolerates a BOM and CRLF line endings', async () => {
     const p = file('\uFEFF{"question": "q1", "answer": "1"}\r\n{"question": "q2", "answer": "2"}\r\n');
     const { rows, report } = await importJsonl(p, MAP);
     expect(rows.map((r) => r.question)).toEqual(['q1', 'q2']);

@@ -87,12 +87,12 @@ describe('recipeFormSpec', () => {
 
 describe('recipePresets', () => {
   const presets = recipePresets();
-  it('the demo needs nothing and validates as is', () => {
-    const demo = presets.find((p) => p.id === 'demo')!;
+  it.each(['demo', 'demo-sft'])('%s needs nothing and validates as is', (id) => {
+    const demo = presets.find((p) => p.id === id)!;
     expect(demo.needs).toEqual([]);
     expect(validateRecipe(demo.recipe).ok).toBe(true);
   });
-  it.each(presets.filter((p) => p.id !== 'demo').map((p) => [p.id, p] as const))(
+  it.each(presets.filter((p) => !p.id.startsWith('demo')).map((p) => [p.id, p] as const))(
     '%s names what it needs and validates once model and data are given', (_id, p) => {
       expect(p.needs.length).toBeGreaterThan(0);
       const before = validateRecipe(p.recipe);

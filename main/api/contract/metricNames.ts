@@ -79,6 +79,15 @@ export const M = {
   samplerLogpDiffMax: 'rollout/samplerLogpDiffMax',
   samplerProbDiffMax: 'rollout/samplerProbDiffMax',
   policyUpdated: 'policy/updated',
+  // supervised fine-tuning steps (main/trainer/sft)
+  /** Token-mean next-token NLL of the step's target tokens (nats/token), prompts masked. */
+  sftLoss: 'sft/loss',
+  /** Greedy pass@1 through the run's verifier on held-out rows (only at evaluation steps). */
+  sftHeldoutAccuracy: 'sft/heldoutAccuracy',
+  sftTargetTokens: 'sft/targetTokens',
+  sftTargetTokensPerSec: 'sft/targetTokensPerSec',
+  /** 0 = SFT step, 1 = RL step: where a chained run switched. */
+  phase: 'run/phase',
 } as const;
 
 /** Per reward component: `reward/<verifierName>` (e.g. reward/exactMatch). */

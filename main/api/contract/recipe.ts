@@ -31,7 +31,8 @@ export type DataSource =
       kind: 'jsonl';
       path: string;
       /** Dotted paths into each row: question and answer are required. */
-      fields: { question: string; answer: string; choices?: string; id?: string };
+      /** solution: a worked solution / reference response per row, what SFT teaches (sft.target 'auto' | 'solution'). */
+      fields: { question: string; answer: string; choices?: string; id?: string; solution?: string };
     }
   | {
       /** One split of an imported dataset (datasets.list gives it ready-made): its files, read with its mapping. */
@@ -65,6 +66,32 @@ export interface ClipoSettings {
   frozenHead: boolean;
 }
 
+/**
+ * Supervised fine-tuning phase: next-token loss on the target (answer) tokens of
+ * each row, prompt tokens masked, before any RL step, on the same LoRA adapter
+ * (docs/DESIGN.md "Supervised fine-tuning"). With training.steps = 0 the run is
+ * SFT only.
+ */
+export interface SftSettings {
+  enabled: boolean;
+  /** Optimizer steps of SFT; they come first, RL's training.steps follow. */
+  steps: number;
+  /** Rows per SFT step (one optimizer step over their answer tokens, token-mean). */
+  batchSize: number;
+  lr: number;
+  warmupSteps: number;
+  schedule: 'constant' | 'cosine' | 'linear';
+  /**
+   * What the model is taught to write: 'auto' = the row's worked solution when the
+   * data has one (meta.solution), else the answer in the verifier's form (\boxed{…}
+   * for boxed verifiers); 'solution' | 'boxed' | 'answer' force one.
+   */
+  target: 'auto' | 'solution' | 'boxed' | 'answer';
+  /** Held-out rows scored greedily through the run's verifier every evalEvery SFT steps (0 = off). */
+  evalRows: number;
+  evalEvery: number;
+}
+
 export interface Recipe {
   version: typeof RECIPE_VERSION;
   name: string;
@@ -87,6 +114,7 @@ export interface Recipe {
     conspo: { tau: number; margin: number; alpha: number };
     clipo: ClipoSettings;
   };
+  sft: SftSettings;
   lora: { rank: number; alpha: number; targets: LoraTarget[]; seed: number };
   optim: {
     lr: number;

@@ -1,7 +1,7 @@
 /** `clipo train <preset|recipe.json>`: validates the recipe, creates the run, trains it in the foreground. */
 import { readFileSync } from 'node:fs';
 import type { RecipeInput } from '../../api/contract/index.js';
-import { parseRecipe, recipePresets } from '../../recipes/index.js';
+import { parseRecipe, recipePresets, totalRunSteps } from '../../recipes/index.js';
 import type { CliContext } from '../openCliStore.js';
 import { CliError } from '../CliError.js';
 import { nextRunFolderId } from '../../trainer/runFolders.js';
@@ -30,7 +30,7 @@ export async function train(ctx: CliContext, arg: string, opts: TrainOptions): P
     const errors = (e as { errors?: { field: string; message: string }[] }).errors ?? [];
     throw new CliError(`invalid recipe:\n${errors.map((x) => `  ${x.field}: ${x.message}`).join('\n')}`, 2, 'invalid_argument', errors);
   }
-  const runId = ctx.store.runs.create({ name: recipe.name, recipeJson: JSON.stringify(recipe), totalSteps: recipe.training.steps, minId: nextRunFolderId(ctx.dataDir) });
+  const runId = ctx.store.runs.create({ name: recipe.name, recipeJson: JSON.stringify(recipe), totalSteps: totalRunSteps(recipe), minId: nextRunFolderId(ctx.dataDir) });
   const status = await watchRun(ctx, runId, false, opts.json);
   return status === 'finished' || status === 'stopped' ? 0 : 1;
 }

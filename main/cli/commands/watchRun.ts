@@ -21,7 +21,10 @@ export async function watchRun(ctx: CliContext, runId: number, resume: boolean, 
       const reward = m.metrics['reward/mean'] ?? null;
       if (reward !== null && (best === null || reward > best)) best = reward;
       if (json) { process.stdout.write(JSON.stringify({ runId, step: m.step, totalSteps: m.totalSteps, ...m.metrics }) + '\n'); return; }
-      const line = progressLine({ step: m.step, totalSteps: m.totalSteps, startedAt, firstStep, now: Date.now(), reward, bestReward: best });
+      const line = progressLine({
+        step: m.step, totalSteps: m.totalSteps, startedAt, firstStep, now: Date.now(), reward, bestReward: best,
+        sftLoss: m.metrics['sft/loss'] ?? null, sftHeldoutAccuracy: m.metrics['sft/heldoutAccuracy'] ?? null,
+      });
       process.stderr.write(tty ? `\r${line}` : `${line}\n`);
     } else if (m.type === 'event') {
       if (json) process.stdout.write(JSON.stringify({ runId, event: m.kind, level: m.level, message: m.message }) + '\n');

@@ -317,6 +317,9 @@ export function verlPlan(p: PlanInput): VerlPlan {
   un('version', 'recipe format version; not a training setting');
   un('hardware.backend', 'verl runs on GPUs (trainer.n_gpus_per_node = N_GPUS)');
   un('hardware.threads', 'not applicable to verl');
+  // verl runs SFT as its own job (verl/trainer/fsdp_sft_trainer.py); the bundle launches the RL phase.
+  if (r.sft.enabled && r.training.steps === 0) refuse('training.steps', 'an SFT-only run has no RL phase to launch on verl; verl runs SFT as its own job (verl.trainer.fsdp_sft_trainer)');
+  un('sft.*', r.sft.enabled ? `the ${r.sft.steps}-step SFT phase is a separate verl job (verl.trainer.fsdp_sft_trainer) run first; this bundle launches the RL phase only` : 'SFT is off in this recipe');
 
   return { entry, fork, targets, overrides: o, mapping, lossMode, paddedLength: padded };
 }
