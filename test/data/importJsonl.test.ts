@@ -129,8 +129,8 @@ describe('importJsonl', () => {
     expect(sum).toBeGreaterThan(0);
   });
 
-  it('throws (I/O, not content) for a missing file', async () => {
-    await expect(importJsonl(join(dir, 'missing.jsonl'), MAP)).rejects.toThrow(/ENOENT/);
+  it('throws (I/O, not content) for a missing file, typed not_found', async () => {
+    await expect(importJsonl(join(dir, 'missing.jsonl'), MAP)).rejects.toMatchObject({ code: 'not_found', message: expect.stringMatching(/no data file at/) });
   });
 });
 

@@ -18,13 +18,15 @@ const store = Store.open(join(dir, 'clipo.db'));
 const runId = store.runs.create({ name: 'r', recipeJson: '{}', totalSteps: 1 });
 afterAll(() => { store.close(); rmSync(dir, { recursive: true, force: true }); });
 
+// The grandchild sleeps for a duration unique to this test run, so pgrep never matches another process's `sleep 300`.
+const SLEEP = `${300 + (process.pid % 97)}.${String(Date.now() % 1000).padStart(3, '0')}`;
 // A tool that starts a grandchild (same process group), reports its pid, ignores SIGTERM and spins forever.
 const HUNG_TOOL = join(dir, 'hungTool.mjs');
 writeFileSync(HUNG_TOOL, `
 import { spawn } from 'node:child_process';
 process.on('SIGTERM', () => {});
 process.on('message', () => {
-  const g = spawn('sleep', ['300'], { stdio: 'ignore' });
+  const g = spawn('sleep', ['${SLEEP}'], { stdio: 'ignore' });
   process.send({ type: 'progress', done: g.pid, total: null, correct: 0, samples: 0 }, () => { for (;;) {} });
 });
 `);
@@ -44,7 +46,7 @@ describe('tool processes are bounded', () => {
     expect(Date.now() - t0).toBeLessThan(8000);
     expect(err).toMatchObject({ code: 'unavailable' });
     expect(err.message).toMatch(/did not finish within/);
-    const ps = spawnSync('pgrep', ['-f', 'sleep 300'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number);
+    const ps = spawnSync('pgrep', ['-f', `sleep ${SLEEP}`], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number);
     for (const pid of ps) grandchild = pid;
     expect(grandchild === 0 || await waitDead(grandchild, 3000), 'the tool\'s child survived').toBe(true);
   }, 15_000);
@@ -60,7 +62,7 @@ describe('tool processes are bounded', () => {
     expect(err).toMatchObject({ code: 'unavailable' });
     expect(err.message).toMatch(/cancelled/);
     expect(await svc.cancelJob!({ runId: String(runId), job: 'export' })).toEqual({ cancelled: false });
-    const left = spawnSync('pgrep', ['-f', 'sleep 300'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number);
+    const left = spawnSync('pgrep', ['-f', `sleep ${SLEEP}`], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number);
     for (const pid of left) expect(await waitDead(pid, 3000), `grandchild ${pid} survived`).toBe(true);
   }, 15_000);
 
@@ -70,7 +72,7 @@ describe('tool processes are bounded', () => {
     await new Promise((r) => setTimeout(r, 700));
     svc.dispose();
     expect(await pending).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/cancelled/) });
-    const left = spawnSync('pgrep', ['-f', 'sleep 300'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number);
+    const left = spawnSync('pgrep', ['-f', `sleep ${SLEEP}`], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number);
     for (const pid of left) expect(await waitDead(pid, 3000), `grandchild ${pid} survived`).toBe(true);
   }, 15_000);
 });

@@ -91,7 +91,7 @@ describe('datasets.preview reads are bounded', () => {
     const v = r.value as { total: number; rows: { question: string }[]; malformed: { line: number; reason: string }[] };
     expect(v.rows.map((x) => x.question)).toEqual(['first', 'third']);
     expect(v.malformed).toEqual([
-      { line: 2, reason: expect.stringMatching(/^too-long: line 2 is over/) },
+      { line: 2, reason: expect.stringMatching(/^too-long: line is \d+ MB, over the 8 MB limit/) },
       { line: 4, reason: expect.stringMatching(/^invalid-utf8/) },
     ]);
     writeFileSync(p, '');
