@@ -20,6 +20,7 @@ import { createModelDownloads } from './modelDownloads.js';
 import { createDatasetsService } from './datasetsService.js';
 import { createExportEvalService } from './exportEvalService.js';
 import { preflight } from './preflightService.js';
+import { startRunWatcher } from './runWatcher.js';
 
 export interface DefaultServicesOptions {
   mode: AppInfo['mode'];
@@ -65,6 +66,8 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
     },
     onMessage: (runId, m) => relayTrainerMessage(emit, runId, m),
   });
+  // Runs driven by another process (the CLI, another window) stream here too, read from the store.
+  const watcher = startRunWatcher({ store, owns: (id) => supervisor.isRunning(id), emit });
   const models = createModelsService(store);
   const downloads = createModelDownloads({
     dataDir: opts.dataDir,
@@ -90,6 +93,6 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
     datasets: createDatasetsService(store),
     ...opts.extra,
   };
-  const dispose = async () => { await downloads.dispose(); await supervisor.shutdown(); store.close(); };
+  const dispose = async () => { watcher.stop(); await downloads.dispose(); await supervisor.shutdown(); store.close(); };
   return { handlers: createHandlers(context), context, dispose };
 }

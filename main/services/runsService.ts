@@ -36,8 +36,15 @@ export type CoreRunsService = Omit<RunsService, 'export' | 'evaluate' | 'evaluat
 export function createRunsService({ store, supervisor, dataDir }: RunsServiceDeps): CoreRunsService & { createRun(recipe: RecipeInput, start: boolean): number } {
   const summary = (id: number): RunSummary => {
     const last = store.metrics.latest(id, 1)[0]?.metrics[REWARD_METRIC] ?? null;
-    return toRunSummary(store.runs.get(id), last);
+    const run = store.runs.get(id);
+    return { ...toRunSummary(run, last), external: isForeign(id, run.status) };
   };
+  /** Training under another process's supervisor (the CLI, another window): its trainer takes no orders from here. */
+  const isForeign = (id: number, status: string): boolean => (status === 'running' || status === 'paused') && !supervisor.isRunning(id);
+  const foreign = (runId: string, verb: string) => conflict(
+    `run ${runId} was started by another program (the command line or another window), so it can only be ${verb} there: ` +
+      'in the terminal running `clipo train`, Ctrl+C stops it after the current step (and keeps a checkpoint). This page follows it live.',
+  );
 
   const start = (id: number, resume: boolean) => {
     store.runs.updateStatus(id, 'queued');
@@ -50,11 +57,13 @@ export function createRunsService({ store, supervisor, dataDir }: RunsServiceDep
     const all = store.metrics.seriesMany(id, [...new Set([...wanted, ELAPSED_METRIC])], opts);
     const elapsed = new Map((all[ELAPSED_METRIC] ?? []).map((p) => [p.step, p.value ?? NaN]));
     return wanted.map((name) => {
-      const pts = (all[name] ?? []).filter((p) => p.value !== null);
+      // A stored NULL (the step's value was NaN or ±∞) stays a point: NaN, sent as null over HTTP. The chart
+      // draws it as a break in the line, not as a straight line across the step.
+      const pts = all[name] ?? [];
       const s: MetricSeries = {
-        name, steps: pts.map((p) => p.step), times: pts.map((p) => elapsed.get(p.step) ?? NaN), values: pts.map((p) => p.value!),
+        name, steps: pts.map((p) => p.step), times: pts.map((p) => elapsed.get(p.step) ?? NaN), values: pts.map((p) => p.value ?? NaN),
       };
-      if (pts.some((p) => p.count > 1)) { s.min = pts.map((p) => p.min ?? p.value!); s.max = pts.map((p) => p.max ?? p.value!); }
+      if (pts.some((p) => p.count > 1)) { s.min = pts.map((p) => p.min ?? p.value ?? NaN); s.max = pts.map((p) => p.max ?? p.value ?? NaN); }
       return s;
     });
   }
@@ -84,6 +93,7 @@ export function createRunsService({ store, supervisor, dataDir }: RunsServiceDep
     create: ({ recipe, start: startNow }) => ({ runId: String(createRun(recipe, startNow)) }),
     pause: ({ runId }) => {
       const id = parseRunId(runId);
+      if (isForeign(id, store.runs.get(id).status)) throw foreign(runId, 'paused');
       if (!supervisor.isRunning(id)) throw conflict(`run ${runId} is not running, so it cannot be paused`);
       supervisor.pause(id);
       return summary(id);
@@ -93,6 +103,7 @@ export function createRunsService({ store, supervisor, dataDir }: RunsServiceDep
       if (supervisor.isRunning(id)) supervisor.resume(id);
       else {
         const status = store.runs.get(id).status;
+        if (isForeign(id, status)) throw foreign(runId, 'resumed');
         if (status === 'finished' || status === 'failed') throw conflict(`run ${runId} is ${status}; duplicate it to train again`);
         start(id, true);
       }
@@ -100,6 +111,7 @@ export function createRunsService({ store, supervisor, dataDir }: RunsServiceDep
     },
     stop: ({ runId }) => {
       const id = parseRunId(runId);
+      if (isForeign(id, store.runs.get(id).status)) throw foreign(runId, 'stopped'); // never mark a live run stopped under its trainer
       if (supervisor.isRunning(id)) supervisor.stop(id, 'finish-step');
       else if (store.runs.get(id).status !== 'finished') store.runs.updateStatus(id, 'stopped');
       return summary(id);

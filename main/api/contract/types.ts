@@ -50,6 +50,11 @@ export interface RunSummary {
   bestReward: number | null;
   lastReward: number | null;
   error: string | null;
+  /**
+   * True while the run trains under another process (the CLI, another window):
+   * its live state still streams here, but pause/resume/stop must be done there.
+   */
+  external?: boolean;
 }
 
 export interface CheckpointInfo {
