@@ -120,6 +120,7 @@ export const apiArgSchemas: { [M in ApiMethodName]: z.ZodType<ApiArgs<M>> } = {
     limit: z.number().int().min(1).max(1_000_000).optional(),
   }),
   'runs.evaluations': z.strictObject(runRef),
+  'runs.alarms': z.strictObject(runRef),
 
   'models.list': empty,
   'models.inspect': z.strictObject({ path: filePath }),

@@ -77,10 +77,16 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
     token: async () => (await settings.get()).hfToken || process.env.HF_TOKEN || undefined,
     ...(opts.hubEndpoint ? { endpoint: opts.hubEndpoint } : {}),
   });
+  const runsService = createRunsService({ store, supervisor, emit, dataDir: opts.dataDir });
+  // A run that ends (whoever drove it) gets its alarm history recorded, so it is kept even if nobody was watching.
+  const offAlarms = opts.events.on('run.status', (e) => {
+    if (e.status === 'running' || e.status === 'queued') return;
+    try { runsService.alarms({ runId: e.runId }); } catch (err) { console.error(`recording the alarms of run ${e.runId} failed:`, err); }
+  });
   const context: HandlerContext = {
     app, settings, recipes,
     runs: {
-      ...createRunsService({ store, supervisor, emit, dataDir: opts.dataDir }),
+      ...runsService,
       ...createExportEvalService({ store, dbPath, dataDir: opts.dataDir, emit, ...(opts.spawnTrainer ? { spawn: opts.spawnTrainer } : {}) }),
     },
     models: {
@@ -93,6 +99,6 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
     datasets: createDatasetsService(store),
     ...opts.extra,
   };
-  const dispose = async () => { watcher.stop(); await downloads.dispose(); await supervisor.shutdown(); store.close(); };
+  const dispose = async () => { watcher.stop(); offAlarms(); await downloads.dispose(); await supervisor.shutdown(); store.close(); };
   return { handlers: createHandlers(context), context, dispose };
 }

@@ -16,6 +16,7 @@ import type { TrainerToSupervisor } from '../trainer/protocol.js';
 import type { RunsService } from './createHandlers.js';
 import { parseRunId, toRunSummary } from './toRunSummary.js';
 import { recipeDiff } from './recipeDiff.js';
+import { ALARM_WINDOW, alarmEpisodes, type AlarmEpisode } from '../api/contract/healthAlarms.js';
 
 export const ELAPSED_METRIC = 'time/elapsed';
 const REWARD_METRIC = 'reward/mean';
@@ -67,6 +68,33 @@ export function createRunsService({ store, supervisor, dataDir }: RunsServiceDep
       return s;
     });
   }
+
+  /**
+   * Brings the run's alarm history in the store up to its last step: replays the steps not yet
+   * covered (with the window before them) through the health checks, and extends an episode
+   * that was still holding at the last recorded step instead of starting a new one.
+   */
+  function recordAlarms(id: number): void {
+    const current = store.runs.get(id).currentStep;
+    const done = store.alarms.lastStep(id) ?? -1;
+    const covered = Math.max(done, recordedUpTo.get(id) ?? -1);
+    if (current <= covered) return;
+    const rows = store.metrics.latest(id, current - covered + ALARM_WINDOW).map((r) => ({
+      step: r.step, metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, v ?? NaN])),
+    }));
+    const from = rows.findIndex((r) => r.step > covered);
+    if (from < 0) return;
+    const prevStep = from > 0 ? rows[from - 1]!.step : null;
+    const existing = store.alarms.list(id);
+    const episodes = alarmEpisodes(rows, from).map((e) => {
+      const cont = prevStep !== null && e.firstStep === rows[from]!.step
+        ? existing.find((x) => x.alarm === e.alarm && x.lastStep === prevStep) : undefined;
+      return cont ? { ...e, firstStep: cont.firstStep } : e;
+    });
+    store.alarms.record(id, episodes);
+    recordedUpTo.set(id, current);
+  }
+  const recordedUpTo = new Map<number, number>();
 
   const createRun = (recipeInput: RecipeInput, startNow: boolean): number => {
     const recipe = parseRecipe(recipeInput);
@@ -131,6 +159,11 @@ export function createRunsService({ store, supervisor, dataDir }: RunsServiceDep
       return { deleted: true as const };
     },
     metrics: ({ runId, names, maxPoints }) => seriesOf(parseRunId(runId), names, maxPoints),
+    alarms: ({ runId }): AlarmEpisode[] => {
+      const id = parseRunId(runId);
+      recordAlarms(id);
+      return store.alarms.list(id).map((e) => ({ ...e, alarm: e.alarm as AlarmEpisode['alarm'] }));
+    },
     compare: ({ runIds, names, maxPoints }) => {
       const ids = runIds.map(parseRunId);
       const series = Object.fromEntries(ids.map((id) => [String(id), seriesOf(id, names, maxPoints)]));

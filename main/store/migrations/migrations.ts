@@ -10,6 +10,7 @@ import { migration0060 } from './0060-embeddings.js';
 import { migration0070 } from './0070-checkpoints.js';
 import { migration0080 } from './0080-evaluations.js';
 import { migration0090 } from './0090-events.js';
+import { migration0100 } from './0100-alarms.js';
 
 export const migrations: readonly Migration[] = [
   migration0010,
@@ -21,4 +22,5 @@ export const migrations: readonly Migration[] = [
   migration0070,
   migration0080,
   migration0090,
+  migration0100,
 ];
