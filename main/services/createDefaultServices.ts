@@ -20,6 +20,7 @@ import { createModelDownloads } from './modelDownloads.js';
 import { createDatasetsService } from './datasetsService.js';
 import { createExportEvalService } from './exportEvalService.js';
 import { preflight } from './preflightService.js';
+import { latestMeasurement } from './stepMeasurement.js';
 import { startRunWatcher } from './runWatcher.js';
 
 export interface DefaultServicesOptions {
@@ -48,7 +49,7 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
     presets: () => recipePresets(),
     form: () => recipeFormSpec(),
     validate: ({ recipe }) => validateRecipe(recipe),
-    preflight: ({ recipe }) => preflight(recipe),
+    preflight: ({ recipe }) => preflight(recipe, (r) => latestMeasurement(store, r)),
   };
   // The run database: this process writes run lifecycle rows; each trainer writes its own run's steps.
   mkdirSync(opts.dataDir, { recursive: true });

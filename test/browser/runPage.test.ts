@@ -53,7 +53,7 @@ const len = (s: number) => (s % 3 ? 2.0000004 : 2);
 function metricsAt(s: number): Record<string, number | null> {
   const m: Record<string, number | null> = {
     [M.rewardMean]: 0.1 + 0.02 * s, [M.lr]: lr(s), [M.lengthMean]: len(s), [M.elapsed]: 0.5 * (s + 1), [M.timeStep]: 0.5,
-    [M.entropy]: 1.2 - 0.01 * s,
+    [M.entropy]: 1.2 - 0.01 * s, [M.loss]: s === 10 || s === 11 ? NaN : 0.2,
   };
   const put = (k: string, v: number | null) => { if (v !== null) m[k] = v; };
   put(M.embPosPairSim, pos(s)); put(M.embNegPairSim, neg(s)); put(M.embMixedPairSim, mixed(s)); put(M.truncatedAccuracy, sparse(s));
@@ -222,6 +222,19 @@ describe('charts show the store’s values', () => {
   });
 });
 
+describe('alarm history', () => {
+  it('lists each alarm with the steps it held, as the store recorded them', async () => {
+    await page.evaluate(`location.hash = '#/runs/${gapRun}'`);
+    await page.getByTestId('alarm-history').getByText(/Alarm history/).click();
+    const item = page.getByTestId('alarm-history').locator('li[data-alarm="nan-loss"]');
+    await expect.poll(() => item.count(), POLL).toBe(1);
+    const stored = writer.alarms.list(gapRun).filter((a) => a.alarm === 'nan-loss');
+    // The NaN loss was written at stored steps 10 and 11: steps 11–12 as people count.
+    expect(stored.map((a) => [a.firstStep, a.lastStep])).toEqual([[10, 11]]);
+    expect(await item.locator('b').textContent()).toBe(`steps ${stored[0]!.firstStep + 1}–${stored[0]!.lastStep + 1}`);
+  });
+});
+
 describe('a run trained by the CLI streams into the open dashboard', () => {
   it('progress, charts and status follow it; pause says where to do it', async () => {
     const entry = join(root, 'dist', 'main', 'cli', 'clipo.js');
@@ -254,5 +267,16 @@ describe('a run trained by the CLI streams into the open dashboard', () => {
     const stored = (await services.runs!.metrics!({ runId, names: [M.rewardMean] }))[0]!;
     await expect.poll(() => chart('Reward mean and std').locator(`path.line[data-series="${M.rewardMean}"]`).getAttribute('d').then((d) => (d ?? '').match(/[ML]/g)?.length ?? 0), POLL).toBe(stored.steps.length);
     expect(problems).toEqual([]);
+  });
+
+  it('the preflight then uses that run\'s measured step time instead of a guess', async () => {
+    const cliRun = (await services.runs!.list!({})).find((r) => r.name === 'from-cli')!;
+    const times = (await services.runs!.metrics!({ runId: cliRun.id, names: [M.timeStep] }))[0]!.values.slice(1).sort((a, b) => a - b);
+    const median = times[Math.floor(times.length / 2)]!;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New run', exact: true }).click();
+    await page.getByRole('button', { name: /4\. Hardware/ }).click();
+    await expect.poll(() => page.getByTestId('preflight-basis').textContent(), POLL).toContain('from-cli');
+    const shown = (await page.getByTestId('preflight').locator('dd').nth(1).textContent()) ?? '';
+    expect(shown).toEqual(median < 1 ? `about ${Math.round(median * 1000)} ms` : expect.stringMatching(/ s$/));
   });
 });

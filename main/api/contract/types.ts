@@ -225,6 +225,13 @@ export interface PreflightReport {
     memoryBytes: number;
     secondsPerStep: number;
     tokensPerStep: number;
+    /**
+     * 'measured': scaled from an earlier run of the same model (the engine's reserved/peak
+     * bytes and the median measured step time it logged); 'estimated': the documented rough model.
+     */
+    basis?: 'measured' | 'estimated';
+    /** The run the measurement comes from, when `basis` is 'measured'. */
+    measuredRun?: { id: string; name: string } | undefined;
   } | null;
   warnings: string[];
 }

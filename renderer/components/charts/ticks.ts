@@ -121,6 +121,8 @@ export function formatValue(v: number): string {
 
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '—';
+  // Sub-second steps in milliseconds: a 0.25 s step is "250 ms", never "0.0 s".
+  if (seconds < 1) return seconds < 0.0005 ? '< 1 ms' : `${Math.round(seconds * 1000)} ms`;
   if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
   const m = Math.floor(seconds / 60);
   if (m < 60) return `${m} min ${Math.round(seconds % 60)} s`;
