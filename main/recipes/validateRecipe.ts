@@ -5,6 +5,7 @@
  * trainer refuse exactly the same things.
  */
 import type { FieldError, Recipe, RecipeValidation } from '../api/contract/index.js';
+import { humanIssue } from './humanIssue.js';
 import { recipeSchema } from './recipeSchema.js';
 
 export function validateRecipe(input: unknown): RecipeValidation {
@@ -12,7 +13,7 @@ export function validateRecipe(input: unknown): RecipeValidation {
   if (!parsed.success) {
     return {
       ok: false,
-      errors: parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(recipe)', message: i.message })),
+      errors: parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(recipe)', message: humanIssue(i as unknown as Parameters<typeof humanIssue>[0]) })),
     };
   }
   const errors = crossFieldErrors(parsed.data);

@@ -280,3 +280,90 @@ describe('a run trained by the CLI streams into the open dashboard', () => {
     expect(shown).toEqual(median < 1 ? `about ${Math.round(median * 1000)} ms` : expect.stringMatching(/ s$/));
   });
 });
+
+describe('the wizard', () => {
+  it('says what is wrong in words, marks the step, keeps its state when left, and moves focus on Next', async () => {
+    await page.evaluate(`location.hash = '#/new'`);
+    await page.getByRole('heading', { level: 1, name: 'New run' }).waitFor({ timeout: 30_000 });
+    const steps = page.getByRole('navigation', { name: 'Wizard steps' });
+    await steps.getByRole('button', { name: /^3\. Recipe/ }).click();
+    await page.locator('[data-path="rollout.maxTokens"]').fill('0');
+    await expect.poll(() => page.locator('#f-rollout-maxTokens-err').textContent(), POLL).toBe('must be at least 1');
+    await expect.poll(() => steps.getByRole('button', { name: /^3\. Recipe/ }).getAttribute('class'), POLL).toContain('has-error');
+    // ConSPO's fields appear only with the ConSPO objective; CLIPO's only with CLIPO on.
+    expect(await page.locator('[data-path^="algorithm.conspo."]').count()).toBe(0);
+    await page.locator('[data-path="algorithm.objective"]').selectOption('conspo');
+    await expect.poll(() => page.locator('[data-path^="algorithm.conspo."]').count(), POLL).toBeGreaterThan(0);
+    // Leave and come back: the edits are still there.
+    await page.evaluate(`location.hash = '#/runs'`);
+    await page.getByRole('heading', { level: 1, name: 'Runs' }).waitFor();
+    await page.evaluate(`location.hash = '#/new'`);
+    await expect.poll(() => page.locator('[data-path="rollout.maxTokens"]').inputValue(), POLL).toBe('0');
+    await page.locator('[data-path="rollout.maxTokens"]').fill('4');
+    await page.locator('[data-path="algorithm.objective"]').selectOption('grpo');
+    await expect.poll(() => steps.getByRole('button', { name: /^3\. Recipe/ }).getAttribute('class').then((c) => c ?? ''), POLL).not.toContain('has-error');
+    // Next puts the keyboard focus on the next step's first field.
+    await page.getByRole('button', { name: 'Next: Hardware & preflight' }).click();
+    await expect.poll(() => page.evaluate<string>('document.activeElement?.getAttribute("data-path") ?? ""'), POLL).toMatch(/^hardware\./);
+  });
+});
+
+describe('every view in both themes', () => {
+  const go = async (hash: string, heading: string | RegExp) => {
+    await page.evaluate(`location.hash = '${hash}'`);
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor({ timeout: 30_000 });
+  };
+
+  it('saves screenshots at 1280 and 1024 px; the chart palette follows a live theme switch; nothing overflows at 1024 px', async () => {
+    const cliRun = (await services.runs!.list!({})).find((r) => r.name === 'from-cli')!;
+    for (const theme of ['light', 'dark'] as const) {
+      await setTheme(theme);
+      for (const width of [1280, 1024]) {
+        await page.setViewportSize({ width, height: 860 });
+        const tag = `${theme}-${width}`;
+        await go('#/runs', 'Runs');
+        await shot(`runs-${tag}`);
+        expect(await page.evaluate<number>('document.documentElement.scrollWidth'), `runs list fits ${width} px`).toBeLessThanOrEqual(width);
+        const dup = (await page.getByRole('button', { name: 'Duplicate from-cli as a new run' }).boundingBox())!;
+        expect(dup.x + dup.width, `the run actions are in view at ${width} px`).toBeLessThanOrEqual(width);
+        await go(`#/runs/${gapRun}`, 'gaps');
+        await expect.poll(() => chart('Reward mean and std').getAttribute('data-points').then(Number), POLL).toBeGreaterThan(0);
+        // The live palette: the first series' colour is the theme's (Okabe–Ito, with a lighter blue on dark).
+        expect(await chart('Reward mean and std').locator('path.line').first().getAttribute('stroke')).toBe(theme === 'dark' ? '#56B4E9' : '#0072B2');
+        await shot(`dashboard-charts-gaps-${tag}`);
+        expect(await page.evaluate<number>('document.documentElement.scrollWidth'), `dashboard fits ${width} px`).toBeLessThanOrEqual(width);
+        await go(`#/runs/${cliRun.id}`, 'from-cli');
+        await expect.poll(() => chart('Reward mean and std').getAttribute('data-points').then(Number), POLL).toBeGreaterThan(0);
+        await shot(`dashboard-charts-${tag}`);
+        for (const tab of ['Embeddings', 'Rollouts', 'Events', 'Checkpoints & export'] as const) {
+          await page.getByRole('tab', { name: tab }).click();
+          await page.waitForTimeout(400);
+          if (tab === 'Embeddings') {
+            // A run without CLIPO opens on its pooled states, with every stored point drawn.
+            const steps = await services.runs!.steps!({ runId: cliRun.id });
+            const pooled = await services.runs!.embeddings!({ runId: cliRun.id, step: steps[steps.length - 1]!, kind: 'pooled' });
+            expect(pooled.length).toBeGreaterThan(0);
+            await expect.poll(() => page.locator('svg[data-points] path.pt').count(), POLL).toBe(pooled.length);
+          }
+          await shot(`dashboard-${tab.split(' ')[0]!.toLowerCase()}-${tag}`);
+        }
+        await go('#/new', 'New run');
+        for (const step of ['1. Model', '2. Data', '3. Recipe', '4. Hardware & preflight', '5. Start']) {
+          await page.getByRole('navigation', { name: 'Wizard steps' }).getByRole('button', { name: step }).click();
+          await page.waitForTimeout(300);
+          await shot(`wizard-${step.split('.')[0]}-${tag}`);
+        }
+        for (const [hash, h] of [['#/models', 'Models'], ['#/datasets', 'Datasets'], ['#/settings', 'Settings']] as const) {
+          await go(hash, h);
+          await shot(`${h.toLowerCase()}-${tag}`);
+        }
+        await go(`#/compare?runs=${gapRun},${cliRun.id}`, 'Compare runs');
+        await page.waitForTimeout(500);
+        await shot(`compare-${tag}`);
+      }
+    }
+    await setTheme('light');
+    await page.setViewportSize({ width: 1280, height: 860 });
+    expect(problems).toEqual([]);
+  });
+});
