@@ -47,7 +47,17 @@ export function createExportEvalService(d: ExportEvalDeps): Pick<RunsService, 'e
       return new Promise<ExportResult>((resolve, reject) => {
         let settled = false;
         startJob({ type: 'export', dbPath: d.dbPath, dataDir: d.dataDir, args: { ...args, runId } }, (m) => {
-          if (m.type === 'result') { settled = true; resolve(m.value as ExportResult); }
+          if (m.type === 'result') {
+            settled = true;
+            const r = m.value as ExportResult;
+            // In the run's event log too, so the dashboard shows what was exported where.
+            try {
+              const message = `exported ${args.format}${args.checkpoint === undefined ? '' : ` after step ${args.checkpoint + 1}`}: ${r.files.length} file(s) in ${args.outDir}`;
+              d.store.events.add(runId, { step: args.checkpoint ?? null, level: 'info', kind: 'export', message });
+              d.emit('run.event', { runId: String(runId), level: 'info', kind: 'export', message });
+            } catch { /* the export succeeded; the log row is secondary */ }
+            resolve(r);
+          }
           else if (m.type === 'error') { settled = true; reject(failure(m.message, m.code)); }
         }, (code, signal) => {
           if (!settled) reject(failure(`the export process ended unexpectedly (${signal ?? `exit ${code}`})`, 'internal'));
@@ -60,7 +70,11 @@ export function createExportEvalService(d: ExportEvalDeps): Pick<RunsService, 'e
       d.store.runs.get(runId);
       if (running.has(runId)) throw failure(`an evaluation of run ${runId} is already running; wait for it to finish`, 'conflict');
       running.add(runId);
-      const ev = (level: 'info' | 'warn' | 'error', message: string) => d.emit('run.event', { runId: String(runId), level, kind: 'eval', message });
+      const ev = (level: 'info' | 'warn' | 'error', message: string) => {
+        d.emit('run.event', { runId: String(runId), level, kind: 'eval', message });
+        // Start, end and failure are kept in the run's event log (progress ticks only go to open windows).
+        if (!/^evaluat(ing|ion progress)/.test(message)) { try { d.store.events.add(runId, { level, kind: 'eval', message }); } catch { /* secondary */ } }
+      };
       const what = `checkpoint ${args.checkpoint} on ${args.dataset.kind === 'builtin' ? args.dataset.task : args.dataset.path} (k=${args.k}, T=${args.temperature})`;
       ev('info', `evaluation started: ${what}`);
       let lastEmit = 0;

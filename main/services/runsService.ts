@@ -34,7 +34,14 @@ const conflict = (message: string) => Object.assign(new Error(message), { code: 
 /** The runs area except export/evaluate, which exportEvalService provides. */
 export type CoreRunsService = Omit<RunsService, 'export' | 'evaluate' | 'evaluations'>;
 
-export function createRunsService({ store, supervisor, dataDir }: RunsServiceDeps): CoreRunsService & { createRun(recipe: RecipeInput, start: boolean): number } {
+export function createRunsService({ store, supervisor, dataDir, emit }: RunsServiceDeps): CoreRunsService & { createRun(recipe: RecipeInput, start: boolean): number } {
+  /** What a person did to the run goes into its event log (and to every open window) like the trainer's own events. */
+  const note = (id: number, kind: string, message: string): void => {
+    try {
+      store.events.add(id, { step: Math.max(0, store.runs.get(id).currentStep), level: 'info', kind, message });
+      emit('run.event', { runId: String(id), level: 'info', kind, message });
+    } catch { /* the action itself succeeded; a log row is not worth failing it */ }
+  };
   const summary = (id: number): RunSummary => {
     const last = store.metrics.latest(id, 1)[0]?.metrics[REWARD_METRIC] ?? null;
     const run = store.runs.get(id);
@@ -124,6 +131,7 @@ export function createRunsService({ store, supervisor, dataDir }: RunsServiceDep
       if (isForeign(id, store.runs.get(id).status)) throw foreign(runId, 'paused');
       if (!supervisor.isRunning(id)) throw conflict(`run ${runId} is not running, so it cannot be paused`);
       supervisor.pause(id);
+      note(id, 'pause', 'paused (Pause in the workbench); Resume continues from here');
       return summary(id);
     },
     resume: ({ runId }) => {
@@ -135,6 +143,7 @@ export function createRunsService({ store, supervisor, dataDir }: RunsServiceDep
         if (status === 'finished' || status === 'failed') throw conflict(`run ${runId} is ${status}; duplicate it to train again`);
         start(id, true);
       }
+      note(id, 'resume', 'resumed (Resume in the workbench)');
       return summary(id);
     },
     stop: ({ runId }) => {
@@ -142,6 +151,7 @@ export function createRunsService({ store, supervisor, dataDir }: RunsServiceDep
       if (isForeign(id, store.runs.get(id).status)) throw foreign(runId, 'stopped'); // never mark a live run stopped under its trainer
       if (supervisor.isRunning(id)) supervisor.stop(id, 'finish-step');
       else if (store.runs.get(id).status !== 'finished') store.runs.updateStatus(id, 'stopped');
+      note(id, 'stop', 'stopped (Stop in the workbench): it ends after the current step, with a checkpoint');
       return summary(id);
     },
     duplicate: ({ runId, name }) => {

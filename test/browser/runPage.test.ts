@@ -308,6 +308,21 @@ describe('the wizard', () => {
   });
 });
 
+describe('duplicate and rerun', () => {
+  it('Duplicate opens the wizard prefilled with the run\'s recipe instead of creating a queued run', async () => {
+    const before = (await services.runs!.list!({})).length;
+    await page.evaluate(`location.hash = '#/runs'`);
+    await page.getByRole('button', { name: 'Duplicate gaps as a new run' }).click();
+    await page.getByRole('heading', { level: 1, name: 'New run' }).waitFor();
+    const recipe = (await services.runs!.get!({ runId: String(gapRun) })).recipe;
+    await expect.poll(() => page.locator('[data-path="name"]').inputValue(), POLL).toBe('gaps (copy)');
+    expect(Number(await page.locator('[data-path="training.steps"]').inputValue())).toBe(recipe.training.steps);
+    expect(Number(await page.locator('[data-path="rollout.groupSize"]').inputValue())).toBe(recipe.rollout.groupSize);
+    expect((await services.runs!.list!({})).length).toBe(before);
+    await page.evaluate(`sessionStorage.clear()`);
+  });
+});
+
 describe('every view in both themes', () => {
   const go = async (hash: string, heading: string | RegExp) => {
     await page.evaluate(`location.hash = '${hash}'`);

@@ -123,6 +123,8 @@ describe('workbench with a real trainer', () => {
     await expect.poll(() => page.getByTestId('run-status').textContent(), POLL).toBe('paused');
     expect(await status(runId)).toBe('paused');
     await shot('dashboard-charts');
+    // The pause is in the run's event log, as stored.
+    expect((await runs().get!({ runId })).events.some((e) => e.kind === 'pause')).toBe(true);
     await page.getByRole('button', { name: 'Resume', exact: true }).click();
     await expect.poll(() => page.getByTestId('run-status').textContent(), POLL).toBe('running');
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
