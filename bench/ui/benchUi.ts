@@ -120,7 +120,14 @@ async function main(): Promise<void> {
     await page.goto(server.url);
     await page.waitForFunction(`document.querySelector('h1')?.textContent === 'Runs'`);
     let next = STEPS + 1;
-    const emit = (step: number) => events.emit('run.step', { runId: String(runId), step, totalSteps: recipe.training.steps, time: Date.now() / 1000, metrics: metricsAt(step) });
+    // As the trainer does: the step is in the store before its event goes out (a dashboard that
+    // missed steps rereads them from the store, so events must not run ahead of it).
+    const writer = Store.open(join(dataDir, 'clipo.db'));
+    const emit = (step: number) => {
+      const input = stepInput(step);
+      writer.steps.writeStep(runId, input);
+      events.emit('run.step', { runId: String(runId), step, totalSteps: recipe.training.steps, time: Date.now() / 1000, metrics: input.metrics as Record<string, number> });
+    };
 
     const rows: string[] = [];
     const report = (label: string, fp: number, up: number[], base?: { fp: number; up: number[] }) => {
@@ -141,6 +148,7 @@ async function main(): Promise<void> {
     console.log(`dashboard: ${charts} charts, ${STEPS} steps each; Reward chart draws ${drawn} of its points (min/max per pixel column)`);
     for (const r of rows) console.log(r);
     await browser.close();
+    writer.close();
     await server.close();
     await dispose();
   } finally {

@@ -140,6 +140,7 @@ export const apiArgSchemas: { [M in ApiMethodName]: z.ZodType<ApiArgs<M>> } = {
     reward: rewardSpecSchema.optional(),
   }),
   'runs.evaluations': z.strictObject(runRef),
+  'runs.alarms': z.strictObject(runRef),
   'runs.cancelJob': z.strictObject({ ...runRef, job: z.enum(['export', 'evaluate']) }),
 
   'rewards.components': empty,

@@ -5,6 +5,7 @@
  * trainer refuse exactly the same things.
  */
 import type { FieldError, Recipe, RecipeValidation } from '../api/contract/index.js';
+import { humanIssue } from './humanIssue.js';
 import { recipeSchema } from './recipeSchema.js';
 import { didYouMean, knownFieldsAt } from './unknownFields.js';
 
@@ -15,7 +16,7 @@ export function validateRecipe(input: unknown): RecipeValidation {
       ok: false,
       errors: parsed.error.issues.flatMap((i): FieldError[] => {
         const at = i.path.map(String).join('.');
-        if (i.code !== 'unrecognized_keys') return [{ field: at || '(recipe)', message: i.message }];
+        if (i.code !== 'unrecognized_keys') return [{ field: at || '(recipe)', message: humanIssue(i as unknown as Parameters<typeof humanIssue>[0]) }];
         const known = knownFieldsAt(recipeSchema, i.path);
         return i.keys.map((key) => {
           const guess = didYouMean(key, known);

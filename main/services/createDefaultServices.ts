@@ -23,6 +23,8 @@ import { createPromptStats } from './promptStatsService.js';
 import { createExportEvalService } from './exportEvalService.js';
 import { preflight } from './preflightService.js';
 import { createRewardsService } from './rewardsService.js';
+import { latestMeasurement } from './stepMeasurement.js';
+import { startRunWatcher } from './runWatcher.js';
 
 export interface DefaultServicesOptions {
   mode: AppInfo['mode'];
@@ -52,7 +54,7 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
     presets: () => recipePresets(),
     form: () => recipeFormSpec(),
     validate: ({ recipe }) => validateRecipe(recipe),
-    preflight: ({ recipe }) => preflight(recipe),
+    preflight: ({ recipe }) => preflight(recipe, (r) => latestMeasurement(store, r)),
   };
   // The run database: this process writes run lifecycle rows; each trainer writes its own run's steps.
   mkdirSync(opts.dataDir, { recursive: true });
@@ -71,6 +73,8 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
     },
     onMessage: (runId, m) => relayTrainerMessage(emit, runId, m),
   });
+  // Runs driven by another process (the CLI, another window) stream here too, read from the store.
+  const watcher = startRunWatcher({ store, owns: (id) => supervisor.isRunning(id), emit });
   const models = createModelsService(store);
   const downloads = createModelDownloads({
     dataDir: opts.dataDir,
@@ -85,11 +89,17 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
     store, dataDir: opts.dataDir, emit: (job) => opts.events.emit('dataset.import', job), token: hfToken,
     ...(opts.hubEndpoint ? { endpoint: opts.hubEndpoint } : {}),
   });
+  const runsService = createRunsService({ store, supervisor, emit, dataDir: opts.dataDir });
+  // A run that ends (whoever drove it) gets its alarm history recorded, so it is kept even if nobody was watching.
+  const offAlarms = opts.events.on('run.status', (e) => {
+    if (e.status === 'running' || e.status === 'queued') return;
+    try { runsService.alarms({ runId: e.runId }); } catch (err) { console.error(`recording the alarms of run ${e.runId} failed:`, err); }
+  });
   const tools = createExportEvalService({ store, dbPath, dataDir: opts.dataDir, emit, ...(opts.spawnTrainer ? { spawn: opts.spawnTrainer } : {}) });
   const context: HandlerContext = {
     app, settings, recipes, rewards: createRewardsService(),
     runs: {
-      ...createRunsService({ store, supervisor, emit, dataDir: opts.dataDir }),
+      ...runsService,
       export: tools.export, evaluate: tools.evaluate, evaluations: tools.evaluations, cancelJob: tools.cancelJob,
     },
     models: {
@@ -108,6 +118,6 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
     },
     ...opts.extra,
   };
-  const dispose = async () => { tools.dispose(); await downloads.dispose(); await datasetJobs.dispose(); await supervisor.shutdown(); store.close(); };
+  const dispose = async () => { watcher.stop(); offAlarms(); tools.dispose(); await downloads.dispose(); await datasetJobs.dispose(); await supervisor.shutdown(); store.close(); };
   return { handlers: createHandlers(context), context, dispose };
 }

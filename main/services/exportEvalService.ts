@@ -58,7 +58,16 @@ export function createExportEvalService(d: ExportEvalDeps): Pick<RunsService, 'e
         let settled = false;
         const settle = (fn: () => void) => { if (settled) return; settled = true; clearTimeout(timer); jobs.delete(key); fn(); };
         const h = startJob({ type: 'export', dbPath: d.dbPath, dataDir: d.dataDir, args: { ...args, runId } }, (m) => {
-          if (m.type === 'result') settle(() => resolve(m.value as ExportResult));
+          if (m.type === 'result') settle(() => {
+            const r = m.value as ExportResult;
+            // In the run's event log too, so the dashboard shows what was exported where.
+            try {
+              const message = `exported ${args.format}${args.checkpoint === undefined ? '' : ` after step ${args.checkpoint + 1}`}: ${r.files.length} file(s) in ${args.outDir}`;
+              d.store.events.add(runId, { step: args.checkpoint ?? null, level: 'info', kind: 'export', message });
+              d.emit('run.event', { runId: String(runId), level: 'info', kind: 'export', message });
+            } catch { /* the export succeeded; the log row is secondary */ }
+            resolve(r);
+          });
           else if (m.type === 'error') settle(() => reject(failure(m.message, m.code)));
         }, (code, signal) => {
           // A native abort here comes from the files (a crafted model or a damaged checkpoint), not from a bug in the call.
@@ -88,7 +97,11 @@ export function createExportEvalService(d: ExportEvalDeps): Pick<RunsService, 'e
       const run = d.store.runs.get(runId);
       if (running.has(runId)) throw failure(`an evaluation of run ${runId} is already running; wait for it to finish`, 'conflict');
       running.add(runId);
-      const ev = (level: 'info' | 'warn' | 'error', message: string) => d.emit('run.event', { runId: String(runId), level, kind: 'eval', message });
+      const ev = (level: 'info' | 'warn' | 'error', message: string) => {
+        d.emit('run.event', { runId: String(runId), level, kind: 'eval', message });
+        // Start, end and failure are kept in the run's event log (progress ticks only go to open windows).
+        if (!/^evaluat(ing|ion progress)/.test(message)) { try { d.store.events.add(runId, { level, kind: 'eval', message }); } catch { /* secondary */ } }
+      };
       const runReward = (JSON.parse(run.recipeJson) as { reward?: { components?: { name: string; params?: object }[] } }).reward;
       const gradedBy = describeGrading(args.reward ?? { components: runReward?.components ?? [{ name: 'boxedMath' }] }, args.reward !== undefined);
       const what = `checkpoint ${args.checkpoint} on ${args.dataset.kind === 'builtin' ? args.dataset.task : args.dataset.kind === 'dataset' ? `${args.dataset.name}/${args.dataset.split}` : args.dataset.path} (k=${args.k}, T=${args.temperature}), graded by ${gradedBy}`;

@@ -108,7 +108,32 @@ export function preflightWarnings(recipe: Recipe): string[] {
   return w;
 }
 
-export function preflight(input: RecipeInput): PreflightReport {
+/** What an earlier run of the same model measured (perf/enginePeakBytes, time/step). */
+export interface StepMeasurement {
+  runId: number;
+  name: string;
+  recipe: Recipe;
+  peakBytes: number | null;
+  secondsPerStep: number | null;
+}
+
+/**
+ * Scales a measurement from an earlier run of this model to this recipe:
+ * memory = its engine peak with the activation part re-estimated for this token
+ * budget, plus this recipe's sampler KV cache; time = its median step time ×
+ * (this recipe's tokens per step / that run's).
+ */
+export function scaleMeasurement(recipe: Recipe, d: ModelDims, m: StepMeasurement): Partial<NonNullable<PreflightReport['estimate']>> {
+  const now = estimateStep(recipe, d), then = estimateStep(m.recipe, d);
+  const out: Partial<NonNullable<PreflightReport['estimate']>> = {};
+  if (m.peakBytes !== null && m.peakBytes > 0) {
+    out.memoryBytes = Math.round(Math.max(0, m.peakBytes - then.parts.activations! + now.parts.activations!) + now.parts.kv!);
+  }
+  if (m.secondsPerStep !== null && m.secondsPerStep > 0) out.secondsPerStep = m.secondsPerStep * (now.tokensPerStep / Math.max(1, then.tokensPerStep));
+  return out;
+}
+
+export function preflight(input: RecipeInput, measured?: (recipe: Recipe) => StepMeasurement | null): PreflightReport {
   const validation = validateRecipe(input);
   if (!validation.ok) return { validation, estimate: null, warnings: [] };
   const recipe = validation.recipe;
@@ -117,5 +142,15 @@ export function preflight(input: RecipeInput): PreflightReport {
     return { validation: { ok: false, errors: [{ field: 'model.path', message: dims.error }] }, estimate: null, warnings: [] };
   }
   const { memoryBytes, secondsPerStep, tokensPerStep, memoryParts } = estimateStep(recipe, dims);
-  return { validation, estimate: { memoryBytes, secondsPerStep, tokensPerStep, memoryParts }, warnings: preflightWarnings(recipe) };
+  const m = measured?.(recipe) ?? null;
+  const scaled = m ? scaleMeasurement(recipe, dims, m) : {};
+  const basis = scaled.memoryBytes !== undefined || scaled.secondsPerStep !== undefined ? 'measured' : 'estimated';
+  return {
+    validation,
+    estimate: {
+      memoryBytes: scaled.memoryBytes ?? memoryBytes, secondsPerStep: scaled.secondsPerStep ?? secondsPerStep, tokensPerStep, memoryParts, basis,
+      measuredRun: basis === 'measured' && m ? { id: String(m.runId), name: m.name } : undefined,
+    },
+    warnings: preflightWarnings(recipe),
+  };
 }

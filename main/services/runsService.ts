@@ -19,6 +19,7 @@ import type { RunsService } from './createHandlers.js';
 import { parseRunId, toRunSummary } from './toRunSummary.js';
 import { recipeDiff } from './recipeDiff.js';
 import { resumeRefusal } from './resumeRule.js';
+import { ALARM_WINDOW, alarmEpisodes, type AlarmEpisode } from '../api/contract/healthAlarms.js';
 
 export const ELAPSED_METRIC = 'time/elapsed';
 const REWARD_METRIC = 'reward/mean';
@@ -36,11 +37,25 @@ const conflict = (message: string) => Object.assign(new Error(message), { code: 
 /** The runs area except export/evaluate, which exportEvalService provides. */
 export type CoreRunsService = Omit<RunsService, 'export' | 'evaluate' | 'evaluations' | 'cancelJob'>;
 
-export function createRunsService({ store, supervisor, dataDir }: RunsServiceDeps): CoreRunsService & { createRun(recipe: RecipeInput, start: boolean): number } {
+export function createRunsService({ store, supervisor, dataDir, emit }: RunsServiceDeps): CoreRunsService & { createRun(recipe: RecipeInput, start: boolean): number } {
+  /** What a person did to the run goes into its event log (and to every open window) like the trainer's own events. */
+  const note = (id: number, kind: string, message: string): void => {
+    try {
+      store.events.add(id, { step: Math.max(0, store.runs.get(id).currentStep), level: 'info', kind, message });
+      emit('run.event', { runId: String(id), level: 'info', kind, message });
+    } catch { /* the action itself succeeded; a log row is not worth failing it */ }
+  };
   const summary = (id: number): RunSummary => {
     const last = store.metrics.latest(id, 1)[0]?.metrics[REWARD_METRIC] ?? null;
-    return toRunSummary(store.runs.get(id), last);
+    const run = store.runs.get(id);
+    return { ...toRunSummary(run, last), external: isForeign(id, run.status) };
   };
+  /** Training under another process's supervisor (the CLI, another window): its trainer takes no orders from here. */
+  const isForeign = (id: number, status: string): boolean => (status === 'running' || status === 'paused') && !supervisor.isRunning(id);
+  const foreign = (runId: string, verb: string) => conflict(
+    `run ${runId} was started by another program (the command line or another window), so it can only be ${verb} there: ` +
+      'in the terminal running `clipo train`, Ctrl+C stops it after the current step (and keeps a checkpoint). This page follows it live.',
+  );
 
   const start = (id: number, resume: boolean) => {
     // Another process (the CLI, a second web server) may be training this run: refuse before touching its status.
@@ -55,14 +70,43 @@ export function createRunsService({ store, supervisor, dataDir }: RunsServiceDep
     const all = store.metrics.seriesMany(id, [...new Set([...wanted, ELAPSED_METRIC])], opts);
     const elapsed = new Map((all[ELAPSED_METRIC] ?? []).map((p) => [p.step, p.value ?? NaN]));
     return wanted.map((name) => {
-      const pts = (all[name] ?? []).filter((p) => p.value !== null);
+      // A stored NULL (the step's value was NaN or ±∞) stays a point: NaN, sent as null over HTTP. The chart
+      // draws it as a break in the line, not as a straight line across the step.
+      const pts = all[name] ?? [];
       const s: MetricSeries = {
-        name, steps: pts.map((p) => p.step), times: pts.map((p) => elapsed.get(p.step) ?? NaN), values: pts.map((p) => p.value!),
+        name, steps: pts.map((p) => p.step), times: pts.map((p) => elapsed.get(p.step) ?? NaN), values: pts.map((p) => p.value ?? NaN),
       };
-      if (pts.some((p) => p.count > 1)) { s.min = pts.map((p) => p.min ?? p.value!); s.max = pts.map((p) => p.max ?? p.value!); }
+      if (pts.some((p) => p.count > 1)) { s.min = pts.map((p) => p.min ?? p.value ?? NaN); s.max = pts.map((p) => p.max ?? p.value ?? NaN); }
       return s;
     });
   }
+
+  /**
+   * Brings the run's alarm history in the store up to its last step: replays the steps not yet
+   * covered (with the window before them) through the health checks, and extends an episode
+   * that was still holding at the last recorded step instead of starting a new one.
+   */
+  function recordAlarms(id: number): void {
+    const current = store.runs.get(id).currentStep;
+    const done = store.alarms.lastStep(id) ?? -1;
+    const covered = Math.max(done, recordedUpTo.get(id) ?? -1);
+    if (current <= covered) return;
+    const rows = store.metrics.latest(id, current - covered + ALARM_WINDOW).map((r) => ({
+      step: r.step, metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, v ?? NaN])),
+    }));
+    const from = rows.findIndex((r) => r.step > covered);
+    if (from < 0) return;
+    const prevStep = from > 0 ? rows[from - 1]!.step : null;
+    const existing = store.alarms.list(id);
+    const episodes = alarmEpisodes(rows, from).map((e) => {
+      const cont = prevStep !== null && e.firstStep === rows[from]!.step
+        ? existing.find((x) => x.alarm === e.alarm && x.lastStep === prevStep) : undefined;
+      return cont ? { ...e, firstStep: cont.firstStep } : e;
+    });
+    store.alarms.record(id, episodes);
+    recordedUpTo.set(id, current);
+  }
+  const recordedUpTo = new Map<number, number>();
 
   const createRun = (recipeInput: RecipeInput, startNow: boolean): number => {
     const recipe = parseRecipe(recipeInput);
@@ -91,24 +135,31 @@ export function createRunsService({ store, supervisor, dataDir }: RunsServiceDep
     create: ({ recipe, start: startNow }) => ({ runId: String(createRun(recipe, startNow)) }),
     pause: ({ runId }) => {
       const id = parseRunId(runId);
+      if (isForeign(id, store.runs.get(id).status)) throw foreign(runId, 'paused');
       if (!supervisor.isRunning(id)) throw conflict(`run ${runId} is not running, so it cannot be paused`);
       supervisor.pause(id);
+      note(id, 'pause', 'paused (Pause in the workbench); Resume continues from here');
       return summary(id);
     },
     resume: ({ runId }) => {
       const id = parseRunId(runId);
       if (supervisor.isRunning(id)) supervisor.resume(id);
       else {
-        const refusal = resumeRefusal(runId, store.runs.get(id).status);
+        const status = store.runs.get(id).status;
+        if (isForeign(id, status)) throw foreign(runId, 'resumed');
+        const refusal = resumeRefusal(runId, status);
         if (refusal) throw conflict(refusal);
         start(id, true);
       }
+      note(id, 'resume', 'resumed (Resume in the workbench)');
       return summary(id);
     },
     stop: async ({ runId, force }) => {
       const id = parseRunId(runId);
       if (supervisor.isRunning(id)) {
         if (force) supervisor.forceStop(id); else supervisor.stop(id, 'finish-step');
+        note(id, 'stop', force ? 'force-stopped (Stop in the workbench): the trainer is killed; resume continues from the last checkpoint'
+          : 'stopped (Stop in the workbench): it ends after the current step, with a checkpoint');
         return summary(id);
       }
       const lease = store.leases.live(id);
@@ -143,6 +194,11 @@ export function createRunsService({ store, supervisor, dataDir }: RunsServiceDep
       return { deleted: true as const };
     },
     metrics: ({ runId, names, maxPoints }) => seriesOf(parseRunId(runId), names, maxPoints),
+    alarms: ({ runId }): AlarmEpisode[] => {
+      const id = parseRunId(runId);
+      recordAlarms(id);
+      return store.alarms.list(id).map((e) => ({ ...e, alarm: e.alarm as AlarmEpisode['alarm'] }));
+    },
     compare: ({ runIds, names, maxPoints }) => {
       const ids = runIds.map(parseRunId);
       const series = Object.fromEntries(ids.map((id) => [String(id), seriesOf(id, names, maxPoints)]));

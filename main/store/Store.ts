@@ -2,6 +2,7 @@
 // the trainer and the API server each hold a single handle. Opened `readonly`
 // it still exposes the writers; SQLite (query_only) rejects their writes.
 import type { Database } from 'better-sqlite3';
+import { AlarmStore } from './AlarmStore.js';
 import { CheckpointStore } from './CheckpointStore.js';
 import { openDb, type OpenDbOptions } from './db.js';
 import { EmbeddingStore } from './EmbeddingStore.js';
@@ -32,6 +33,7 @@ export class Store {
   readonly events: EventStore;
   readonly evaluations: EvaluationStore;
   readonly library: LibraryStore;
+  readonly alarms: AlarmStore;
 
   constructor(readonly db: Database) {
     this.runs = new RunStore(db);
@@ -44,6 +46,7 @@ export class Store {
     this.events = new EventStore(db);
     this.evaluations = new EvaluationStore(db);
     this.library = new LibraryStore(db);
+    this.alarms = new AlarmStore(db);
   }
 
   static open(path: string, options: OpenDbOptions = {}): Store {

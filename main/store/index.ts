@@ -14,6 +14,7 @@ export { SampleStore, type SampleFilter } from './SampleStore.js';
 export { EmbeddingStore, type EmbeddingPoint } from './EmbeddingStore.js';
 export { CheckpointStore } from './CheckpointStore.js';
 export { EventStore } from './EventStore.js';
+export { AlarmStore, type AlarmRow } from './AlarmStore.js';
 export { EvaluationStore, type Evaluation, type EvaluationInput } from './EvaluationStore.js';
 export { LibraryStore, type ModelEntry, type NewModel, type DatasetEntry, type NewDataset, type DatasetKind, type DatasetError, type DatasetSplit, type RecipeEntry } from './LibraryStore.js';
 export * from './types.js';

@@ -129,7 +129,7 @@ async function trainOwned(o: RunTrainingOptions, run: ReturnType<Store['runs']['
     if (stray.length > 0) event('info', 'cleanup', `removed ${stray.length} file(s) left by an interrupted run: ${stray.slice(0, 3).join(', ')}${stray.length > 3 ? ', …' : ''}`);
     if (ckpt) {
       snap = await loadCheckpoint(ckpt.path, engine);
-      event('info', 'resume', `resumed from the checkpoint at step ${ckpt.step}`, ckpt.step);
+      event('info', 'resume', `resumed from the checkpoint after step ${ckpt.step + 1}`, ckpt.step); // steps are 1-based in messages
     } else {
       await engine.lora.init({ rank: recipe.lora.rank, alpha: recipe.lora.alpha, targets: recipe.lora.targets, seed: recipe.lora.seed });
     }
@@ -314,7 +314,8 @@ async function checkpoint(store: Store, runId: number, runDir: string, engine: E
   store.leases.heartbeat(runId, leaseToken); // LEASE_LOST: another process owns the run; write no files for it
   const c = await saveCheckpoint(runDir, engine, snap);
   store.checkpoints.add(runId, { step: snap.step, path: c.path, bytes: c.bytes });
-  event('info', 'checkpoint', `checkpoint at step ${snap.step} (${(c.bytes / 1e6).toFixed(1)} MB)`, snap.step);
+  // Messages count steps from 1 and sizes in MiB, as the dashboard and the CLI's progress line do.
+  event('info', 'checkpoint', `checkpoint after step ${snap.step + 1} (${(c.bytes / 2 ** 20).toFixed(1)} MiB)`, snap.step);
 }
 
 interface FlatRollout { reward: number; correct: boolean; components: Record<string, number>; length: number; truncated: boolean }
@@ -373,7 +374,7 @@ async function updatePolicy(engine: EngineModel, r: Recipe, b: ScoredBatch, seqs
     const bw = await timed(() => engine.backward(miniSeqs, res.weights, { tokenBudget: r.training.tokenBudget }));
     if (!Number.isFinite(bw.loss)) {
       await engine.zeroGrad();
-      warning = `step ${step}: the loss was not finite (NaN or ±∞), so this update was skipped; if it repeats, lower the learning rate`;
+      warning = `step ${step + 1}: the loss was not finite (NaN or ±∞), so this update was skipped; if it repeats, lower the learning rate`;
       continue;
     }
     const gradNorm = await timed(() => engine.step({

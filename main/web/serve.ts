@@ -1,12 +1,14 @@
 /**
  * `npm run web`: the workbench in a browser. Binds 127.0.0.1 only and prints
  * the one URL (with its per-launch token) that can use the API.
- * Port: --port N, else CLIPO_PORT, else 5317; 0 picks a free one.
+ * Port: --port N, else CLIPO_PORT, else 5317; 0 picks a free one. Opens the
+ * default browser on that URL unless --no-open (or CLIPO_NO_OPEN=1).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { findAppRoot } from '../services/findAppRoot.js';
 import { resolveDataDir } from '../services/resolveDataDir.js';
+import { openBrowser, shouldOpen } from './openBrowser.js';
 import { parsePort } from './parsePort.js';
 import { startWebServer } from './startWebServer.js';
 
@@ -21,6 +23,8 @@ async function main(): Promise<void> {
   const server = await startWebServer({ port, dataDir, staticDir });
   console.log(`Clipo Workbench (web mode): ${server.url}`);
   console.log(`Data folder: ${dataDir}. Press Ctrl+C to stop.`);
+  if (shouldOpen(process.argv.slice(2), process.env)) openBrowser(server.url);
+  else console.log('(--no-open: open the URL above in your browser.)');
   const stop = (): void => {
     void server.close().then(() => process.exit(0));
   };

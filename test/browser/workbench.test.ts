@@ -128,9 +128,13 @@ describe('workbench with a real trainer', () => {
     await expect.poll(() => page.getByTestId('run-status').textContent(), POLL).toBe('paused');
     expect(await status(runId)).toBe('paused');
     await shot('dashboard-charts');
+    // The pause is in the run's event log, as stored.
+    expect((await runs().get!({ runId })).events.some((e) => e.kind === 'pause')).toBe(true);
     await page.getByRole('button', { name: 'Resume', exact: true }).click();
     await expect.poll(() => page.getByTestId('run-status').textContent(), POLL).toBe('running');
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    // Stop asks first.
+    await page.getByRole('button', { name: 'Stop run', exact: true }).click();
     await expect.poll(() => page.getByTestId('run-status').textContent(), POLL).toBe('stopped');
     expect(await status(runId)).toBe('stopped');
     // Hover readout on a chart.
@@ -170,7 +174,7 @@ describe('workbench with a real trainer', () => {
     await page.getByRole('tab', { name: 'Rollouts' }).click();
     const steps = await runs().steps!({ runId });
     const step = steps[steps.length - 1]!;
-    await page.getByRole('combobox', { name: 'Step', exact: true }).selectOption(String(step));
+    await page.getByRole('combobox', { name: 'Step', exact: true }).selectOption({ value: String(step) });
     const all = await runs().samples!({ runId, step, limit: 1000 });
     await expect.poll(() => page.getByTestId('inspector-count').textContent(), POLL).toContain(`${all.total} groups`);
     await shot('dashboard-inspector');

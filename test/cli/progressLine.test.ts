@@ -28,7 +28,7 @@ describe('progressLine', () => {
 
 describe('describeExit', () => {
   it('names the likely out-of-memory kill and the step', () => {
-    expect(describeExit(null, 'SIGKILL', 12)).toMatch(/SIGKILL\) after step 12.*out of memory/);
+    expect(describeExit(null, 'SIGKILL', 12)).toMatch(/SIGKILL\) after step 13.*out of memory/); // stored step 12 is the 13th step
     expect(describeExit(3, null, -1)).toMatch(/code 3 before the first step/);
   });
 });

@@ -105,3 +105,16 @@ describe('recipePresets', () => {
     expect(new Set(presets.map((p) => p.id)).size).toBe(presets.length);
   });
 });
+
+describe('validation messages are written for people', () => {
+  it('says "must be at least 0", not zod\'s "Too small: expected number to be >=0"', async () => {
+    const { validateRecipe } = await import('../../main/recipes/validateRecipe.js');
+    const msg = (r: unknown) => { const v = validateRecipe(r); return v.ok ? null : v.errors.map((e) => `${e.field}: ${e.message}`); };
+    expect(msg({ optim: { lr: -1 } })).toEqual(['optim.lr: must be at least 0']);
+    expect(msg({ rollout: { topP: 3 } })).toEqual(['rollout.topP: must be at most 1']);
+    expect(msg({ rollout: { groupSize: 2.5 } })).toEqual(['rollout.groupSize: must be a whole number']);
+    expect(msg({ lora: { targets: [] } })).toEqual(['lora.targets: needs at least 1 item']);
+    expect(msg({ algorithm: { objective: 'nope' } })![0]).toMatch(/^algorithm\.objective: must be one of "grpo", /);
+    for (const m of msg({ optim: { lr: -1, beta1: 2 }, rollout: { groupSize: 0 } })!) expect(m).not.toMatch(/Too (small|big)|expected|>=|<=/);
+  });
+});

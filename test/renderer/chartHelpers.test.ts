@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { lttbIndices, minMaxIndices } from '../../renderer/components/charts/downsample.js';
 import { nearestIndex, rangeIndices } from '../../renderer/components/charts/nearest.js';
 import { emaSmooth } from '../../renderer/components/charts/smoothing.js';
-import { formatBytes, formatDuration, formatValue, niceTicks, paddedExtent, tickLabels } from '../../renderer/components/charts/ticks.js';
+import { chartDomain, formatBytes, formatDuration, formatValue, niceTicks, paddedExtent, tickLabels } from '../../renderer/components/charts/ticks.js';
+import { hoveredStep, indexOfStep, tableRows } from '../../renderer/components/charts/alignByStep.js';
+import { gapCounts, gapCountsBySpacing, MetricHistory } from '../../renderer/lib/metricHistory.js';
 
 describe('emaSmooth', () => {
   it('is the identity at weight 0 and debiased at the start', () => {
@@ -115,7 +117,7 @@ describe('axis ticks never repeat a label', () => {
     const fine = niceTicks(10.01, 10.09, 5); // 10.02, 10.04, ...: formatValue gives "10.0" for all
     expect(new Set(fine.map(formatValue)).size).toBeLessThan(fine.length);
     expect(tickLabels(fine)).toEqual(['10.02', '10.04', '10.06', '10.08']);
-    expect(tickLabels([1000, 1000.5, 1001])).toEqual(['1000.0', '1000.5', '1001.0']);
+    expect(tickLabels([1000, 1000.5, 1001])).toEqual(['1000', '1000.5', '1001']); // whole numbers without decimals
     expect(tickLabels([2e6, 2.0001e6, 2.0002e6])).toEqual(['2.0000e+6', '2.0001e+6', '2.0002e+6']);
     expect(tickLabels([0.0001, 0.00011, 0.00012])).toEqual(['1.00e-4', '1.10e-4', '1.20e-4']);
     // Compact labels are kept when they already differ.
@@ -129,5 +131,64 @@ describe('axis ticks never repeat a label', () => {
         expect(distinct(labels), `${lo}..${hi} (${count}): ${labels.join(' ')}`).toBe(true);
       }
     }
+  });
+});
+
+describe('near-constant series and round ticks', () => {
+  it('draws float32 noise around a constant as a constant: domain 0..2c, ticks without 9999 or trailing zeros', () => {
+    for (const [a, b] of [[0.004999998, 0.005], [2, 2.0000004], [Math.fround(0.1), 0.1]] as const) {
+      const [lo, hi] = chartDomain([a, b, a, b]);
+      expect(lo).toBe(0);
+      expect(hi).toBeCloseTo(a + b, 12);
+      const labels = tickLabels(niceTicks(lo, hi, 4));
+      for (const l of labels) expect(l).not.toMatch(/9999|0001|\.0+$/);
+    }
+    expect(chartDomain([0, 0])).toEqual([-1, 1]);
+    expect(chartDomain([-3, -3])).toEqual([-6, 0]);
+    expect(chartDomain([NaN])).toEqual([0, 1]);
+  });
+  it('keeps real variation, padded and rounded outward, never below 0 for non-negative data', () => {
+    const [lo, hi] = chartDomain([0.2, 0.8]);
+    expect(lo).toBeGreaterThanOrEqual(0);
+    expect(lo).toBeLessThanOrEqual(0.2 - 0.03);
+    expect(hi).toBeGreaterThanOrEqual(0.8 + 0.03);
+    expect(hi - lo).toBeLessThanOrEqual(1); // padded, not blown up
+    expect(Number.isInteger(lo * 10) && Number.isInteger(hi * 10)).toBe(true); // rounded outward to round values
+    expect(chartDomain([0.01, 1])[0]).toBe(0);
+    expect(chartDomain([-1, 1])[0]).toBeLessThan(-1);
+  });
+  it('writes whole-number ticks as integers and keeps decimals the spacing needs', () => {
+    expect(tickLabels([0, 5, 10, 15, 20])).toEqual(['0', '5', '10', '15', '20']);
+    expect(tickLabels([0, 0.002, 0.004, 0.006])).toEqual(['0', '0.002', '0.004', '0.006']);
+    expect(tickLabels([0.25, 0.5, 0.75])).toEqual(['0.25', '0.50', '0.75']);
+    expect(formatValue(20)).toBe('20');
+  });
+});
+
+describe('series with gaps are aligned by step', () => {
+  it('counts the run steps a series missed', () => {
+    expect(gapCounts([1, 2, 3], [1, 2, 3])).toEqual([0, 0, 0]);
+    expect(gapCounts([1, 3, 4, 7], [1, 2, 3, 4, 5, 6, 7])).toEqual([0, 1, 1, 2]);
+    expect(gapCountsBySpacing([0, 5, 10, 40, 45])).toEqual([0, 0, 0, 1, 1]);
+  });
+  it('MetricHistory shows steps 1-based and marks gaps when appending', () => {
+    const h = new MetricHistory();
+    h.load([{ name: 'a', steps: [0, 1], times: [0, 1], values: [1, 2] }, { name: 'b', steps: [0], times: [0], values: [5] }]);
+    h.append(2, { a: 3, b: 6 });
+    expect(h.series.get('a')!.steps).toEqual([1, 2, 3]);
+    expect(h.series.get('b')!.steps).toEqual([1, 3]);
+    expect(h.series.get('b')!.gaps).toEqual([0, 1]); // b missed step 2
+    expect(h.series.get('a')!.gaps).toEqual([0, 0, 0]);
+    expect(h.append(2, { a: 9 })).toBe(false);
+  });
+  it('the readout and the table look values up by step, never by index', () => {
+    const a = { id: 'a', label: 'a', xs: [1, 2, 3, 4], ys: [10, 20, 30, 40] };
+    const b = { id: 'b', label: 'b', xs: [1, 4], ys: [100, 400] };
+    expect(hoveredStep([a, b], 2.2)).toEqual({ step: 2, x: 2 });
+    expect(indexOfStep(b.xs, 2)).toBe(-1);
+    expect(indexOfStep(b.xs, 4)).toBe(1);
+    const rows = tableRows([a, b], 3);
+    expect(rows.map((r) => r.step)).toEqual([2, 3, 4]);
+    expect(rows.map((r) => r.idx)).toEqual([[1, -1], [2, -1], [3, 1]]);
   });
 });

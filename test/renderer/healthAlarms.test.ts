@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rolloutMetrics } from '../../main/trainer/stepMetrics.js';
 import { M } from '../../main/api/contract/metricNames.js';
-import { FLAT_WINDOW, healthAlarms, type StepMetrics } from '../../renderer/lib/healthAlarms.js';
+import { alarmEpisodes, FLAT_WINDOW, healthAlarms, type StepMetrics } from '../../renderer/lib/healthAlarms.js';
 
 const rows = (n: number, f: (i: number) => Record<string, number>): StepMetrics[] =>
   Array.from({ length: n }, (_, i) => ({ step: i + 1, metrics: f(i) }));
@@ -82,5 +82,28 @@ describe('the truncation alarm fires only when truncation costs answers', () => 
     expect(none[M.truncatedAccuracy]).toBeUndefined();
     expect(none[M.finishedAccuracy]).toBe(0.5);
     expect(rolloutMetrics([r(false, true)])[M.finishedAccuracy]).toBeUndefined();
+  });
+});
+
+describe('entropy collapse is calibrated against learning', () => {
+  // Entropy falling 1.5 → 0.03 nats over 40 steps: the old rule (collapse alone) fires on both runs.
+  const entropy = (i: number) => 1.5 * Math.exp(-i / 10);
+  it('stays quiet while the reward climbs or once the task is solved', () => {
+    expect(ids(rows(40, (i) => ({ [M.entropy]: entropy(i), [M.rewardMean]: 0.2 + 0.015 * i, [M.accuracy]: 0.2 + 0.015 * i })))).toEqual([]);
+    expect(ids(rows(40, (i) => ({ [M.entropy]: entropy(i), [M.rewardMean]: 0.95 + 0.01 * Math.sin(i), [M.accuracy]: 0.95 })))).toEqual([]);
+  });
+  it('fires when entropy collapsed and the reward stalled short of solving the task', () => {
+    expect(ids(rows(40, (i) => ({ [M.entropy]: entropy(i), [M.rewardMean]: 0.3 + 0.01 * Math.sin(i), [M.accuracy]: 0.3 })))).toEqual(['entropy-collapse']);
+  });
+});
+
+describe('alarmEpisodes', () => {
+  it('merges the steps an alarm held into episodes, split where it cleared', () => {
+    // NaN loss at steps 3-4 and again at 8: two episodes with exactly those steps.
+    const r = rows(10, (i) => ({ [M.loss]: i === 2 || i === 3 || i === 7 ? NaN : 0.1 }));
+    const eps = alarmEpisodes(r);
+    expect(eps.map((e) => [e.alarm, e.firstStep, e.lastStep])).toEqual([['nan-loss', 3, 4], ['nan-loss', 8, 8]]);
+    // Replaying from part-way gives the same later episodes (the steps before only fill the window).
+    expect(alarmEpisodes(r, 5).map((e) => [e.firstStep, e.lastStep])).toEqual([[8, 8]]);
   });
 });

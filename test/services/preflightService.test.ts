@@ -58,3 +58,28 @@ describe('recipes.preflight', () => {
     expect(r.warnings.join(' ')).toMatch(/CLIPO.*anchor/);
   });
 });
+
+describe('recipes.preflight from measurements', () => {
+  it('uses an earlier run of the same model: its engine peak bytes and its measured step time, scaled to the recipe', async () => {
+    const { Store } = await import('../../main/store/index.js');
+    const { latestMeasurement } = await import('../../main/services/stepMeasurement.js');
+    const store = Store.open(join(tmp, 'measure.db'));
+    const recipe = parseRecipe(demo);
+    expect(latestMeasurement(store, recipe)).toBeNull();
+    expect(preflight(demo, (r) => latestMeasurement(store, r)).estimate!.basis).toBe('estimated');
+    const id = store.runs.create({ name: 'measured', recipeJson: JSON.stringify(recipe), totalSteps: 5 });
+    // Step 0 includes warm-up (3 s); later steps 0.25 s; the engine peaked at 40 MiB.
+    for (let s = 0; s < 5; s++) store.steps.writeStep(id, { step: s, metrics: { 'time/step': s === 0 ? 3 : 0.25, 'perf/enginePeakBytes': 40 * 2 ** 20 } });
+    const same = preflight(demo, (r) => latestMeasurement(store, r)).estimate!;
+    expect(same.basis).toBe('measured');
+    expect(same.measuredRun).toEqual({ id: String(id), name: 'measured' });
+    expect(same.secondsPerStep).toBeCloseTo(0.25, 12);
+    // Same recipe: the engine's peak plus the sampler's KV cache (which the engine does not hold).
+    const kv = estimateStep(recipe, (await import('../../main/services/preflightService.js')).modelDims(recipe) as never).parts.kv!;
+    expect(same.memoryBytes).toBe(40 * 2 ** 20 + kv);
+    // Twice the completions per step: twice the time.
+    const doubled = preflight({ ...demo, rollout: { ...demo.rollout, groupSize: 2 * recipe.rollout.groupSize } }, (r) => latestMeasurement(store, r)).estimate!;
+    expect(doubled.secondsPerStep).toBeCloseTo(0.5, 12);
+    store.close();
+  });
+});

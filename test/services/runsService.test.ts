@@ -77,4 +77,23 @@ describe('recipeDiff', () => {
     expect(recipeDiff({ x: { a: 1, b: { c: [1, 2] } }, y: { a: 1, b: { c: [1, 3] }, d: true } }))
       .toEqual([{ path: 'b.c', values: { x: [1, 2], y: [1, 3] } }, { path: 'd', values: { x: undefined, y: true } }]);
   });
+
+  it('keeps each run\'s alarm history in the store, extending an episode across calls, and refuses to steer a run another process drives', () => {
+    const { svc, store } = setup();
+    const id = Number((svc.create({ recipe: { name: 'alarms' }, start: false }) as { runId: string }).runId);
+    // A NaN loss at stored steps 2-3, then again from 7 on; the history is recorded while steps arrive.
+    const loss = (s: number) => (s === 2 || s === 3 || s >= 7 ? NaN : 0.1);
+    for (let step = 0; step < 8; step++) store.steps.writeStep(id, { step, metrics: { 'optim/loss': loss(step) } });
+    svc.alarms!({ runId: String(id) });
+    for (let step = 8; step < 10; step++) store.steps.writeStep(id, { step, metrics: { 'optim/loss': loss(step) } });
+    const eps = svc.alarms!({ runId: String(id) }) as { alarm: string; firstStep: number; lastStep: number }[];
+    expect(eps.map((e) => [e.alarm, e.firstStep, e.lastStep])).toEqual([['nan-loss', 2, 3], ['nan-loss', 7, 9]]);
+    expect(store.alarms.list(id)).toHaveLength(2); // one row per episode, the open one extended in place
+    // A run marked running with no trainer of ours: another process drives it.
+    store.runs.updateStatus(id, 'running', { pid: 1 });
+    expect(() => svc.pause!({ runId: String(id) })).toThrow(/another program/);
+    expect(() => svc.stop!({ runId: String(id) })).toThrow(/another program/);
+    expect(store.runs.get(id).status).toBe('running');
+    expect((svc.get!({ runId: String(id) }) as { external?: boolean }).external).toBe(true);
+  });
 });

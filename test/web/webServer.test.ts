@@ -14,6 +14,7 @@ import { createSettingsService } from '../../main/services/settingsService.js';
 import { findAppRoot } from '../../main/services/findAppRoot.js';
 import { startWebServer, type WebServer } from '../../main/web/startWebServer.js';
 import { parsePort } from '../../main/web/parsePort.js';
+import { openCommand, shouldOpen } from '../../main/web/openBrowser.js';
 
 interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
 
@@ -217,5 +218,17 @@ describe('parsePort', () => {
     expect(parsePort([], { CLIPO_PORT: '9000' })).toBe(9000);
     expect(parsePort([], {})).toBe(5317);
     expect(() => parsePort(['--port', 'abc'], {})).toThrow(/Invalid port/);
+  });
+});
+
+describe('npm run web opens the browser', () => {
+  it('on the tokenised URL unless --no-open or CLIPO_NO_OPEN=1', () => {
+    expect(shouldOpen([], {})).toBe(true);
+    expect(shouldOpen(['--port', '0', '--no-open'], {})).toBe(false);
+    expect(shouldOpen([], { CLIPO_NO_OPEN: '1' })).toBe(false);
+    const url = 'http://127.0.0.1:5317/#token=ab&x=1';
+    expect(openCommand(url, 'linux')).toEqual({ cmd: 'xdg-open', args: [url] });
+    expect(openCommand(url, 'darwin')).toEqual({ cmd: 'open', args: [url] });
+    expect(openCommand(url, 'win32').args.at(-1)).toBe('http://127.0.0.1:5317/#token=ab^&x=1');
   });
 });

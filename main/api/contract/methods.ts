@@ -12,6 +12,7 @@ import type {
   SampleGroup, Settings,
 } from './types.js';
 import type { DataSource, FieldMap, RewardComponentSpec } from './recipe.js';
+import type { AlarmEpisode } from './healthAlarms.js';
 
 type Empty = Record<string, never>;
 interface RunRef { runId: string }
@@ -66,6 +67,8 @@ export interface ApiMethods {
    * with `unavailable`. `cancelled: false` when no such job was running.
    */
   'runs.cancelJob': { args: RunRef & { job: 'export' | 'evaluate' }; result: { cancelled: boolean } };
+  /** The run's health-alarm history: each alarm with the (0-based) steps it held, oldest first. */
+  'runs.alarms': { args: RunRef; result: AlarmEpisode[] };
 
   'models.list': { args: Empty; result: ModelInfo[] };
   'models.inspect': { args: { path: string }; result: ModelInfo };
@@ -143,7 +146,7 @@ export const API_METHOD_NAMES = [
   'recipes.presets', 'recipes.form', 'recipes.validate', 'recipes.preflight',
   'runs.list', 'runs.get', 'runs.create', 'runs.pause', 'runs.resume', 'runs.stop', 'runs.duplicate',
   'runs.delete', 'runs.metrics', 'runs.steps', 'runs.samples', 'runs.embeddings',
-  'runs.compare', 'runs.export', 'runs.evaluate', 'runs.evaluations', 'runs.cancelJob',
+  'runs.compare', 'runs.export', 'runs.evaluate', 'runs.evaluations', 'runs.cancelJob', 'runs.alarms',
   'models.list', 'models.inspect', 'models.add', 'models.remove',
   'models.download', 'models.downloadCancel', 'models.downloads', 'models.hubFiles',
   'rewards.components', 'rewards.defaultFor', 'rewards.test',

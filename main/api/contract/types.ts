@@ -50,6 +50,11 @@ export interface RunSummary {
   bestReward: number | null;
   lastReward: number | null;
   error: string | null;
+  /**
+   * True while the run trains under another process (the CLI, another window):
+   * its live state still streams here, but pause/resume/stop must be done there.
+   */
+  external?: boolean;
 }
 
 export interface CheckpointInfo {
@@ -307,6 +312,13 @@ export interface PreflightReport {
     memoryParts: { weights: number; adapter: number; activations: number; samplerKv: number };
     secondsPerStep: number;
     tokensPerStep: number;
+    /**
+     * 'measured': scaled from an earlier run of the same model (the engine's reserved/peak
+     * bytes and the median measured step time it logged); 'estimated': the documented rough model.
+     */
+    basis?: 'measured' | 'estimated';
+    /** The run the measurement comes from, when `basis` is 'measured'. */
+    measuredRun?: { id: string; name: string } | undefined;
   } | null;
   warnings: string[];
 }

@@ -12,6 +12,7 @@ import { migration0080 } from './0080-evaluations.js';
 import { migration0090 } from './0090-events.js';
 import { migration0100 } from './0100-run-leases.js';
 import { migration0110 } from './0110-imported-datasets.js';
+import { migration0120 } from './0120-alarms.js';
 
 export const migrations: readonly Migration[] = [
   migration0010,
@@ -25,4 +26,5 @@ export const migrations: readonly Migration[] = [
   migration0090,
   migration0100,
   migration0110,
+  migration0120,
 ];

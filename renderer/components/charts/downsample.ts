@@ -2,16 +2,17 @@
  * Display decimation: at most a few points per pixel column, keeping each
  * bucket's first, min, max and last point so spikes survive (a NaN loss or a
  * KL blow-up at one step must stay visible whatever the zoom). Input x must be
- * ascending. Returns indices into the input, ascending and unique.
+ * ascending. Returns indices into the input, ascending and unique; `from`/`to`
+ * (inclusive) restrict it to a range without copying.
  */
-export function minMaxIndices(xs: ArrayLike<number>, ys: ArrayLike<number>, buckets: number): number[] {
-  const n = xs.length;
-  if (n === 0) return [];
-  if (n <= buckets * 4 || buckets < 1) return Array.from({ length: n }, (_, i) => i);
-  const x0 = xs[0]!;
+export function minMaxIndices(xs: ArrayLike<number>, ys: ArrayLike<number>, buckets: number, from = 0, to = xs.length - 1): number[] {
+  const n = to + 1;
+  if (n - from <= 0) return [];
+  if (n - from <= buckets * 4 || buckets < 1) return Array.from({ length: n - from }, (_, i) => i + from);
+  const x0 = xs[from]!;
   const span = xs[n - 1]! - x0 || 1;
   const out: number[] = [];
-  let i = 0;
+  let i = from;
   for (let b = 0; b < buckets && i < n; b++) {
     const end = b === buckets - 1 ? Infinity : x0 + (span * (b + 1)) / buckets;
     const first = i;

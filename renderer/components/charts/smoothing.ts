@@ -24,3 +24,29 @@ export function emaSmooth(values: ArrayLike<number>, weight: number): number[] {
   }
   return out;
 }
+
+interface EmaState { weight: number; out: number[]; last: number; n: number }
+const emaCache = new WeakMap<object, EmaState>();
+
+/**
+ * emaSmooth for a series that only grows (MetricHistory appends in place): the
+ * smoothed prefix is kept per input array and only new points are computed, so
+ * a live update costs O(new points), not O(history). Same values as emaSmooth.
+ */
+export function emaSmoothGrowing(values: ArrayLike<number> & object, weight: number): ArrayLike<number> {
+  const w = Math.min(Math.max(weight, 0), 0.999);
+  if (w === 0) return values;
+  let st = emaCache.get(values);
+  if (!st || st.weight !== w || st.out.length > values.length) {
+    st = { weight: w, out: [], last: 0, n: 0 };
+    emaCache.set(values, st);
+  }
+  for (let i = st.out.length; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) { st.out.push(v); continue; }
+    st.last = st.last * w + (1 - w) * v;
+    st.n++;
+    st.out.push(st.last / (1 - Math.pow(w, st.n)));
+  }
+  return st.out;
+}
