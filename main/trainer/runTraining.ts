@@ -27,6 +27,7 @@ import { advantageStage, initialClipoState, policyStage, type ScoredBatch } from
 import { loadLlama } from './rollout/loadLlama.js';
 import { renderPromptTokens, userText } from './rollout/renderPrompt.js';
 import { RolloutSampler } from './rollout/RolloutSampler.js';
+import { groupsPerWave, kvBytesPerToken } from './rollout/waveSize.js';
 import { rolloutMetrics, T } from './stepMetrics.js';
 import type { TrainerControl } from './TrainerControl.js';
 import { loadCheckpoint, saveCheckpoint, type TrainerSnapshot } from './trainerState.js';
@@ -97,7 +98,9 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunOutcome> {
     };
     const contextSize = Math.min(engine.info.contextLength, 1024 + recipe.rollout.maxTokens);
     // F32 KV cache: sampling probabilities then equal the engine's π_old to ~1e-5 (test/trainer/piOldAgreement).
-    sampler = await RolloutSampler.open({ llama, modelPath, groupSize: recipe.rollout.groupSize, contextSize, threads, kvCacheType: 'F32' });
+    // All prompts of a step sampled together, as far as the KV budget allows.
+    const wave = groupsPerWave(recipe.rollout.promptsPerStep, recipe.rollout.groupSize, contextSize, kvBytesPerToken(engine.info));
+    sampler = await RolloutSampler.open({ llama, modelPath, groupSize: recipe.rollout.groupSize, groupsPerWave: wave, contextSize, threads, kvCacheType: 'F32' });
     setStatus('running');
     // Wall-clock axis continues across resumes: start from the elapsed time recorded at the checkpoint.
     const elapsedBase = snap.step >= 0 ? (store.metrics.latest(runId, 1)[0]?.metrics[T.elapsed] ?? 0) : 0;
