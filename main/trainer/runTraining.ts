@@ -245,6 +245,7 @@ function toEngineBatch(groups: RolloutGroup[], dModel: number): { seqs: EngineSe
     scored: {
       tokenOffsets: Int32Array.from(offsets), groupIndex: Int32Array.from(gi), numGroups: groups.length,
       rewards: Float64Array.from(rewards), labels: Uint8Array.from(labels), oldLogp: new Float32Array(offsets.at(-1)!), dModel,
+      samplerLogp: Float32Array.from(samplerLogp),
     },
   };
 }
@@ -304,6 +305,7 @@ function subBatch(b: ScoredBatch, idx: number[]): ScoredBatch {
     tokenOffsets: Int32Array.from(offsets), groupIndex: Int32Array.from(idx.map((i) => remap.get(b.groupIndex[i]!)!)),
     numGroups: groups.length, rewards: Float64Array.from(idx.map((i) => b.rewards[i]!)), labels: Uint8Array.from(idx.map((i) => b.labels[i]!)),
     oldLogp: pick(b.oldLogp)!, dModel: b.dModel, ...(ref ? { refLogp: ref } : {}), ...(ent ? { entropy: ent } : {}),
+    ...(b.samplerLogp ? { samplerLogp: pick(b.samplerLogp)! } : {}),
   };
 }
 

@@ -40,6 +40,7 @@ export function chartGroups(available: string[]): ChartGroup[] {
       { title: 'Clip fractions', metrics: [m(M.clipFrac, 'clipped'), m(M.clipFracLow, 'low'), m(M.clipFracHigh, 'high'), m(M.dualClipFrac, 'dual')] },
       { title: 'Entropy', metrics: [m(M.entropy, 'entropy')] },
       { title: 'ConSPO', metrics: [m(M.conspoMargin, 'margin'), m(M.conspoPosProb, 'p(correct)')] },
+      { title: 'Rollout correction (π_old / π_sampler)', metrics: [m(M.isWeightMean, 'mean weight'), m(M.isRatioMin, 'min ratio'), m(M.isRatioMax, 'max ratio'), m(M.isTruncatedFrac, 'truncated')] },
     ] },
     { title: 'Optimizer', charts: [
       { title: 'Learning rate', metrics: [m(M.lr, 'lr')] },
