@@ -13,16 +13,19 @@ import { renderPromptTokens } from '../../main/trainer/rollout/renderPrompt.js';
 let llama: Llama;
 let sampler: RolloutSampler;
 let demoPath: string;
+let tinyPath: string;
 const settings = { temperature: 1, topP: 1, maxTokens: 6, stop: [] as string[] };
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sampler-'));
   const modelPath = join(dir, 'tiny.gguf');
+  tinyPath = modelPath;
   writeTinyModel(modelPath, { arch: 'qwen2', seed: 3 });
   demoPath = join(dir, 'demo.gguf');
   writeTinyModel(demoPath, { ...TINY_DEMO_MODEL });
   llama = await loadLlama('cpu', 1);
-  sampler = await RolloutSampler.open({ llama, modelPath, groupSize: 4, groupsPerWave: 3, contextSize: 128, threads: 1, kvCacheType: 'F32' });
+  // fork 'always': the prompt-KV fork is the path real models take (the tiny model alone would recompute)
+  sampler = await RolloutSampler.open({ llama, modelPath, groupSize: 4, groupsPerWave: 3, contextSize: 128, threads: 1, kvCacheType: 'F32', fork: 'always' });
 });
 afterAll(async () => {
   await sampler?.dispose();
@@ -73,6 +76,10 @@ describe('RolloutSampler', () => {
     const together = await sampler.sampleGroups(groups, s);
     const alone: SampledCompletion[][] = [];
     for (const g of groups) alone.push(await sampler.sampleGroup(g.promptTokens, g.seeds, s));
+    // and with every sequence evaluating the prompt itself instead of the fork
+    const own = await RolloutSampler.open({ llama, modelPath: tinyPath, groupSize: 4, groupsPerWave: 3, contextSize: 128, threads: 1, kvCacheType: 'F32', fork: 'never' });
+    const recomputed = await own.sampleGroups(groups, s).finally(() => own.dispose());
+    expect(recomputed.map((g) => g.map((c) => c.tokens))).toEqual(together.map((g) => g.map((c) => c.tokens)));
     // Token ids identical; log-probs equal to float rounding: llama.cpp's CPU matmul takes ggml's vec_dot for a
     // one-token ubatch and llamafile's sgemm for two or more (ggml-cpu/llamafile/sgemm.cpp: `if (n < 2) return false`),
     // which sum in different orders, so a sequence left alone in its ubatch gets logits a few ulps apart.
@@ -128,7 +135,7 @@ describe('RolloutSampler', () => {
 
   it('long completions sampled together agree with the engine’s π_old on every token (no outlier allowance)', async () => {
     const engine = await EngineModel.open(demoPath, { threads: 1 });
-    const own = await RolloutSampler.open({ llama, modelPath: demoPath, groupSize: 8, groupsPerWave: 4, contextSize: 128, threads: 1, kvCacheType: 'F32' });
+    const own = await RolloutSampler.open({ llama, modelPath: demoPath, groupSize: 8, groupsPerWave: 4, contextSize: 128, threads: 1, kvCacheType: 'F32', fork: 'always' });
     try {
       let worst = 0, n = 0;
       for (let round = 0; round < 2; round++) {

@@ -7,8 +7,9 @@
  *
  * All groups of a call are sampled together (docs/ENGINE.md, "Sampler vs trainer"):
  * each group's prompt is evaluated once, on the group's first sequence, and its KV
- * state is forked to the group's other sequences; then every sequence of every group
- * decodes in shared batches, one token per sequence per batch, leaving as it finishes.
+ * state is forked to the group's other sequences (unless the model is so small that
+ * recomputing is cheaper, forkPays); then every sequence of every group decodes in
+ * shared batches, one token per sequence per batch, leaving as it finishes.
  *
  * Exactness (the wrong-logits-row fault): node-llama-cpp samples each sequence of a
  * batch in its own libuv worker thread, concurrently, while llama.cpp reorders a
@@ -80,6 +81,8 @@ export interface RolloutSamplerOptions {
    * few 1e-3 (a ratio of e^±0.003, far inside any clip range); F32 agrees to ~1e-5.
    */
   kvCacheType?: 'F16' | 'F32';
+  /** Prompt KV sharing: 'auto' (default) forks when that beats recomputing (forkPays), or always / never. */
+  fork?: 'auto' | 'always' | 'never';
 }
 
 interface Live {
@@ -89,6 +92,8 @@ interface Live {
   group: number;
   index: number;
 }
+
+const FORK_MIN_BYTE_TOKENS = 256 * 2 ** 20;
 
 export class RolloutSampler {
   private model: LlamaModel;
@@ -189,14 +194,16 @@ export class RolloutSampler {
     let live: Live[] = [];
     try {
       await Promise.all(groups.flatMap((_, k) => seqsOf(k).map((q) => q.clearHistory())));
-      // 1. Each prompt but its last token, once, on the group's first sequence, with no output rows.
-      await Promise.all(groups.map((g, k) => g.promptTokens.length > 1
-        ? seqsOf(k)[0]!.evaluateWithoutGeneratingNewTokens(g.promptTokens.slice(0, -1) as Token[]) : undefined));
+      const fork = groups.map((g, k) => seqsOf(k).length > 1 && this.forkPays(g.promptTokens.length - 1));
+      // 1. Each prompt but its last token, with no output rows: once on the group's first sequence
+      //    (forked below), or on every sequence when recomputing it is cheaper than the fork.
+      await Promise.all(groups.flatMap((g, k) => g.promptTokens.length < 2 ? []
+        : (fork[k] ? seqsOf(k).slice(0, 1) : seqsOf(k)).map((q) => q.evaluateWithoutGeneratingNewTokens(g.promptTokens.slice(0, -1) as Token[]))));
       // 2. Fork that KV state into the group's other sequences (the public sequence-state API;
       //    3.21.1 exposes no in-memory llama_memory_seq_cp). F32/F16 cells are copied as they are.
       for (let k = 0; k < groups.length; k++) {
         const seqs = seqsOf(k);
-        if (seqs.length < 2 || groups[k]!.promptTokens.length < 2) continue;
+        if (!fork[k]) continue;
         const file = join(this.stateDir, `prompt-${k}.bin`);
         try {
           await seqs[0]!.saveStateToFile(file);
@@ -245,6 +252,18 @@ export class RolloutSampler {
       for (const c of group) c.text = this.model.detokenize((c.finishReason === 'eos' ? c.tokens.slice(0, -1) : c.tokens) as Token[]);
     }
     return results;
+  }
+
+  /**
+   * Whether forking a prompt's KV state beats evaluating it on every sequence. A fork costs a file
+   * write and G−1 reads (~1–10 ms per group on a busy 2-core machine, bench/rollout), recomputing
+   * costs (G−1)·tokens forward passes, roughly proportional to the weights' bytes: the fork pays
+   * from ~256 MB·tokens (a 0.5B F16 model: always; the 0.4 MB demo model: prompts over ~650 tokens).
+   */
+  private forkPays(prefillTokens: number): boolean {
+    const mode = this.opts.fork ?? 'auto';
+    if (prefillTokens < 1 || mode === 'never') return false;
+    return mode === 'always' || prefillTokens * this.model.size >= FORK_MIN_BYTE_TOKENS;
   }
 
   async dispose(): Promise<void> {
