@@ -12,7 +12,7 @@
  * the sampler loads it (a new context), as a share of the step's rollout time (b).
  * Prints, does not assert (a benchmark).
  *   npm run bench:rollout                       (defaults: P 8, G 8, N 128 on the tiny models)
- *   BENCH_QWEN=1 BENCH_QWEN_TOKENS=32 npm run bench:rollout   (adds the 0.5B shape)
+ *   BENCH_QWEN=1 BENCH_QWEN_TOKENS=32 npm run bench:rollout   (adds the 0.5B shape; BENCH_QWEN_ONLY=1: only it)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,40 +60,54 @@ async function benchModel(llama: Llama, label: string, modelPath: string, maxTok
   const settings: SamplingSettings = { temperature: 1, topP: 1, maxTokens, stop: [] };
   const contextSize = PROMPT_LEN + maxTokens + 8;
   const rate = (tokens: number, ms: number) => tokens / (ms / 1000);
+  // On a shared machine wall time is mostly waiting for a core; CPU time of this process (ggml and
+  // libuv threads included) is the cost each mode actually has, so both are printed.
+  let cpu0 = process.cpuUsage();
+  const cpuMs = () => { const d = process.cpuUsage(cpu0); cpu0 = process.cpuUsage(); return (d.user + d.system) / 1000; };
   // (c) one sequence alone
   const single = await RolloutSampler.open({ llama, modelPath, groupSize: 1, contextSize, threads: THREADS, kvCacheType: 'F32' });
   await single.sampleGroup(requests(0)[0]!.promptTokens, [1], { ...settings, maxTokens: 4 }); // warm-up
   let t = performance.now();
+  cpuMs();
   const one = count([await single.sampleGroup(requests(1)[0]!.promptTokens, [7], settings)]);
   const singleRate = rate(one, performance.now() - t);
+  const singleCpu = rate(one, cpuMs());
   await single.dispose();
   // (a) as before
   const model = await llama.loadModel({ modelPath });
   const ctx = await model.createContext({ contextSize, sequences: G, threads: THREADS, flashAttention: false, experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32' });
   const seqs = Array.from({ length: G }, () => ctx.getSequence());
   t = performance.now();
+  cpuMs();
   let oldTokens = 0;
   for (const r of requests(2)) oldTokens += await oldGroup(model, seqs, r, settings);
   const oldRate = rate(oldTokens, performance.now() - t);
+  const oldCpu = rate(oldTokens, cpuMs());
   await ctx.dispose();
   await model.dispose();
   // (a') and (b) with RolloutSampler
   const sampler = await RolloutSampler.open({ llama, modelPath, groupSize: G, groupsPerWave: P, contextSize, threads: THREADS, kvCacheType: 'F32' });
   t = performance.now();
+  cpuMs();
   let serialTokens = 0;
   for (const r of requests(3)) serialTokens += count([await sampler.sampleGroup(r.promptTokens, r.seeds, settings)]);
   const serialRate = rate(serialTokens, performance.now() - t);
+  const serialCpu = rate(serialTokens, cpuMs());
   t = performance.now();
   const together = count(await sampler.sampleGroups(requests(4), settings));
   const togetherMs = performance.now() - t;
   const togetherRate = rate(together, togetherMs);
+  const togetherCpu = rate(together, cpuMs());
   const ideal = singleRate * P * G;
-  console.log(`${label}: ${P}×${G} sequences, prompt ${PROMPT_LEN}, ≤${maxTokens} new tokens, ${THREADS} threads\n` +
-    `  (a)  one group at a time, as before:      ${oldRate.toFixed(0).padStart(7)} tok/s  (${oldTokens} tokens)\n` +
-    `  (a') one group at a time, prompt forked:  ${serialRate.toFixed(0).padStart(7)} tok/s\n` +
-    `  (b)  all groups together:                 ${togetherRate.toFixed(0).padStart(7)} tok/s  (${together} tokens in ${(togetherMs / 1000).toFixed(1)} s)\n` +
-    `  (c)  ideal, single sequence × ${P * G}:      ${ideal.toFixed(0).padStart(7)} tok/s  (single ${singleRate.toFixed(1)} tok/s)\n` +
-    `  (b)/(a) ${(togetherRate / oldRate).toFixed(2)}x, (b)/(a') ${(togetherRate / serialRate).toFixed(2)}x, (b)/(c) ${(togetherRate / ideal).toFixed(2)}`);
+  const f = (x: number) => x.toFixed(0).padStart(7);
+  console.log(`${label}: ${P}×${G} sequences, prompt ${PROMPT_LEN}, ≤${maxTokens} new tokens, ${THREADS} threads` +
+    ` (tok/s wall | tok per CPU-second)\n` +
+    `  (a)  one group at a time, as before:     ${f(oldRate)} | ${f(oldCpu)}  (${oldTokens} tokens)\n` +
+    `  (a') one group at a time, prompt forked: ${f(serialRate)} | ${f(serialCpu)}\n` +
+    `  (b)  all groups together:                ${f(togetherRate)} | ${f(togetherCpu)}  (${together} tokens in ${(togetherMs / 1000).toFixed(1)} s)\n` +
+    `  (c)  ideal, single sequence × ${P * G}:     ${f(ideal)} |         (single ${singleRate.toFixed(1)} tok/s, ${singleCpu.toFixed(1)} per CPU-s)\n` +
+    `  (b)/(a) ${(togetherRate / oldRate).toFixed(2)}x wall, ${(togetherCpu / oldCpu).toFixed(2)}x CPU; (b)/(a') ${(togetherRate / serialRate).toFixed(2)}x wall, ` +
+    `${(togetherCpu / serialCpu).toFixed(2)}x CPU; (b)/(c) ${(togetherRate / ideal).toFixed(2)} wall`);
   if (handOff) {
     const engine = await EngineModel.open(modelPath, { threads: THREADS });
     await engine.lora.init({ rank: 16, alpha: 32, targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'], seed: 1 });
@@ -121,12 +135,14 @@ test('rollout throughput: one group at a time vs all together vs ideal', async (
   const dir = mkdtempSync(join(tmpdir(), 'clipo-rollout-bench-'));
   const llama = await loadLlama('cpu', THREADS);
   try {
-    const demo = join(dir, 'demo.gguf');
-    writeTinyModel(demo, { ...TINY_DEMO_MODEL, contextLength: 4096 });
-    await benchModel(llama, 'tiny demo model (2 layers, d 64)', demo, N, false);
-    const small = join(dir, 'small.gguf');
-    writeTinyModel(small, { arch: 'qwen2', seed: 2, nLayer: 4, dModel: 256, nHead: 4, nHeadKv: 2, nFf: 768, contextLength: 4096 });
-    await benchModel(llama, 'small test model (4 layers, d 256)', small, N, true);
+    if (process.env.BENCH_QWEN_ONLY !== '1') {
+      const demo = join(dir, 'demo.gguf');
+      writeTinyModel(demo, { ...TINY_DEMO_MODEL, contextLength: 4096 });
+      await benchModel(llama, 'tiny demo model (2 layers, d 64)', demo, N, false);
+      const small = join(dir, 'small.gguf');
+      writeTinyModel(small, { arch: 'qwen2', seed: 2, nLayer: 4, dModel: 256, nHead: 4, nHeadKv: 2, nFf: 768, contextLength: 4096 });
+      await benchModel(llama, 'small test model (4 layers, d 256)', small, N, true);
+    }
     if (process.env.BENCH_QWEN === '1') {
       const qwen = join(dir, 'qwen05b-shape.gguf');
       writeTinyModel(qwen, QWEN_05B_SHAPE);
