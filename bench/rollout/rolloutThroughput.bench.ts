@@ -7,7 +7,7 @@
  *   (b) all groups together (RolloutSampler.sampleGroups: one shared batch per token),
  *   (c) the ideal: single-sequence speed × P·G sequences,
  * on the tiny test models and on a random-weight model of Qwen2.5-0.5B's shape (24 layers, d 896,
- * 14 heads / 2 KV heads, FFN 4864, tied embeddings; the tiny 325-token vocabulary, F16 weights, in
+ * 14 heads / 2 KV heads, FFN 4864, tied embeddings; the tiny 325-token vocabulary, random Q4_0 blocks (written fast; a common sampler format), in
  * /tmp). Then the adapter hand-off at that shape: the engine writes a rank-16 all-linear LoRA and
  * the sampler loads it (a new context), as a share of the step's rollout time (b).
  * Prints, does not assert (a benchmark).
@@ -30,7 +30,7 @@ const G = Number(process.env.BENCH_G ?? 8);
 const N = Number(process.env.BENCH_TOKENS ?? 128);
 const PROMPT_LEN = Number(process.env.BENCH_PROMPT_LEN ?? 48);
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
-const QWEN_05B_SHAPE: TinyModelOptions = { arch: 'qwen2', seed: 5, nLayer: 24, dModel: 896, nHead: 14, nHeadKv: 2, nFf: 4864, contextLength: 4096, weightType: 'F16' };
+const QWEN_05B_SHAPE: TinyModelOptions = { arch: 'qwen2', seed: 5, nLayer: 24, dModel: 896, nHead: 14, nHeadKv: 2, nFf: 4864, contextLength: 4096, weightType: 'Q4_0' };
 
 function requests(n: number): GroupRequest[] {
   return Array.from({ length: P }, (_, k) => ({
@@ -146,7 +146,7 @@ test('rollout throughput: one group at a time vs all together vs ideal', async (
     if (process.env.BENCH_QWEN === '1') {
       const qwen = join(dir, 'qwen05b-shape.gguf');
       writeTinyModel(qwen, QWEN_05B_SHAPE);
-      await benchModel(llama, 'Qwen2.5-0.5B shape (random F16 weights)', qwen, Number(process.env.BENCH_QWEN_TOKENS ?? N), true);
+      await benchModel(llama, 'Qwen2.5-0.5B shape (random Q4_0 blocks)', qwen, Number(process.env.BENCH_QWEN_TOKENS ?? N), true);
     }
   } finally {
     await llama.dispose();
