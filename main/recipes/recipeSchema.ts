@@ -107,6 +107,12 @@ export const recipeSchema = z.strictObject({
       margin: num(0, 10, 0.01, m('ConSPO', 'Margin M', 'Final margin subtracted from positive scores (paper: 0.01).')),
       alpha: num(0.001, 1, 0.3, m('ConSPO', 'Margin schedule α', 'Fraction of training over which the margin ramps up (cosine).')),
     }).prefault({}),
+    rolloutCorrection: z.object({
+      enabled: z.boolean().default(true).meta(m(ALGO, 'Rollout correction',
+        'Reweight each token by π_old/π_sampler, truncated at the cap, so the update is about the policy that sampled (TRL/verl truncated importance sampling).')),
+      level: z.enum(['token', 'sequence']).default('token').meta(m(ALGO, 'Correction level', 'token: one weight per token; sequence: the product over the completion.')),
+      cap: num(1, 1000, 2, m(ALGO, 'Correction cap C', 'Upper truncation of the weight (TRL and verl use 2).')),
+    }).prefault({}),
     clipo: clipo.prefault({}),
   }).prefault({}),
   sft: z.strictObject({

@@ -11,6 +11,7 @@ export { klEstimators, getKlEstimator, type KlEstimator, type KlEstimatorName } 
 export { advantages, getAdvantage, type AdvantageName } from './advantages/index.js';
 export { objectives, getObjective, computePolicyWeights, type ObjectiveName } from './objectives/index.js';
 export { addKlTerm, type KlParams } from './objectives/klTerm.js';
+export { rolloutCorrection, type RolloutCorrection, type RolloutCorrectionParams } from './objectives/rolloutCorrection.js';
 export { conspoMargin } from './objectives/conspo.js';
 export { filterGroups, type FilterGroupsResult } from './objectives/dynamicSampling.js';
 export { contrastiveLosses, getContrastiveLoss, type ContrastiveLossName } from './clipo/contrastiveLosses.js';

@@ -1,7 +1,7 @@
 /**
  * The rollout phase of a step: render prompts, sample G completions each with
- * the current adapter, score them with the recipe's verifiers. With DAPO's
- * dynamic sampling, groups whose rewards are all equal are dropped and more
+ * the current adapter (all prompts of a round together: RolloutSampler.sampleGroups),
+ * score them with the recipe's verifiers. With DAPO's dynamic sampling, groups whose rewards are all equal are dropped and more
  * prompts are drawn (up to 3 rounds) until the batch is full.
  */
 import { performance } from 'node:perf_hooks';
@@ -50,27 +50,29 @@ export async function collectRollouts(d: RolloutDeps, step: number): Promise<Rol
   let generated = 0;
   let samplerMs = 0;
   for (let round = 0; round < (recipe.algorithm.dynamicSampling ? MAX_DYNAMIC_ROUNDS : 1) && groups.length < P; round++) {
-    const fresh: RolloutGroup[] = [];
-    for (const rowIndex of d.cursor.take(P - groups.length)) {
-      const row = d.rows[rowIndex]!;
-      const prompt = d.render(row);
-      // Seeds depend on the prompt's position in the step, so reruns after resume sample identically.
-      const seeds = Array.from({ length: G }, (_, i) => completionSeed(recipe.training.seed, step, groups.length + fresh.length + round * P, i));
-      const ts = performance.now();
-      const sampled = await d.sampler.sampleGroup(prompt.tokens, seeds, settings, d.signal);
-      samplerMs += performance.now() - ts;
-      if (d.signal.aborted) return { groups, samplerMs, droppedGroups: dropped, generatedTokens: generated, aborted: true };
-      fresh.push({ row, promptText: prompt.text, promptTokens: prompt.tokens, completions: sampled.map((c) => {
+    // Every prompt of the round is sampled together (shared decode batches, each prompt evaluated once).
+    const picked = d.cursor.take(P - groups.length).map((rowIndex) => ({ row: d.rows[rowIndex]!, prompt: d.render(d.rows[rowIndex]!) }));
+    // Seeds depend on the prompt's position in the step, so reruns after resume sample identically.
+    const requests = picked.map((p, k) => ({
+      promptTokens: p.prompt.tokens,
+      seeds: Array.from({ length: G }, (_, i) => completionSeed(recipe.training.seed, step, groups.length + k + round * P, i)),
+    }));
+    const ts = performance.now();
+    const sampled = await d.sampler.sampleGroups(requests, settings, d.signal);
+    samplerMs += performance.now() - ts;
+    if (d.signal.aborted) return { groups, samplerMs, droppedGroups: dropped, generatedTokens: generated, aborted: true };
+    const fresh: RolloutGroup[] = picked.map(({ row, prompt }, k) => ({
+      row, promptText: prompt.text, promptTokens: prompt.tokens, completions: sampled[k]!.map((c) => {
         generated += c.tokens.length;
         const s = scoreCompletion(recipe.reward as RewardSpec, {
           completion: c.text, answer: row.answer, ...(row.choices ? { choices: row.choices } : {}),
           completionTokens: c.tokens.length, maxTokens: recipe.rollout.maxTokens, truncated: c.finishReason === 'length',
         });
-        const components = Object.fromEntries(Object.entries(s.components).map(([k, v]) => [k, v.value]));
-        const reasons = Object.fromEntries(Object.entries(s.components).map(([k, v]) => [k, v.reason]));
+        const components = Object.fromEntries(Object.entries(s.components).map(([k2, v]) => [k2, v.value]));
+        const reasons = Object.fromEntries(Object.entries(s.components).map(([k2, v]) => [k2, v.reason]));
         return { ...c, reward: s.total, correct: s.correct, components, reasons };
-      }) });
-    }
+      }),
+    }));
     if (!recipe.algorithm.dynamicSampling) { groups.push(...fresh); break; }
     // DAPO filters on the rule accuracy (docs/ALGORITHMS.md, open question 9).
     const acc = fresh.flatMap((g) => g.completions.map((c) => (c.correct ? 1 : 0)));

@@ -14,6 +14,7 @@ import { initClipoHead, type ClipoHeadState } from '../rl/clipo/headState.js';
 import { policyUpdatesAtStep } from '../rl/clipo/warmup.js';
 import { similarityFluctuation, similarityMetrics } from '../rl/diagnostics/similarityFluctuation.js';
 import { computePolicyWeights } from '../rl/objectives/index.js';
+import { rolloutCorrection } from '../rl/objectives/rolloutCorrection.js';
 import type { ObjectiveResult, RolloutBatch } from '../rl/types.js';
 
 /** Recipe advantage names → registry keys of main/rl/advantages. */
@@ -35,6 +36,8 @@ export interface ScoredBatch {
   labels: Uint8Array;
   /** [N_tok] π_old log-probs of the sampled tokens (engine forward, adapter on). */
   oldLogp: Float32Array;
+  /** [N_tok] the sampler's log-probs of the same tokens (for the rollout correction). */
+  samplerLogp?: Float32Array;
   /** [N_tok] reference log-probs (adapter off), when KL is on. */
   refLogp?: Float32Array;
   /** [N_tok] per-token entropy. */
@@ -114,9 +117,13 @@ export function policyStage(r: Recipe, b: ScoredBatch, advantages: Float64Array,
     PPO_CLIP_FAMILY.has(a.objective) ? { clipLow: a.clipLow, clipHigh: a.clipHigh, dualClip: a.dualClip }
     : a.objective === 'conspo' ? { tau: a.conspo.tau, margin: a.conspo.margin, alpha: a.conspo.alpha }
     : {};
+  // Truncated IS from the sampler to π_old on the policy term (docs/ALGORITHMS.md, rollout correction).
+  const rc = a.rolloutCorrection.enabled && b.samplerLogp
+    ? rolloutCorrection(b.oldLogp, b.samplerLogp, b.tokenOffsets, { level: a.rolloutCorrection.level, cap: a.rolloutCorrection.cap }) : null;
   const res = computePolicyWeights(a.objective, batch, params,
     { step, totalSteps: r.training.steps, aggregation: a.aggregation },
-    a.klCoef > 0 ? { coef: a.klCoef, estimator: a.klEstimator } : undefined);
+    a.klCoef > 0 ? { coef: a.klCoef, estimator: a.klEstimator } : undefined, rc?.weights);
+  if (rc) Object.assign(res.metrics, rc.metrics);
   if (b.entropy && b.entropy.length) {
     let s = 0;
     for (let k = 0; k < b.entropy.length; k++) s += b.entropy[k]!;

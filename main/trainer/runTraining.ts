@@ -33,6 +33,7 @@ import { RolloutSampler } from './rollout/RolloutSampler.js';
 import { heldoutAccuracy, heldoutRows } from './sft/sftEval.js';
 import { S } from './sft/sftMetrics.js';
 import { sftStep } from './sft/sftStep.js';
+import { groupsPerWave, kvBytesPerToken } from './rollout/waveSize.js';
 import { rolloutMetrics, T } from './stepMetrics.js';
 import type { TrainerControl } from './TrainerControl.js';
 import { loadCheckpoint, saveCheckpoint, type TrainerSnapshot } from './trainerState.js';
@@ -149,7 +150,9 @@ async function trainOwned(o: RunTrainingOptions, run: ReturnType<Store['runs']['
     };
     const contextSize = Math.min(engine.info.contextLength, 1024 + recipe.rollout.maxTokens);
     // F32 KV cache: sampling probabilities then equal the engine's π_old to ~1e-5 (test/trainer/piOldAgreement).
-    sampler = await RolloutSampler.open({ llama, modelPath, groupSize: recipe.rollout.groupSize, contextSize, threads, kvCacheType: 'F32' });
+    // All prompts of a step sampled together, as far as the KV budget allows.
+    const wave = groupsPerWave(recipe.rollout.promptsPerStep, recipe.rollout.groupSize, contextSize, kvBytesPerToken(engine.info));
+    sampler = await RolloutSampler.open({ llama, modelPath, groupSize: recipe.rollout.groupSize, groupsPerWave: wave, contextSize, threads, kvCacheType: 'F32' });
     setStatus('running');
     // Wall-clock axis continues across resumes: start from the elapsed time recorded at the checkpoint.
     const elapsedBase = snap.step >= 0 ? (store.metrics.latest(runId, 1)[0]?.metrics[T.elapsed] ?? 0) : 0;
@@ -346,6 +349,7 @@ function toEngineBatch(groups: RolloutGroup[], dModel: number): { seqs: EngineSe
     scored: {
       tokenOffsets: Int32Array.from(offsets), groupIndex: Int32Array.from(gi), numGroups: groups.length,
       rewards: Float64Array.from(rewards), labels: Uint8Array.from(labels), oldLogp: new Float32Array(offsets.at(-1)!), dModel,
+      samplerLogp: Float32Array.from(samplerLogp),
     },
   };
 }
@@ -405,6 +409,7 @@ function subBatch(b: ScoredBatch, idx: number[]): ScoredBatch {
     tokenOffsets: Int32Array.from(offsets), groupIndex: Int32Array.from(idx.map((i) => remap.get(b.groupIndex[i]!)!)),
     numGroups: groups.length, rewards: Float64Array.from(idx.map((i) => b.rewards[i]!)), labels: Uint8Array.from(idx.map((i) => b.labels[i]!)),
     oldLogp: pick(b.oldLogp)!, dModel: b.dModel, ...(ref ? { refLogp: ref } : {}), ...(ent ? { entropy: ent } : {}),
+    ...(b.samplerLogp ? { samplerLogp: pick(b.samplerLogp)! } : {}),
   };
 }
 

@@ -50,6 +50,7 @@ export function chartGroups(available: string[]): ChartGroup[] {
       { title: 'Clip fractions', yLabel: 'fraction of tokens', metrics: [m(M.clipFrac, 'clipped'), m(M.clipFracLow, 'low'), m(M.clipFracHigh, 'high'), m(M.dualClipFrac, 'dual')] },
       { title: 'Entropy', yLabel: 'nats per token', metrics: [m(M.entropy, 'entropy')] },
       { title: 'ConSPO', yLabel: 'margin / probability', metrics: [m(M.conspoMargin, 'margin'), m(M.conspoPosProb, 'p(correct)')] },
+      { title: 'Rollout correction (π_old / π_sampler)', yLabel: 'ratio / fraction', metrics: [m(M.isWeightMean, 'mean weight'), m(M.isRatioMin, 'min ratio'), m(M.isRatioMax, 'max ratio'), m(M.isTruncatedFrac, 'truncated')] },
     ] },
     { title: 'Optimizer', charts: [
       { title: 'Learning rate', yLabel: 'learning rate', metrics: [m(M.lr, 'lr')] },

@@ -119,7 +119,7 @@ describe('workbench with a real trainer', () => {
     const first = await chartPoints('Reward mean and std');
     await expect.poll(() => chartPoints('Reward mean and std'), POLL).toBeGreaterThan(first);
     // Every group of charts the demo produces is drawn, CLIPO's included.
-    for (const title of ['Accuracy', 'Completion length', 'Truncation rate', 'Clip fractions', 'Entropy', 'Learning rate', 'Gradient norm', 'Tokens per second', 'Step time split', 'Contrastive reward', 'Similarity fluctuation (head embeddings)']) {
+    for (const title of ['Accuracy', 'Completion length', 'Truncation rate', 'Clip fractions', 'Entropy', 'Learning rate', 'Gradient norm', 'Tokens per second', 'Step time split', 'Contrastive reward', 'Similarity fluctuation (head embeddings)', 'Rollout correction (π_old / π_sampler)']) {
       await expect.poll(() => chartPoints(title), POLL).toBeGreaterThan(0);
     }
     expect(await page.locator('figure[data-chart="Reward mean and std"] path.line').first().getAttribute('d')).toMatch(/^M/);

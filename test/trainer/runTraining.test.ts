@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { M } from '../../main/api/contract/metricNames.js';
 import { parseRecipe, recipePresets } from '../../main/recipes/index.js';
 import { Store } from '../../main/store/index.js';
 import { runTraining } from '../../main/trainer/runTraining.js';
@@ -24,6 +25,14 @@ describe('runTraining (in-process)', () => {
     for (const name of ['reward/mean', 'reward/accuracy', 'time/rollout', 'time/update', 'perf/tokensPerSec', 'hidden_states/group/pos_pair_sim/mean']) {
       expect(Number.isFinite(last[name]), name).toBe(true);
     }
+    // the rollout correction is on by default; with an F32 KV cache the sampler is the engine's π_old to ~1e-5
+    expect(recipe.algorithm.rolloutCorrection).toEqual({ enabled: true, level: 'token', cap: 2 });
+    for (const m of steps) {
+      const metrics = (m as { metrics: Record<string, number> }).metrics;
+      expect(Math.abs(metrics[M.isWeightMean]! - 1)).toBeLessThan(1e-3);
+      expect(metrics[M.isTruncatedFrac]).toBe(0);
+    }
+    expect(store.metrics.latest(runId, 1)[0]!.metrics[M.isWeightMean]).toBe(last[M.isWeightMean]);
     expect(store.checkpoints.list(runId).map((c) => c.step)).toEqual([1, 3]);
     expect(store.samples.countOfRun(runId)).toBe(4 * recipe.rollout.promptsPerStep * recipe.rollout.groupSize);
     // the engine reserved its buffers up front and said where it runs; on the CPU nothing falls back

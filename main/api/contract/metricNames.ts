@@ -78,6 +78,11 @@ export const M = {
   samplerLogpDiffMean: 'rollout/samplerLogpDiffMean',
   samplerLogpDiffMax: 'rollout/samplerLogpDiffMax',
   samplerProbDiffMax: 'rollout/samplerProbDiffMax',
+  /** Rollout correction (truncated IS π_old/π_sampler, main/rl/objectives/rolloutCorrection.ts): mean weight after truncation, raw ratio range, share truncated. */
+  isWeightMean: 'rollout/isWeightMean',
+  isRatioMin: 'rollout/isRatioMin',
+  isRatioMax: 'rollout/isRatioMax',
+  isTruncatedFrac: 'rollout/isTruncatedFrac',
   policyUpdated: 'policy/updated',
   // supervised fine-tuning steps (main/trainer/sft)
   /** Token-mean next-token NLL of the step's target tokens (nats/token), prompts masked. */

@@ -112,6 +112,8 @@ export interface Recipe {
     dynamicSampling: boolean;
     /** ConSPO: score temperature τ, margin M, schedule fraction α. */
     conspo: { tau: number; margin: number; alpha: number };
+    /** Truncated importance sampling π_old/π_sampler on the policy term (TRL vllm_importance_sampling_correction, verl rollout IS). */
+    rolloutCorrection: { enabled: boolean; level: 'token' | 'sequence'; cap: number };
     clipo: ClipoSettings;
   };
   sft: SftSettings;

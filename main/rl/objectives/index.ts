@@ -40,6 +40,8 @@ export function getObjective(name: string): Objective<any> {
  * One call for the trainer: the named objective's weights plus the optional KL term.
  * @param params the variant's params (merged over its defaults).
  * @param kl KL-to-reference settings; omitted or coef 0 means no KL.
+ * @param tokenScale [N_tok] rollout-correction weights (rolloutCorrection.ts), multiplying the
+ *   policy term only, before the KL term is added (TRL grpo_trainer.py does the same).
  */
 export function computePolicyWeights(
   name: string,
@@ -47,8 +49,13 @@ export function computePolicyWeights(
   params: Record<string, unknown>,
   ctx: ObjectiveContext,
   kl?: KlParams,
+  tokenScale?: ArrayLike<number>,
 ): ObjectiveResult {
   const result = getObjective(name).compute(batch, params, ctx);
+  if (tokenScale) {
+    if (tokenScale.length !== result.weights.length) throw new Error(`tokenScale has ${tokenScale.length} entries for ${result.weights.length} tokens`);
+    for (let k = 0; k < result.weights.length; k++) result.weights[k]! *= tokenScale[k]!;
+  }
   if (kl && kl.coef !== 0) addKlTerm(batch, result, kl, ctx);
   let s = 0;
   for (let k = 0; k < result.weights.length; k++) s += Math.abs(result.weights[k]!);
