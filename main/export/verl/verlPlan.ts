@@ -317,6 +317,12 @@ export function verlPlan(p: PlanInput): VerlPlan {
   un('version', 'recipe format version; not a training setting');
   un('hardware.backend', 'verl runs on GPUs (trainer.n_gpus_per_node = N_GPUS)');
   un('hardware.threads', 'not applicable to verl');
+  // verl ≥ 0.6.1 has algorithm.rollout_correction (rollout_is token|sequence, rollout_is_threshold), v0.6.0 has not,
+  // and its ratio is against the inference engine's own log-probs, so the bundle leaves verl's default rather than
+  // writing a key that one targeted version rejects.
+  un('algorithm.rolloutCorrection.*', r.algorithm.rolloutCorrection.enabled
+    ? `not exported: verl >= 0.6.1 offers it as algorithm.rollout_correction.rollout_is=${r.algorithm.rolloutCorrection.level} with rollout_is_threshold=${r.algorithm.rolloutCorrection.cap} (add them to the launch command there); v0.6.0 has no such option`
+    : 'off in this recipe');
   // verl runs SFT as its own job (verl/trainer/fsdp_sft_trainer.py); the bundle launches the RL phase.
   if (r.sft.enabled && r.training.steps === 0) refuse('training.steps', 'an SFT-only run has no RL phase to launch on verl; verl runs SFT as its own job (verl.trainer.fsdp_sft_trainer)');
   un('sft.*', r.sft.enabled ? `the ${r.sft.steps}-step SFT phase is a separate verl job (verl.trainer.fsdp_sft_trainer) run first; this bundle launches the RL phase only` : 'SFT is off in this recipe');
