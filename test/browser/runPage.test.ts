@@ -274,7 +274,7 @@ describe('a run trained by the CLI streams into the open dashboard', () => {
     const times = (await services.runs!.metrics!({ runId: cliRun.id, names: [M.timeStep] }))[0]!.values.slice(1).sort((a, b) => a - b);
     const median = times[Math.floor(times.length / 2)]!;
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New run', exact: true }).click();
-    await page.getByRole('button', { name: /4\. Hardware/ }).click();
+    await page.getByRole('button', { name: /5\. Hardware/ }).click();
     await expect.poll(() => page.getByTestId('preflight-basis').textContent(), POLL).toContain('from-cli');
     const shown = (await page.getByTestId('preflight').locator('dd').nth(1).textContent()) ?? '';
     expect(shown).toEqual(median < 1 ? `about ${Math.round(median * 1000)} ms` : expect.stringMatching(/ s$/));
@@ -286,10 +286,10 @@ describe('the wizard', () => {
     await page.evaluate(`location.hash = '#/new'`);
     await page.getByRole('heading', { level: 1, name: 'New run' }).waitFor({ timeout: 30_000 });
     const steps = page.getByRole('navigation', { name: 'Wizard steps' });
-    await steps.getByRole('button', { name: /^3\. Recipe/ }).click();
+    await steps.getByRole('button', { name: /^4\. Recipe/ }).click();
     await page.locator('[data-path="rollout.maxTokens"]').fill('0');
     await expect.poll(() => page.locator('#f-rollout-maxTokens-err').textContent(), POLL).toBe('must be at least 1');
-    await expect.poll(() => steps.getByRole('button', { name: /^3\. Recipe/ }).getAttribute('class'), POLL).toContain('has-error');
+    await expect.poll(() => steps.getByRole('button', { name: /^4\. Recipe/ }).getAttribute('class'), POLL).toContain('has-error');
     // ConSPO's fields appear only with the ConSPO objective; CLIPO's only with CLIPO on.
     expect(await page.locator('[data-path^="algorithm.conspo."]').count()).toBe(0);
     await page.locator('[data-path="algorithm.objective"]').selectOption('conspo');
@@ -301,7 +301,7 @@ describe('the wizard', () => {
     await expect.poll(() => page.locator('[data-path="rollout.maxTokens"]').inputValue(), POLL).toBe('0');
     await page.locator('[data-path="rollout.maxTokens"]').fill('4');
     await page.locator('[data-path="algorithm.objective"]').selectOption('grpo');
-    await expect.poll(() => steps.getByRole('button', { name: /^3\. Recipe/ }).getAttribute('class').then((c) => c ?? ''), POLL).not.toContain('has-error');
+    await expect.poll(() => steps.getByRole('button', { name: /^4\. Recipe/ }).getAttribute('class').then((c) => c ?? ''), POLL).not.toContain('has-error');
     // Next puts the keyboard focus on the next step's first field.
     await page.getByRole('button', { name: 'Next: Hardware & preflight' }).click();
     await expect.poll(() => page.evaluate<string>('document.activeElement?.getAttribute("data-path") ?? ""'), POLL).toMatch(/^hardware\./);
@@ -363,7 +363,7 @@ describe('every view in both themes', () => {
           await shot(`dashboard-${tab.split(' ')[0]!.toLowerCase()}-${tag}`);
         }
         await go('#/new', 'New run');
-        for (const step of ['1. Model', '2. Data', '3. Recipe', '4. Hardware & preflight', '5. Start']) {
+        for (const step of ['1. Model', '2. Data', '3. Reward', '4. Recipe', '5. Hardware & preflight', '6. Start']) {
           await page.getByRole('navigation', { name: 'Wizard steps' }).getByRole('button', { name: step }).click();
           await page.waitForTimeout(300);
           await shot(`wizard-${step.split('.')[0]}-${tag}`);
