@@ -26,7 +26,7 @@ import re
 import sys
 from fractions import Fraction
 
-MAX_ANSWER_CHARS = 1000
+MAX_STRUCTURED_CHARS = 5000
 MAX_EXPRESSION_CHARS = 200
 
 # ---------------------------------------------------------------- extraction (math/afterThink.ts, extractBoxed.ts, lastNumber.ts)
@@ -37,8 +37,18 @@ def after_think(text):
     return text if at < 0 else text[at + len('</think>'):]
 
 
-def _last_command(text, name):
-    at = text.rfind(name)
+def _next_command(text, name, frm):
+    at = text.find(name, frm)
+    while at >= 0:
+        nxt = text[at + len(name):at + len(name) + 1]
+        if nxt == '' or not re.match(r'[a-zA-Z]', nxt):
+            return at
+        at = text.find(name, at + 1)
+    return -1
+
+
+def _last_command_before(text, name, before):
+    at = -1 if before <= 0 else text.rfind(name, 0, before - 1 + len(name))
     while at >= 0:
         nxt = text[at + len(name):at + len(name) + 1]
         if nxt == '' or not re.match(r'[a-zA-Z]', nxt):
@@ -47,27 +57,20 @@ def _last_command(text, name):
     return -1
 
 
-def extract_boxed(text):
-    """('ok', content) or (status, None) with status none | unbalanced | empty | tooLong."""
-    boxed = _last_command(text, '\\boxed')
-    fbox = _last_command(text, '\\fbox')
-    start = max(boxed, fbox)
-    if start < 0:
-        return ('none', None)
-    i = start + (len('\\boxed') if start == boxed else len('\\fbox'))
+def _read_box(text, start):
+    """(status, content, end) with status ok | empty | unbalanced | none (extractBoxed.ts readBox)."""
+    i = start + (len('\\boxed') if text.startswith('\\boxed', start) else len('\\fbox'))
     after_name = i
     while i < len(text) and text[i] in ' \t':
         i += 1
     if i >= len(text) or text[i] != '{':
         if i == after_name:
-            return ('none', None)
+            return ('none', None, i)
         end = i
         while end < len(text) and not re.match(r'[\s$]', text[end]):
             end += 1
         token = text[i:end]
-        if len(token) == 0:
-            return ('empty', None)
-        return ('tooLong', None) if len(token) > MAX_ANSWER_CHARS else ('ok', token)
+        return ('empty', None, end) if len(token) == 0 else ('ok', token, end)
     depth = 0
     j = i
     while j < len(text):
@@ -81,11 +84,41 @@ def extract_boxed(text):
             depth -= 1
             if depth == 0:
                 content = _js_trim(text[i + 1:j])
-                if len(content) == 0:
-                    return ('empty', None)
-                return ('tooLong', None) if len(content) > MAX_ANSWER_CHARS else ('ok', content)
+                return ('empty', None, j + 1) if len(content) == 0 else ('ok', content, j + 1)
         j += 1
-    return ('unbalanced', None)
+    return ('unbalanced', None, len(text))
+
+
+def extract_boxed(text):
+    """('ok', content) or (status, None) with status none | unbalanced | empty; an empty box is skipped."""
+    before = len(text)
+    saw_empty = False
+    while True:
+        start = max(_last_command_before(text, '\\boxed', before), _last_command_before(text, '\\fbox', before))
+        if start < 0:
+            return ('empty' if saw_empty else 'none', None)
+        status, content, _ = _read_box(text, start)
+        if status != 'empty':
+            return (status, content) if status == 'ok' else (status, None)
+        saw_empty = True
+        before = start
+
+
+def all_boxes(text):
+    """Every top-level non-empty box, in order; stops at an unbalanced one."""
+    out = []
+    frm = 0
+    while True:
+        a, b = _next_command(text, '\\boxed', frm), _next_command(text, '\\fbox', frm)
+        start = b if a < 0 else a if b < 0 else min(a, b)
+        if start < 0:
+            return out
+        status, content, end = _read_box(text, start)
+        if status == 'unbalanced':
+            return out
+        if status == 'ok':
+            out.append(content)
+        frm = end
 
 
 def last_number(text, which):
@@ -136,8 +169,48 @@ _UNITS = [
     'people', 'students', 'apples', 'items', 'ways', 'times',
 ]
 _UNIT_RE = re.compile(
-    r'^([\s\S]*?[0-9}).])\s*(?:square\s+|sq\.?\s*|cubic\s+)?(?:' + '|'.join(re.escape(u) for u in _UNITS)
+    r'[0-9}).]\s*(?:square\s+|sq\.?\s*|cubic\s+)?(?:' + '|'.join(re.escape(u) for u in _UNITS)
     + r')(?:\^\{?[23]\}?|\s+squared|\s+cubed)?\Z', re.I)
+_UNIT_TAIL = 80
+_CONNECTIVES = {
+    'and', 'or', 'nor', 'but', 'not', 'no', 'never', 'cannot', 'except', 'either', 'neither', 'than', 'to', 'between',
+    'approximately', 'approx', 'about', 'around', 'roughly', 'nearly', 'almost', 'maybe', 'perhaps', 'probably', 'possibly',
+    'over', 'under', 'least', 'most', 'more', 'less', 'fewer', 'greater', 'plus', 'minus', 'times', 'divided', 'per',
+    'wrong', 'incorrect', 'false', 'impossible', 'invalid', 'undefined', 'none', 'unknown', 'if', 'unless', 'also', 'only',
+}
+_MATH_WORDS = {'pi', 'sin', 'cos', 'tan', 'cot', 'sec', 'csc', 'log', 'ln', 'exp', 'sqrt', 'abs', 'mod', 'deg', 'rad'}
+
+
+def _has_connective(text):
+    return any(w in _CONNECTIVES or w.endswith("n't") for w in re.split(r'[\s.]+', text.lower()))
+
+
+def _number_in_sentence(s):
+    if len(s) > 120 or not re.search(r'[a-zA-Z]{2}', s) or re.search(r'[\\^_{}=<>+*/()\[\]]', s):
+        return s
+    tokens = re.split(r'\s+', _js_trim(re.sub(r'[:;!?]', ' ', s)))
+    if len(tokens) > 13:
+        return s
+    numbers = [t for t in tokens if re.fullmatch(r'-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?[.,]?', t)]
+    if len(numbers) != 1:
+        return s
+    words = [re.sub(r"'s\Z", '', re.sub(r'[.,\'"]+\Z', '', t)).lower() for t in tokens if t != numbers[0]]
+    plain = all(re.fullmatch(r'[a-z]{2,}', w) and w not in _MATH_WORDS for w in words)
+    if not plain or len(words) == 0 or _has_connective(' '.join(words)):
+        return s
+    return re.sub(r'[.,]\Z', '', numbers[0])
+
+
+def _repeating_decimal(s):
+    def sub(m):
+        pre, sign, a, b = m.group(1), m.group(2), m.group(3), m.group(4)
+        c = m.group(5) if m.group(5) is not None else (m.group(6) or '')
+        if len(a) + len(b) > 40:
+            return m.group(0)
+        whole = int(a + b + c or '0') - int(a + b or '0')
+        den = (10 ** len(c) - 1) * 10 ** len(b)
+        return f'{pre}{sign}\\frac{{{whole}}}{{{den}}}'
+    return re.sub(r'(^|[^0-9.])(-?)([0-9]*)\.([0-9]*)\\(?:overline|dot)\s*(?:\{([0-9]{1,20})\}|([0-9]))(?![0-9.])', sub, s)
 
 
 def match_brace(s, open_at):
@@ -187,28 +260,34 @@ def _remove_spaces(s):
 
 
 def normalize_answer(raw):
-    s = raw[:MAX_ANSWER_CHARS]
+    s = raw
     for pat, to in _UNICODE:
         s = re.sub(pat, to, s)
-    m = re.search(r'\\(?:text|mbox)\{\s', s)
-    if m and m.start() > 0:
-        s = s[:m.start()]
+    s = _js_trim(s)
+    unit_text = re.search(r'\\(?:text|mbox)\{\s+([a-zA-Z][a-zA-Z .]{0,40})\}\s*(?:\^\{?[23]\}?)?[.\s]*\Z', s)
+    if unit_text and unit_text.start() > 0 and not _has_connective(unit_text.group(1)):
+        s = s[:unit_text.start()]
     s = _unwrap_commands(s)
+    s = _repeating_decimal(s)
     s = re.sub(r'\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|displaystyle|textstyle)(?![a-zA-Z])', '', s)
     s = re.sub(r'\\[dt]frac(?![a-zA-Z])', r'\\frac', s)
     s = re.sub(r'\\(?:quad|qquad)(?![a-zA-Z])', ' ', s)
-    s = re.sub(r'\\[!,;: ]', ' ', s)
+    s = re.sub(r'\\(\\|[!,;: ])', lambda m: m.group(0) if m.group(0) == '\\\\' else ' ', s)
     s = s.replace('~', ' ').replace('{,}', ',')
     s = re.sub(r'\^\s*\{\s*\\circ\s*\}|\^\s*\\circ(?![a-zA-Z])|\\circ(?![a-zA-Z])|\\degree(?![a-zA-Z])', '', s)
     s = re.sub(r'\\%|%', '', s)
     s = _js_trim(re.sub(r'\\\$|\$', '', s))
     s = _strip_trailing(s)
-    unit = _UNIT_RE.match(s)
-    if unit and _js_trim(unit.group(1)):
-        s = _strip_trailing(_js_trim(unit.group(1)))
-    lhs = re.match(r'[a-zA-Z][a-zA-Z0-9]?(?:_\{?[a-zA-Z0-9]+\}?)?\s*=\s*', s)
+    tail_from = max(0, len(s) - _UNIT_TAIL)
+    unit = _UNIT_RE.search(s[tail_from:])
+    if unit:
+        s = _strip_trailing(_js_trim(s[:tail_from + unit.start() + 1]))
+    lhs = (re.match(r'[a-zA-Z][a-zA-Z0-9]?(?:_\{?[a-zA-Z0-9]+\}?)?\s*=\s*', s)
+           or re.match(r'[a-zA-Z](?:_\{?[a-zA-Z0-9]+\}?)?(?:\^\{?-1\}?)?\s*\(\s*[a-zA-Z](?:\s*,\s*[a-zA-Z]){0,3}\s*\)\s*=\s*', s)
+           or re.match(r'[a-zA-Z]\s*\\in(?![a-zA-Z])\s*', s))
     if lhs and '=' not in s[lhs.end():]:
         s = s[lhs.end():]
+    s = _number_in_sentence(s)
     s = re.sub(r'^(-?[0-9]+)\s+([0-9]+)/([0-9]+)\Z', r'\1\\frac{\2}{\3}', s)
     s = _remove_spaces(s)
     if re.match(r'[-+]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?\Z', s):
@@ -273,7 +352,7 @@ def split_list(s):
         return None
     if len(items) < 2:
         return (opn, cls, items) if opn == '\\{' and len(items) == 1 else None
-    return None if len(items) > 50 else (opn, cls, items)
+    return None if len(items) > 1000 else (opn, cls, items)
 
 
 # ---------------------------------------------------------------- LaTeX to expression text (math/latexToMathjs.ts)
@@ -738,7 +817,53 @@ def math_equal(ground_truth, predicted):
     a, b = normalize_answer(ground_truth), normalize_answer(predicted)
     if not a or not b:
         return False
+    if a == b:
+        return True
+    ta, tb = is_text(a), is_text(b)
+    if ta or tb:
+        return ta and tb and _text_key(a) == _text_key(b)
+    if len(a) > MAX_STRUCTURED_CHARS or len(b) > MAX_STRUCTURED_CHARS:
+        return False
     return _structured_equal(a, b, 0)
+
+
+_KNOWN_WORDS = {'sqrt', 'nthRoot', 'sin', 'cos', 'tan', 'log', 'exp', 'abs', 'pi'}
+
+
+def is_text(s):
+    """Words, not products of one-letter symbols (mathEqual.ts isText)."""
+    if re.fullmatch(r'[a-zA-Z][a-zA-Z ]+', s) and re.search(r'[a-zA-Z]{2}', s):
+        return True
+    m = re.sub(r'\\(?:begin|end)\{[a-zA-Z*]+\}', ' ', s)
+    for w in re.finditer(r'\\?[a-zA-Z]{3,}', m):
+        if not w.group(0).startswith('\\') and w.group(0) not in _KNOWN_WORDS:
+            return True
+    return False
+
+
+def _text_key(s):
+    return re.sub(r'\s+', '', s.lower())
+
+
+def _matrix_rows(s):
+    m = re.fullmatch(r'\\begin\{([pbBvV]?matrix|array)\}(?:\{[lcr|]*\})?([\s\S]*)\\end\{\1\}', s)
+    if not m:
+        return None
+    kind = 'det' if re.fullmatch(r'[vV]matrix', m.group(1)) else 'matrix'
+    rows = [[_js_trim(c) for c in r.split('&')] for r in (_js_trim(r) for r in m.group(2).split('\\\\')) if len(r) > 0]
+    return (kind, rows) if 0 < len(rows) <= 50 and all(len(r) <= 50 for r in rows) else None
+
+
+def _multiset_equal(xs, ys, depth):
+    if len(xs) > 50:
+        return '\u0000'.join(sorted(xs)) == '\u0000'.join(sorted(ys))
+    used = [False] * len(ys)
+    for x in xs:
+        k = next((j for j, y in enumerate(ys) if not used[j] and _structured_equal(x, y, depth + 1)), -1)
+        if k < 0:
+            return False
+        used[k] = True
+    return True
 
 
 def _structured_equal(a, b, depth):
@@ -746,24 +871,27 @@ def _structured_equal(a, b, depth):
         return True
     if depth > 3:
         return False
+    ma, mb = _matrix_rows(a), _matrix_rows(b)
+    if ma or mb:
+        if not ma or not mb or ma[0] != mb[0] or len(ma[1]) != len(mb[1]):
+            return False
+        return all(len(r) == len(mb[1][i]) and all(_structured_equal(x, mb[1][i][j], depth + 1) for j, x in enumerate(r))
+                   for i, r in enumerate(ma[1]))
     ua, ub = split_top(a, '\\cup'), split_top(b, '\\cup')
     if (ua and len(ua) > 1) or (ub and len(ub) > 1):
         if not ua or not ub or len(ua) != len(ub):
             return False
-        return all(_structured_equal(x, y, depth + 1) for x, y in zip(ua, ub))
+        return _multiset_equal(ua, ub, depth)
     la, lb = split_list(a), split_list(b)
     if la or lb:
         if not la or not lb or la[0] != lb[0] or la[1] != lb[1] or len(la[2]) != len(lb[2]):
             return False
         if la[0] == '\\{':
-            used = [False] * len(lb[2])
-            for x in la[2]:
-                k = next((j for j, y in enumerate(lb[2]) if not used[j] and _structured_equal(x, y, depth + 1)), -1)
-                if k < 0:
-                    return False
-                used[k] = True
-            return True
+            return _multiset_equal(la[2], lb[2], depth)
         return all(_structured_equal(x, y, depth + 1) for x, y in zip(la[2], lb[2]))
+    ta, tb = is_text(a), is_text(b)
+    if ta or tb:
+        return ta and tb and _text_key(a) == _text_key(b)
     return _value_equal(a, b)
 
 
@@ -783,10 +911,25 @@ def _value_equal(a, b):
 # ---------------------------------------------------------------- verifiers (main/rl/verifiers/*.ts)
 
 
+MAX_BOXES_COMPARED = 16
+
+
+def boxes_disagree(text, last):
+    boxes = all_boxes(text)
+    if len(boxes) < 2:
+        return False
+    if len(boxes) > MAX_BOXES_COMPARED:
+        return any(b != last for b in boxes)
+    return any(b != last and not math_equal(last, b) for b in boxes)
+
+
 def _boxed_math(inp, p):
-    status, content = extract_boxed(after_think(inp['completion']))
+    text = after_think(inp['completion'])
+    status, content = extract_boxed(text)
     if status != 'ok':
         return p['missingReward'], False
+    if p['multipleBoxes'] == 'reject' and boxes_disagree(text, content):
+        return p['incorrectReward'], False
     ok = math_equal(inp['answer'], content)
     return (p['correctReward'] if ok else p['incorrectReward']), ok
 
@@ -797,37 +940,63 @@ def _gsm8k_truth(answer):
     return _js_trim(tail).replace(',', '')
 
 
+def _gsm8k_answer(text, mode):
+    status, content = extract_boxed(text)
+    if status == 'ok':
+        return content, 'boxed'
+    if status != 'none':
+        return None, None
+    hashes = text.rfind('####')
+    if hashes >= 0:
+        eol = text.find('\n', hashes)
+        line = _js_trim(text[hashes + 4:len(text) if eol < 0 else eol])
+        if len(line) > 0:
+            return line, '####'
+    if mode == 'strict':
+        return None, None
+    n = last_number(text, 'last')
+    return (None, None) if n is None else (n, 'last number')
+
+
 def _gsm8k(inp, p):
     truth = _gsm8k_truth(inp['answer'])
     text = after_think(inp['completion'])
-    status, content = extract_boxed(text)
-    predicted = None
-    if status == 'ok':
-        predicted = content
-    elif status == 'none':
-        hashes = text.rfind('####')
-        if hashes >= 0:
-            predicted = last_number(text[hashes + 4:hashes + 4 + 200], 'first')
-        if predicted is None and p['fallback'] != 'none':
-            predicted = last_number(text, 'last')
+    predicted, source = _gsm8k_answer(text, p['mode'])
     if predicted is None:
         return 0, False
+    if source == 'boxed' and boxes_disagree(text, predicted):
+        return p['incorrectReward'], False
     ok = len(truth) > 0 and math_equal(truth, predicted)
     return (p['correctReward'] if ok else p['incorrectReward']), ok
 
 
+_AMBIGUOUS = '?'
+_LEAD_IN = re.compile(r'(?:the\s+)?(?:correct\s+|right\s+|best\s+|final\s+)?(?:answer|option|choice)\s*(?:is\s*)?[:\-]?\s*', re.I)
+
+
+def _names_another_option(rest, letter, letters):
+    for m in re.finditer(r'(?:^|[^A-Za-z])\(?([A-Z])\)?(?![A-Za-z])', rest):
+        other = m.group(1)
+        if other == letter or other not in letters:
+            continue
+        if other == 'A' and re.match(r'\s+[a-z]', rest[m.end():]):
+            continue
+        return True
+    return False
+
+
 def _read_letter(raw, letters, choices, in_box):
-    s = _js_trim(_js_trim(raw)[:1000])
-    s = _js_trim(raw)[:1000]
+    whole = _js_trim(raw)
+    s = _LEAD_IN.sub('', whole, count=1) if _LEAD_IN.match(whole) else whole
     m = re.match(r'\(?\s*([A-Za-z])\s*(\)|\.|:|\Z)', s) or (re.match(r'([A-Z])(\s)', s) if in_box else None)
     if m:
         letter = m.group(1).upper()
         is_lower = m.group(1) != letter
         delimited = m.group(2) != '' or len(s) == 1 or s.startswith('(')
         if letter in letters and (not is_lower or delimited):
-            return letter
+            return _AMBIGUOUS if in_box and _names_another_option(s[m.end():], letter, letters) else letter
     if choices:
-        sq = _squash(s)
+        sq = _squash(whole)
         for k, c in enumerate(choices):
             if _squash(c) == sq:
                 return letters[k] if k < len(letters) else None
@@ -841,7 +1010,7 @@ def _squash(s):
 
 def _last_answer_phrase(text, letters):
     found = None
-    for m in re.finditer(r'answer(?:\s+is)?[\s:*]*\(?([A-Za-z])(?![A-Za-z])', text, re.I):
+    for m in re.finditer(r'(?:answer|correct option|correct choice)(?:\s+is)?[\s:*]*\(?([A-Za-z])(?![A-Za-z])', text, re.I):
         letter = m.group(1).upper()
         if letter not in letters:
             continue
@@ -851,30 +1020,56 @@ def _last_answer_phrase(text, letters):
             continue
         if m.group(1) != letter and after == ' ' and re.match(r'\s+[a-z]', text[end:end + 3]):
             continue
-        found = letter
+        clause = re.match(r'[^.\n]{0,40}', text[end:end + 40]).group(0)
+        hedge = re.match(r'\)?\s*(?:or|and|/|,|&)', clause, re.I) and _names_another_option(clause, letter, letters)
+        found = _AMBIGUOUS if hedge else letter
     return found
+
+
+def _unwrap_text(s):
+    return re.sub(r'\\(?:text|textbf|mathrm|mathbf)\s*\{([^{}]*)\}', r'\1', s)
+
+
+def _model_letter(text, letters, choices, mode):
+    status, content = extract_boxed(text)
+    if status == 'ok':
+        chosen = _read_letter(_unwrap_text(content), letters, choices, True)
+        if chosen is not None and chosen != _AMBIGUOUS:
+            for other in all_boxes(text)[-16:]:
+                l = _read_letter(_unwrap_text(other), letters, choices, True)
+                if l is not None and l != chosen:
+                    return _AMBIGUOUS
+        return chosen
+    if status != 'none' or mode == 'strict':
+        return None
+    phrase = _last_answer_phrase(text, letters)
+    if phrase is not None:
+        return phrase
+    return _read_letter(_js_trim(text), letters, choices, False)
 
 
 def _multiple_choice(inp, p):
     choices = inp.get('choices')
     letters = (p['letters'][:len(choices)] if choices else p['letters']).upper()
     truth = _read_letter(inp['answer'], letters, choices, True)
-    if truth is None:
+    if truth is None or truth == _AMBIGUOUS:
         return 0, False
-    text = after_think(inp['completion'])
-    status, content = extract_boxed(text)
-    if status == 'ok':
-        chosen = _read_letter(re.sub(r'\\(?:text|textbf|mathrm|mathbf)\s*\{([^{}]*)\}', r'\1', content), letters, choices, True)
-    elif status != 'none':
-        chosen = None
-    else:
-        chosen = _last_answer_phrase(text, letters)
-        if chosen is None:
-            chosen = _read_letter(_js_trim(text), letters, choices, False)
+    chosen = _model_letter(after_think(inp['completion']), letters, choices, p['mode'])
+    if chosen == _AMBIGUOUS:
+        return p['incorrectReward'], False
     if chosen is None:
         return 0, False
     ok = chosen == truth
     return (p['correctReward'] if ok else p['incorrectReward']), ok
+
+
+def _runs_on(answer, rest):
+    last = answer[-1]
+    if re.match(r'[0-9]', last):
+        return re.match(r'(?:[0-9]|[.,][0-9])', rest) is not None
+    if last.isalpha():
+        return rest[:1].isalpha()
+    return False
 
 
 def _exact_match(inp, p):
@@ -886,7 +1081,7 @@ def _exact_match(inp, p):
     text = inp['completion'].lstrip(_JS_WS)
     head = fold(text[:len(answer)])
     if p['mode'] == 'prefix':
-        full = head == answer
+        full = head == answer and not (p['boundary'] and _runs_on(answer, text[len(answer):len(answer) + 2]))
     elif p['mode'] == 'exact':
         full = fold(text.rstrip(_JS_WS)) == answer
     else:
@@ -956,10 +1151,10 @@ def _format(inp, p):
 
 # name: (kind, defaults, function)
 VERIFIERS = {
-    'boxedMath': ('answer', {'correctReward': 1, 'incorrectReward': 0, 'missingReward': 0}, _boxed_math),
-    'gsm8k': ('answer', {'fallback': 'lastNumber', 'correctReward': 1, 'incorrectReward': 0}, _gsm8k),
-    'multipleChoice': ('answer', {'letters': 'ABCDE', 'correctReward': 1, 'incorrectReward': 0}, _multiple_choice),
-    'exactMatch': ('answer', {'mode': 'prefix', 'caseSensitive': True, 'partialCredit': False}, _exact_match),
+    'boxedMath': ('answer', {'correctReward': 1, 'incorrectReward': 0, 'missingReward': 0, 'multipleBoxes': 'reject'}, _boxed_math),
+    'gsm8k': ('answer', {'mode': 'flexible', 'correctReward': 1, 'incorrectReward': 0}, _gsm8k),
+    'multipleChoice': ('answer', {'letters': 'ABCDE', 'mode': 'flexible', 'correctReward': 1, 'incorrectReward': 0}, _multiple_choice),
+    'exactMatch': ('answer', {'mode': 'prefix', 'caseSensitive': True, 'partialCredit': False, 'boundary': True}, _exact_match),
     'format': ('shaping', {'think': 'optional', 'boxed': 'one', 'boxedAtEnd': True, 'partialCredit': False, 'reward': 1}, _format),
 }
 # Scored by verl itself (reward_model.overlong_buffer of the DAPO reward manager), not here.
