@@ -146,7 +146,9 @@ export function createRunsService({ store, supervisor, dataDir, emit }: RunsServ
       if (supervisor.isRunning(id)) supervisor.resume(id);
       else {
         const status = store.runs.get(id).status;
-        if (isForeign(id, status)) throw foreign(runId, 'resumed');
+        // A live lease names the trainer process (start() refuses with it); without one, a run 'running' under
+        // another supervisor is still not ours to restart.
+        if (!store.leases.live(id) && isForeign(id, status)) throw foreign(runId, 'resumed');
         const refusal = resumeRefusal(runId, status);
         if (refusal) throw conflict(refusal);
         start(id, true);
@@ -176,7 +178,13 @@ export function createRunsService({ store, supervisor, dataDir, emit }: RunsServ
         store.events.add(id, { level: 'warn', kind: 'stopped', message: `force-stopped: trainer process ${lease.pid} was killed; resume continues from the last checkpoint` });
         return summary(id);
       }
-      if (store.runs.get(id).status !== 'finished') store.runs.updateStatus(id, 'stopped');
+      const run = store.runs.get(id);
+      // Running under another process without a lease (an older build's trainer): never mark a live run stopped under it.
+      if (!force && isForeign(id, run.status) && run.pid !== null && pidAlive(run.pid)) throw foreign(runId, 'stopped');
+      if (run.status !== 'finished') {
+        store.runs.updateStatus(id, 'stopped');
+        note(id, 'stop', 'stopped (Stop in the workbench)');
+      }
       return summary(id);
     },
     duplicate: ({ runId, name }) => {

@@ -132,6 +132,9 @@ describe('datasets in the browser', () => {
     await expect.poll(() => page.locator('.preview li pre').first().textContent(), POLL).toMatch(/^Ann has 0 pens and gets 3 more\. How many pens\?\nLet's think step by step/);
     expect(await page.locator('.preview li').first().textContent()).toMatch(/expected answer: 3/);
     await shot('wizard-data-gsm8k');
+    // The preset's reward is the one the run will use, shown before the recipe: the GSM8K verifier.
+    await page.getByRole('button', { name: 'Next: Reward' }).click();
+    await expect.poll(() => page.locator('legend').first().textContent(), POLL).toBe('Component 1: gsm8k');
     await page.getByRole('button', { name: 'Next: Recipe' }).click();
     await page.locator('[data-path="name"]').fill('gsm8k-run');
     await page.locator('[data-path="training.steps"]').fill('2');

@@ -40,6 +40,7 @@ describe('clipo CLI', () => {
     writeFileSync(file, JSON.stringify({
       name: 'cli sft', model: { kind: 'builtin', name: 'tiny-demo' }, data: { kind: 'builtin', task: 'tiny-demo' },
       prompt: { chatTemplate: 'none' }, reward: { components: [{ name: 'exactMatch', weight: 1 }] }, lora: { rank: 4, alpha: 8 },
+      rollout: { maxTokens: 8 }, // held-out answers are sampled: the tiny model's context is 512 tokens
       sft: { enabled: true, steps: 8, batchSize: 16, lr: 5e-3, evalRows: 8, evalEvery: 4 }, training: { steps: 0, tokenBudget: 1024, checkpointEvery: 4 },
     }));
     const r = clipo('train', file, '--json');

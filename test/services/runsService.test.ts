@@ -78,7 +78,7 @@ describe('recipeDiff', () => {
       .toEqual([{ path: 'b.c', values: { x: [1, 2], y: [1, 3] } }, { path: 'd', values: { x: undefined, y: true } }]);
   });
 
-  it('keeps each run\'s alarm history in the store, extending an episode across calls, and refuses to steer a run another process drives', () => {
+  it('keeps each run\'s alarm history in the store, extending an episode across calls, and refuses to steer a run another process drives', async () => {
     const { svc, store } = setup();
     const id = Number((svc.create({ recipe: { name: 'alarms' }, start: false }) as { runId: string }).runId);
     // A NaN loss at stored steps 2-3, then again from 7 on; the history is recorded while steps arrive.
@@ -92,7 +92,7 @@ describe('recipeDiff', () => {
     // A run marked running with no trainer of ours: another process drives it.
     store.runs.updateStatus(id, 'running', { pid: 1 });
     expect(() => svc.pause!({ runId: String(id) })).toThrow(/another program/);
-    expect(() => svc.stop!({ runId: String(id) })).toThrow(/another program/);
+    await expect(Promise.resolve().then(() => svc.stop!({ runId: String(id) }))).rejects.toThrow(/another program/); // stop is async (a force stop waits for the kill)
     expect(store.runs.get(id).status).toBe('running');
     expect((svc.get!({ runId: String(id) }) as { external?: boolean }).external).toBe(true);
   });

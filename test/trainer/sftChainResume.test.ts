@@ -66,7 +66,7 @@ describe('SFT → RL chain', () => {
     expect(acc[0]!.value).toBe(accBeforeKill);
     expect(acc[0]!.value!).toBeGreaterThan(0.4);
     const events = store.events.latest(runId).map((e) => `${e.kind}: ${e.message}`);
-    expect(events.some((e) => e === `resume: resumed from the checkpoint at step ${S - 1}`)).toBe(true);
+    expect(events.some((e) => e === `resume: resumed from the checkpoint after step ${S}`)).toBe(true); // 1-based in messages: stored step S − 1
     expect(events.filter((e) => e.startsWith('phase: SFT done')).length).toBeGreaterThanOrEqual(1);
     expect(store.checkpoints.list(runId).map((c) => c.step)).toEqual([7, 15, 19, 23, 25]);
     expect(store.runs.get(runId).totalSteps).toBe(total);
