@@ -11,6 +11,14 @@ import { getTask } from '../data/tasks/tasks.js';
 
 export function defaultRewardFor(source: DataSource): RewardDefault {
   if (source.kind === 'builtin') return getTask(source.task).defaultReward;
+  // An imported dataset says how its answer column holds the ground truth (the mapping's answerFormat):
+  // a GSM8K-style "#### N" answer is graded as GSM8K is, strictly (the number in the box, or a #### line).
+  if (source.kind === 'dataset' && source.fields.answerFormat === 'gsm8k') {
+    return {
+      components: [{ name: 'gsm8k', weight: 1, params: { mode: 'strict' } }],
+      explanation: 'The answers were GSM8K-style ("… #### 18"): gsm8k in strict mode compares the number in the last \\boxed{} (or a "#### N" line) with the ground truth; no number is read from elsewhere in the text.',
+    };
+  }
   if (source.fields.choices) {
     return {
       components: [{ name: 'multipleChoice', weight: 1, params: { mode: 'strict' } }],

@@ -52,6 +52,13 @@ describe('rewards.defaultFor', () => {
     expect(mc.components[0]!.name).toBe('multipleChoice');
     expect(math.components[0]!.name).toBe('boxedMath');
   });
+  it('an imported dataset whose answers were GSM8K-style ("#### N") gets gsm8k in strict mode', async () => {
+    const source = { kind: 'dataset', name: 'GSM8K', split: 'train', format: 'parquet', files: ['/d/train.parquet'] };
+    const gsm = ok<{ components: { name: string; params: object }[] }>(await route('rewards.defaultFor', { source: { ...source, fields: { question: 'question', answer: 'answer', answerFormat: 'gsm8k' } } }));
+    const boxed = ok<{ components: { name: string }[] }>(await route('rewards.defaultFor', { source: { ...source, fields: { question: 'problem', answer: 'solution', answerFormat: 'boxed' } } }));
+    expect(gsm.components).toEqual([{ name: 'gsm8k', weight: 1, params: { mode: 'strict' } }]);
+    expect(boxed.components[0]!.name).toBe('boxedMath');
+  });
 });
 
 describe('rewards.test', () => {
