@@ -71,21 +71,10 @@ def _read_box(text, start):
             end += 1
         token = text[i:end]
         return ('empty', None, end) if len(token) == 0 else ('ok', token, end)
-    depth = 0
-    j = i
-    while j < len(text):
-        c = text[j]
-        if c == '\\':
-            j += 2
-            continue
-        if c == '{':
-            depth += 1
-        elif c == '}':
-            depth -= 1
-            if depth == 0:
-                content = _js_trim(text[i + 1:j])
-                return ('empty', None, j + 1) if len(content) == 0 else ('ok', content, j + 1)
-        j += 1
+    j = match_brace(text, i)
+    if j >= 0:
+        content = _js_trim(text[i + 1:j])
+        return ('empty', None, j + 1) if len(content) == 0 else ('ok', content, j + 1)
     return ('unbalanced', None, len(text))
 
 

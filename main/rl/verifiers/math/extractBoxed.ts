@@ -21,6 +21,8 @@
  * Deliberately not here: `</think>` handling (afterThink.ts) and normalisation.
  */
 
+import { matchBrace } from './normalizeAnswer.js';
+
 export type BoxedExtraction =
   | { status: 'ok'; content: string }
   | { status: 'none' | 'unbalanced' | 'empty'; content?: undefined };
@@ -67,21 +69,10 @@ function readBox(text: string, start: number): ReadBox {
     const token = text.slice(i, end);
     return token.length === 0 ? { status: 'empty', end } : { status: 'ok', content: token, end };
   }
-  let depth = 0;
-  for (let j = i; j < text.length; j++) {
-    const c = text[j];
-    if (c === '\\') {
-      j++; // skip the escaped character: `\{` and `\}` are literal braces
-      continue;
-    }
-    if (c === '{') depth++;
-    else if (c === '}') {
-      depth--;
-      if (depth === 0) {
-        const content = text.slice(i + 1, j).trim();
-        return content.length === 0 ? { status: 'empty', end: j + 1 } : { status: 'ok', content, end: j + 1 };
-      }
-    }
+  const j = matchBrace(text, i); // escaped `\{` and `\}` are literal braces
+  if (j >= 0) {
+    const content = text.slice(i + 1, j).trim();
+    return content.length === 0 ? { status: 'empty', end: j + 1 } : { status: 'ok', content, end: j + 1 };
   }
   return { status: 'unbalanced', end: text.length };
 }
