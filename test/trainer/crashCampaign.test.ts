@@ -164,7 +164,9 @@ async function lane(lane: number, stats: { attempts: number; recovered: number; 
     const leftovers = existsSync(ckDir) ? readdirSync(ckDir).filter((n) => n.includes('.tmp-') || !rows.has(resolve(ckDir, n))) : [];
     if (leftovers.length > 0) stats.midCheckpoint++;
     let status = store.runs.get(runId).status;
-    if (mode === 'parent+trainer') {
+    // A kill delayed past the last step lands on a finished run (the 'trainer' and 'parent' modes allow the same):
+    // then there is no orphan to find.
+    if (mode === 'parent+trainer' && status !== 'finished') {
       // Nobody was left to mark the run: it still says running, with a dead pid. The next start finds it.
       expect(status).toBe('running');
       expect(store.runs.markOrphansCrashed(pidAlive)).toEqual([runId]);
