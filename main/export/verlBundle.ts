@@ -4,7 +4,8 @@
  * data_source, prompt[{role,content}], ability, reward_model{ground_truth, style:'rule'}, extra_info),
  * clipo_reward.py + reward_spec.json (the run's verifiers for verl's custom_reward_function),
  * run_verl.sh (main/export/verl/verlScript.ts) with the overrides of verl/verlPlan.ts, a README and
- * recipe_mapping.json saying, for every recipe field, which verl option it became or why it has none.
+ * recipe_mapping.json saying, for every recipe field, which verl option it became or why it has none;
+ * ConSPO bundles add clipo_conspo.py (their entry point, loss and coefficients) and conspo_spec.json.
  * A recipe verl cannot run as the same algorithm throws VerlExportError before anything is written.
  * Pure (no native code).
  */
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import type { Recipe } from '../api/contract/index.js';
 import type { TaskRow } from '../data/types.js';
 import { encodeParquet, type PqField } from './parquet.js';
+import { CLIPO_CONSPO_PY } from './verl/clipoConspoSource.js';
 import { CLIPO_REWARD_PY } from './verl/clipoRewardSource.js';
 import { commentSafe } from './verl/hydraQuote.js';
 import { dataSourceOf, promptTokenBound, verlPlan, type VerlPlan } from './verl/verlPlan.js';
@@ -43,8 +45,9 @@ export interface VerlRow {
 }
 
 /** The files a bundle consists of (planned before writing, so an existing one is a conflict up front). */
-export function verlBundleFiles(hasTest: boolean): string[] {
-  return ['data/train.parquet', ...(hasTest ? ['data/test.parquet'] : []), 'clipo_reward.py', 'reward_spec.json', 'run_verl.sh', 'recipe_mapping.json', 'README.md'];
+export function verlBundleFiles(hasTest: boolean, conspo = false): string[] {
+  return ['data/train.parquet', ...(hasTest ? ['data/test.parquet'] : []), 'clipo_reward.py', 'reward_spec.json',
+    ...(conspo ? ['clipo_conspo.py', 'conspo_spec.json'] : []), 'run_verl.sh', 'recipe_mapping.json', 'README.md'];
 }
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -94,6 +97,10 @@ export function writeVerlBundle(b: VerlBundleInput): string[] {
   if (b.test.length) put('data/test.parquet', verlParquet(r, b.test));
   put('clipo_reward.py', CLIPO_REWARD_PY);
   put('reward_spec.json', JSON.stringify({ dataSources: [dataSourceOf(r)], components: r.reward.components }, null, 2) + '\n');
+  if (plan.conspo) {
+    put('clipo_conspo.py', CLIPO_CONSPO_PY);
+    put('conspo_spec.json', JSON.stringify(plan.conspo, null, 2) + '\n');
+  }
   put('run_verl.sh', verlLaunchScript(r, plan, baseModel));
   put('recipe_mapping.json', JSON.stringify(plan.mapping, null, 2) + '\n');
   put('README.md', readme(b, plan, baseModel));
@@ -114,7 +121,13 @@ Written for: ${describeTargets(plan.targets)} (entry point \`python3 -m ${plan.e
 - \`clipo_reward.py\` + \`reward_spec.json\`: the run's reward (Python standard library only), used through
   \`custom_reward_function.path/name\`; it returns \`score\` and the rule accuracy \`acc\`.
 - \`run_verl.sh\`: \`MODEL_PATH=<HF model, default ${commentSafe(baseModel)}> N_GPUS=8 [ROLLOUT_TP=1] bash run_verl.sh [extra Hydra overrides]\`.
-${dapo ? '  DAPO runs from a verl checkout: `VERL_DIR=~/verl` (on verl main also `git submodule update --init recipe`).\n' : ''}${plan.fork ? '  CLIPO needs the Qwen-Applications/CLIPO fork and its SGLang patch (`bash modified/sglang_modify.sh`); the CLIPO bundle trains all weights (see lora.rank below); `ACTOR_LR=<lr>` overrides the learning rate.\n' : ''}- \`recipe_mapping.json\`: every recipe field and the verl option it became.
+${plan.conspo ? `- \`clipo_conspo.py\` + \`conspo_spec.json\`: ConSPO on verl (standard library + torch + verl). \`run_verl.sh\` starts
+  \`python3 -m clipo_conspo\` here, which runs verl's main_ppo with loss mode and estimator \`conspo\`: the Lemma 2
+  coefficients are computed on verl's driver from the whole batch (old_log_probs, uid, the reward's acc) with
+  τ=${plan.conspo.tau}, M=${plan.conspo.margin}, α=${plan.conspo.alpha} over ${plan.conspo.totalSteps} steps, Z_norm = ${plan.conspo.normalizer};
+  per-step ConSPO metrics (conspo/margin, conspo/validGroups, conspo/posProbMean, conspo/objective) go to
+  \`conspo_metrics.jsonl\`. Needs verl >= 0.6.1 (run_ppo's task_runner_class), one node.
+` : ''}${dapo ? '  DAPO runs from a verl checkout: `VERL_DIR=~/verl` (on verl main also `git submodule update --init recipe`).\n' : ''}${plan.fork ? '  CLIPO needs the Qwen-Applications/CLIPO fork and its SGLang patch (`bash modified/sglang_modify.sh`); the CLIPO bundle trains all weights (see lora.rank below); `ACTOR_LR=<lr>` overrides the learning rate.\n' : ''}- \`recipe_mapping.json\`: every recipe field and the verl option it became.
 
 The base model must be the Hugging Face checkpoint the GGUF was converted from (verl does not read GGUF).
 

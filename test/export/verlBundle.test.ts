@@ -114,7 +114,9 @@ describe('verl bundle', () => {
     const base = BUNDLES.grpo!();
     const conspo = parseRecipe({ ...recipePresets().find((p) => p.id === 'qwen05-conspo')!.recipe, model: { kind: 'file', path: '/m.gguf' }, data: { kind: 'jsonl', path: '/d.jsonl', fields: { question: 'q', answer: 'a' } } });
     const cases: [string, Recipe, string, RegExp][] = [
-      ['ConSPO', conspo, 'algorithm.objective', /ConSPO has no verl implementation/],
+      ['ConSPO with several updates per batch', parseRecipe({ ...conspo, training: { ...conspo.training, updatesPerBatch: 2 } }), 'training.updatesPerBatch', /one optimiser step per rollout batch/],
+      ['ConSPO with dynamic sampling', parseRecipe({ ...conspo, algorithm: { ...conspo.algorithm, dynamicSampling: true } }), 'algorithm.dynamicSampling', /DAPO recipe's own trainer/],
+      ['ConSPO with CLIPO', parseRecipe({ ...conspo, algorithm: { ...conspo.algorithm, clipo: { ...conspo.algorithm.clipo, enabled: true } } }), 'algorithm.clipo.enabled', /ConSPO with CLIPO/],
       ['DisCO', parseRecipe({ ...base, algorithm: { objective: 'disco' } }), 'algorithm.objective', /DisCO/],
       ['batch advantage', parseRecipe({ ...base, algorithm: { advantage: 'batch' } }), 'algorithm.advantage', /no verl estimator/],
       ['k3+ KL', parseRecipe({ ...base, algorithm: { klCoef: 0.01, klEstimator: 'k3+' } }), 'algorithm.klEstimator', /NotImplementedError/],

@@ -26,7 +26,7 @@ export interface ScriptRun { status: number | null; stderr: string; argv: string
 export function runScript(root: string, env: Record<string, string> = {}, extra: string[] = []): ScriptRun {
   const fake = mkdtempSync(join(tmpdir(), 'fakepy-'));
   const out = join(fake, 'argv.json');
-  writeFileSync(join(fake, 'python3'), `#!${process.execPath}\nrequire('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify({ argv: process.argv.slice(2), cwd: process.cwd(), env: { VERL_FILE_LOGGER_PATH: process.env.VERL_FILE_LOGGER_PATH } }));\n`);
+  writeFileSync(join(fake, 'python3'), `#!${process.execPath}\nrequire('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify({ argv: process.argv.slice(2), cwd: process.cwd(), env: { VERL_FILE_LOGGER_PATH: process.env.VERL_FILE_LOGGER_PATH, PYTHONPATH: process.env.PYTHONPATH, CLIPO_CONSPO_METRICS: process.env.CLIPO_CONSPO_METRICS } }));\n`);
   chmodSync(join(fake, 'python3'), 0o755);
   const r = spawnSync('bash', [join(root, 'run_verl.sh'), ...extra], { env: { PATH: `${fake}:${process.env.PATH}`, HOME: fake, ...env }, encoding: 'utf8', timeout: 20_000 });
   let got: { argv: string[]; cwd: string; env: Record<string, string> } | null = null;
@@ -113,6 +113,8 @@ export const BUNDLES: Record<string, () => Recipe> = {
   dapo: () => real('qwen05-grpo', { name: 'DAPO run', algorithm: { objective: 'dapo', clipLow: 0.2, clipHigh: 0.28, dynamicSampling: true },
     reward: { components: [{ name: 'gsm8k', weight: 1 }, { name: 'format', weight: 0.2, params: { think: 'optional' } }, { name: 'overlong', weight: 1 }] } }),
   'grpo+clipo': () => real('qwen05-grpo-clipo'),
+  conspo: () => real('qwen05-conspo'),
+  'conspo+kl': () => real('qwen05-conspo', { algorithm: { objective: 'conspo', conspo: { tau: 2, margin: 0.5, alpha: 0.5 }, klCoef: 0.01, klEstimator: 'k3', aggregation: 'seq-mean-token-mean' } }),
   gspo: () => real('qwen05-grpo', { algorithm: { objective: 'gspo' }, lora: { targets: ['q', 'v'], rank: 8, alpha: 16 } }),
   cispo: () => real('qwen05-grpo', { algorithm: { objective: 'cispo', advantage: 'drgrpo', klCoef: 0.001 } }),
   sapo: () => real('qwen05-grpo', { algorithm: { objective: 'sapo', advantage: 'rloo' }, optim: { schedule: 'cosine', warmupSteps: 5 } }),

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { VERL_TARGETS } from '../../main/export/verl/verlTargets.js';
+import { BUNDLED_LOSS_MODES, VERL_TARGETS } from '../../main/export/verl/verlTargets.js';
 import { planVerlBundle } from '../../main/export/verlBundle.js';
 import { BUNDLES, gsmRows, hydraValue, overridesOf, runScript, writeBundle } from './verlHarness.js';
 
@@ -60,17 +60,20 @@ describe('verl key sets', () => {
       const ov = overridesOf(argv);
       expect(plan.targets.length).toBeGreaterThan(0);
       for (const t of plan.targets) {
-        const keys = keyFile(t.id).entryPoints[plan.entry]!;
+        const keys = keyFile(t.id).entryPoints[plan.config]!;
         for (const [k, raw] of ov) {
           expect(Object.hasOwn(keys, k), `${k} is not a key of ${t.id} ${plan.entry}`).toBe(true);
           expect(typeOk(keys[k], raw), `${k}=${raw} vs default ${JSON.stringify(keys[k])} (${t.id})`).toBe(true);
         }
-        expect(t.policyLossModes).toContain(hydraValue(ov.get('actor_rollout_ref.actor.policy_loss.loss_mode')!).text);
+        // a loss mode is upstream's, or registered by the bundle's own module (clipo_conspo.py: "conspo")
+        expect([...t.policyLossModes, ...(BUNDLED_LOSS_MODES[plan.entry] ?? [])]).toContain(hydraValue(ov.get('actor_rollout_ref.actor.policy_loss.loss_mode')!).text);
       }
       // every target whose key set accepts the bundle is claimed, and none that does not
-      for (const t of VERL_TARGETS.filter((x) => x.fork === plan.fork && x.entryPoints.includes(plan.entry))) {
-        const keys = keyFile(t.id).entryPoints[plan.entry]!;
-        const ok = [...ov.keys()].every((k) => Object.hasOwn(keys, k)) && t.policyLossModes.includes(plan.lossMode);
+      for (const t of VERL_TARGETS.filter((x) => x.fork === plan.fork && x.entryPoints.includes(plan.config))) {
+        const keys = keyFile(t.id).entryPoints[plan.config]!;
+        const ok = [...ov.keys()].every((k) => Object.hasOwn(keys, k))
+          && (t.policyLossModes.includes(plan.lossMode) || (BUNDLED_LOSS_MODES[plan.entry] ?? []).includes(plan.lossMode))
+          && (plan.entry !== 'clipo_conspo' || t.taskRunnerClass);
         expect(plan.targets.map((x) => x.id).includes(t.id), t.id).toBe(ok);
       }
       const get = (k: string) => { const v = ov.get(k); expect(v, k).toBeDefined(); return hydraValue(v!).text; };
@@ -99,6 +102,24 @@ describe('verl key sets', () => {
           expect(new RegExp(`^(?:${tm})$`).test(`model.layers.3.self_attn.${m}`) || new RegExp(`^(?:${tm})$`).test(`model.layers.3.mlp.${m}`)).toBe(mods.includes(m));
         }
         expect(get('actor_rollout_ref.model.lora_alpha')).toMatch(/^\d+$/);
+      }
+      if (r.algorithm.objective === 'conspo') {
+        // the bundle's own module runs main_ppo's config with the ConSPO loss and estimator it registers
+        expect(plan.entry).toBe('clipo_conspo');
+        expect(plan.config).toBe('verl.trainer.main_ppo');
+        expect(plan.targets.map((t) => t.id)).toEqual(['v0.6.1', 'v0.7.0', 'main']); // v0.6.0: run_ppo has no task_runner_class
+        expect(get('actor_rollout_ref.actor.policy_loss.loss_mode')).toBe('conspo');
+        expect(get('algorithm.adv_estimator')).toBe('conspo');
+        expect(get('actor_rollout_ref.model.external_lib')).toBe('clipo_conspo');
+        expect(get('trainer.use_legacy_worker_impl')).toBe('enable');
+        expect(get('actor_rollout_ref.actor.ppo_mini_batch_size')).toBe(get('data.train_batch_size')); // one update per batch
+        expect(get('actor_rollout_ref.actor.ppo_epochs')).toBe('1');
+        expect(run.cwd).toBe(root);
+        expect(run.env?.PYTHONPATH?.split(':')[0]).toBe(root); // Ray workers import clipo_conspo from the bundle
+        expect(run.env?.CLIPO_CONSPO_METRICS).toBe(join(root, 'conspo_metrics.jsonl'));
+        expect(JSON.parse(readFileSync(join(root, 'conspo_spec.json'), 'utf8'))).toEqual({ tau: r.algorithm.conspo.tau, margin: r.algorithm.conspo.margin, alpha: r.algorithm.conspo.alpha, totalSteps: r.training.steps, normalizer: 'all-groups' });
+        expect(existsSync(join(root, 'clipo_conspo.py'))).toBe(true);
+        if (r.algorithm.klCoef > 0) expect(get('actor_rollout_ref.actor.loss_agg_mode')).toBe(r.algorithm.aggregation);
       }
       if (r.algorithm.dynamicSampling) {
         expect(plan.entry).toBe('recipe.dapo.main_dapo');
@@ -151,7 +172,7 @@ describe.skipIf(!omegaPy)('verl config composed with OmegaConf (struct mode, all
       expect(run.status, run.stderr).toBe(0);
       const overrides = [...overridesOf(run.argv!)].map(([k, v]) => { const h = hydraValue(v); return [k, h.text, h.quoted]; });
       for (const t of plan.targets) {
-        const input = { keys: keyFile(t.id).entryPoints[plan.entry], overrides, pick: ['actor_rollout_ref.rollout.log_prob_max_token_len_per_gpu', 'critic.ppo_mini_batch_size'] };
+        const input = { keys: keyFile(t.id).entryPoints[plan.config], overrides, pick: ['actor_rollout_ref.rollout.log_prob_max_token_len_per_gpu', 'critic.ppo_mini_batch_size'] };
         const res = spawnSync(omegaPy!, [join(dirname(fileURLToPath(import.meta.url)), 'verl_compose.py')], { input: JSON.stringify(input), encoding: 'utf8', timeout: 30_000 });
         expect(res.status, res.stderr).toBe(0);
         const out = JSON.parse(res.stdout) as { ok: boolean; error?: string; values?: Record<string, unknown>; missing?: string[] };
@@ -162,7 +183,7 @@ describe.skipIf(!omegaPy)('verl config composed with OmegaConf (struct mode, all
         expect(out.values!['actor_rollout_ref.rollout.log_prob_max_token_len_per_gpu']).toBe(Number(hydraValue(overridesOf(run.argv!).get('actor_rollout_ref.actor.ppo_max_token_len_per_gpu')!).text));
       }
       // and a key that does not exist is rejected the same way (the check can fail)
-      const bad = spawnSync(omegaPy!, [join(dirname(fileURLToPath(import.meta.url)), 'verl_compose.py')], { input: JSON.stringify({ keys: keyFile(plan.targets[0]!.id).entryPoints[plan.entry], overrides: [['actor_rollout_ref.model.enable_con_lm_head_typo', 'True', false]] }), encoding: 'utf8', timeout: 30_000 });
+      const bad = spawnSync(omegaPy!, [join(dirname(fileURLToPath(import.meta.url)), 'verl_compose.py')], { input: JSON.stringify({ keys: keyFile(plan.targets[0]!.id).entryPoints[plan.config], overrides: [['actor_rollout_ref.model.enable_con_lm_head_typo', 'True', false]] }), encoding: 'utf8', timeout: 30_000 });
       expect(JSON.parse(bad.stdout).ok).toBe(false);
     });
   }

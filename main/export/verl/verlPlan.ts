@@ -12,13 +12,14 @@
  */
 import type { Recipe } from '../../api/contract/index.js';
 import { cispo } from '../../rl/objectives/cispo.js';
+import { conspo } from '../../rl/objectives/conspo.js';
 import { gmpo } from '../../rl/objectives/gmpo.js';
 import { gspo } from '../../rl/objectives/gspo.js';
 import { sapo } from '../../rl/objectives/sapo.js';
 import { overlong } from '../../rl/verifiers/overlong.js';
 import { slugify } from '../safePath.js';
 import { hydraNumber, hydraQuote, hydraToken } from './hydraQuote.js';
-import { describeTargets, targetsFor, type VerlEntryPoint, type VerlTarget } from './verlTargets.js';
+import { configEntryOf, describeTargets, targetsFor, type VerlEntryPoint, type VerlLaunchModule, type VerlTarget } from './verlTargets.js';
 
 export class VerlExportError extends Error {
   readonly code = 'invalid_argument';
@@ -34,8 +35,16 @@ export interface VerlOverride { key: string; value: string; runtime?: 'path' | '
 /** How one recipe field maps: the override keys it sets, or null with the reason it has no equivalent. */
 export interface FieldMapping { options: string[] | null; note: string }
 
+/** conspo_spec.json: what clipo_conspo.py reads (the desktop ConSPO parameters and the margin's step count). */
+export interface ConspoSpec { tau: number; margin: number; alpha: number; totalSteps: number; normalizer: 'all-groups' | 'valid-groups' }
+
 export interface VerlPlan {
-  entry: VerlEntryPoint;
+  /** What run_verl.sh starts with `python3 -m`. */
+  entry: VerlLaunchModule;
+  /** The upstream entry point whose config the overrides go to (keys-<target>.json). */
+  config: VerlEntryPoint;
+  /** ConSPO bundles only: conspo_spec.json. */
+  conspo: ConspoSpec | null;
   fork: boolean;
   targets: VerlTarget[];
   overrides: VerlOverride[];
@@ -109,7 +118,12 @@ export function verlPlan(p: PlanInput): VerlPlan {
     if (x.name !== 'overlong' && !PY_VERIFIERS.has(x.name)) refuse('reward.components', `no verl implementation of verifier "${x.name}"`);
   }
   if (over.length > 1) refuse('reward.components', 'verl\'s DAPO reward manager has one overlong buffer; the recipe has several overlong components');
-  const entry: VerlEntryPoint = a.dynamicSampling || over.length ? 'recipe.dapo.main_dapo' : 'verl.trainer.main_ppo';
+  const isConspo = a.objective === 'conspo';
+  if (isConspo && (a.dynamicSampling || over.length)) {
+    refuse(a.dynamicSampling ? 'algorithm.dynamicSampling' : 'reward.components', 'ConSPO bundles run verl\'s main_ppo trainer through the bundle\'s clipo_conspo module; dynamic sampling and the overlong buffer live in the DAPO recipe\'s own trainer (recipe/dapo/dapo_ray_trainer.py), which that module does not extend; turn them off to export ConSPO');
+  }
+  if (isConspo && fork) refuse('algorithm.clipo.enabled', 'ConSPO with CLIPO is not exported: CLIPO needs the fork\'s main_ppo, ConSPO the bundle\'s clipo_conspo entry point, and nobody has checked the two hooks together');
+  const entry: VerlLaunchModule = isConspo ? 'clipo_conspo' : a.dynamicSampling || over.length ? 'recipe.dapo.main_dapo' : 'verl.trainer.main_ppo';
   if (fork && entry !== 'verl.trainer.main_ppo') {
     refuse(a.dynamicSampling ? 'algorithm.dynamicSampling' : 'reward.components', 'the CLIPO fork (Qwen-Applications/CLIPO) has no DAPO entry point: no algorithm.filter_groups and no overlong_buffer (it implements clip-higher only); turn off dynamic sampling / overlong to export CLIPO, or turn off CLIPO to export DAPO for plain verl');
   }
@@ -158,10 +172,20 @@ export function verlPlan(p: PlanInput): VerlPlan {
     // ε_low = 1 makes the lower bound 0, which never binds, and ε_high = ε_max − 1 gives the same cap.
     map('algorithm.objective', [set(`${A}.policy_loss.loss_mode`, 'cispo'), set(`${A}.clip_ratio_low`, '1.0'), set(`${A}.clip_ratio_high`, hydraNumber(d.epsMax - 1))], `CISPO upper-only cap ε_max=${d.epsMax}: verl's two-sided clamp with ε_low=1 (lower bound 0 never binds) and ε_high=ε_max−1`);
     map('algorithm.aggregation', [set(`${A}.loss_agg_mode`, d.aggregation)], 'the desktop CISPO aggregates token-mean');
+  } else if (isConspo) {
+    lossMode = 'conspo';
+    // clipo_conspo.py computes Lemma 2's g_i on the driver, where the whole batch (uid, acc, old_log_probs) is,
+    // and hands B·g_i/(T_i·Z) to the workers as the advantages; its "conspo" policy loss is −Σ_t A·ℓ per sequence.
+    // Exact only when the update is on-policy: one optimiser step per rollout batch (as the desktop default).
+    if (r.training.updatesPerBatch !== 1) refuse('training.updatesPerBatch', 'ConSPO on verl needs one optimiser step per rollout batch: its coefficients are computed once per batch from the rollout policy\'s scores, while the desktop recomputes them with the current policy for each later mini-batch (and verl\'s mini-batches do not keep groups together); set updatesPerBatch to 1');
+    map('algorithm.objective', [set(`${A}.policy_loss.loss_mode`, 'conspo'), set('algorithm.adv_estimator', 'conspo'), set(`${M}.external_lib`, 'clipo_conspo'), set('trainer.use_legacy_worker_impl', 'enable')],
+      'ConSPO (main/rl/objectives/conspo.ts) through the bundle\'s clipo_conspo.py: run_verl.sh starts python3 -m clipo_conspo, which registers loss mode and estimator "conspo" and computes the Lemma 2 coefficients on verl\'s driver from old_log_probs, uid and the reward\'s acc; external_lib loads the loss in the actor workers; the legacy fsdp workers (dp_actor) are the ones whose loss scaling it was derived for');
+    map('algorithm.conspo.tau', ['conspo_spec.json tau'], 'read by clipo_conspo.py');
+    map('algorithm.conspo.margin', ['conspo_spec.json margin'], 'final margin M of the cosine schedule (eq. 16)');
+    map('algorithm.conspo.alpha', ['conspo_spec.json alpha', 'conspo_spec.json totalSteps'], `margin schedule over α·${r.training.steps} steps; step = verl global_steps − 1 (verl counts from 1, the desktop from 0)`);
+    map('algorithm.aggregation', [set(`${A}.loss_agg_mode`, AGG[a.aggregation]!)], 'aggregates verl\'s KL term only (as on the desktop); the ConSPO term has its own normaliser Z_norm = groups in the batch');
   } else {
-    return refuse('algorithm.objective', a.objective === 'conspo'
-      ? 'ConSPO has no verl implementation: its loss needs each group\'s correct/incorrect split and sequence scores over the whole rollout batch, but verl\'s policy-loss hook (register_policy_loss) sees one micro-batch of token log-probs and advantages without group ids; train ConSPO on the desktop'
-      : 'DisCO has no verl loss mode (it ships as its own recipe repository)');
+    return refuse('algorithm.objective', 'DisCO has no verl loss mode (it ships as its own recipe repository)');
   }
   if (!ppoFamily) {
     for (const f of ['algorithm.clipLow', 'algorithm.clipHigh', 'algorithm.dualClip'] as const) {
@@ -173,10 +197,13 @@ export function verlPlan(p: PlanInput): VerlPlan {
   mapping['(targets)'] = { options: [describeTargets(targets)], note: `entry point python3 -m ${entry}` };
 
   // ---- advantage
-  if (a.advantage === 'batch') refuse('algorithm.advantage', 'batch-normalised advantages have no verl estimator (grpo, rloo, ... normalise per group)');
-  map('algorithm.advantage', a.advantage === 'rloo' ? [set('algorithm.adv_estimator', 'rloo')]
-    : [set('algorithm.adv_estimator', 'grpo'), set('algorithm.norm_adv_by_std_in_grpo', bool(a.advantage !== 'drgrpo'))],
-  a.advantage === 'grpo' ? 'verl: unbiased std, ε 1e-6 (core_algos.py compute_grpo_outcome_advantage)' : '');
+  if (isConspo) map('algorithm.advantage', ['algorithm.adv_estimator=conspo'], 'not used by ConSPO (its weights come from the contrastive scores, on the desktop too)');
+  else {
+    if (a.advantage === 'batch') refuse('algorithm.advantage', 'batch-normalised advantages have no verl estimator (grpo, rloo, ... normalise per group)');
+    map('algorithm.advantage', a.advantage === 'rloo' ? [set('algorithm.adv_estimator', 'rloo')]
+      : [set('algorithm.adv_estimator', 'grpo'), set('algorithm.norm_adv_by_std_in_grpo', bool(a.advantage !== 'drgrpo'))],
+    a.advantage === 'grpo' ? 'verl: unbiased std, ε 1e-6 (core_algos.py compute_grpo_outcome_advantage)' : '');
+  }
 
   // ---- KL
   if (a.klCoef > 0 && a.klEstimator === 'k3+') refuse('algorithm.klEstimator', 'k3+ raises NotImplementedError in verl (core_algos.py kl_penalty)');
@@ -195,7 +222,7 @@ export function verlPlan(p: PlanInput): VerlPlan {
   } else {
     map('algorithm.dynamicSampling', ['(off)']);
   }
-  map('algorithm.conspo.*', ['(not used)'], `only read by the ConSPO objective; this run uses ${a.objective}`);
+  if (!isConspo) map('algorithm.conspo.*', ['(not used)'], `only read by the ConSPO objective; this run uses ${a.objective}`);
 
   // ---- reward
   const rewardOpts = [set('custom_reward_function.path', RUNTIME.reward, 'path'), set('custom_reward_function.name', 'compute_score')];
@@ -327,7 +354,10 @@ export function verlPlan(p: PlanInput): VerlPlan {
   if (r.sft.enabled && r.training.steps === 0) refuse('training.steps', 'an SFT-only run has no RL phase to launch on verl; verl runs SFT as its own job (verl.trainer.fsdp_sft_trainer)');
   un('sft.*', r.sft.enabled ? `the ${r.sft.steps}-step SFT phase is a separate verl job (verl.trainer.fsdp_sft_trainer) run first; this bundle launches the RL phase only` : 'SFT is off in this recipe');
 
-  return { entry, fork, targets, overrides: o, mapping, lossMode, paddedLength: padded };
+  const conspoSpec: ConspoSpec | null = isConspo
+    ? { tau: a.conspo.tau, margin: a.conspo.margin, alpha: a.conspo.alpha, totalSteps: r.training.steps, normalizer: conspo.defaults.normalizer }
+    : null;
+  return { entry, config: configEntryOf(entry), conspo: conspoSpec, fork, targets, overrides: o, mapping, lossMode, paddedLength: padded };
 }
 
 export function dataSourceOf(r: Recipe): string {

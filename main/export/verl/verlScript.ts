@@ -33,6 +33,7 @@ export function verlLaunchScript(r: Recipe, plan: VerlPlan, baseModel: string): 
     '# recipe_mapping.json says what every recipe field became; README.md how to run and compare.',
     '#   MODEL_PATH=<HF model> N_GPUS=<gpus> [ROLLOUT_TP=<tp>] bash run_verl.sh [extra Hydra overrides]',
     ...(plan.entry === 'recipe.dapo.main_dapo' ? ['#   DAPO: also VERL_DIR=<a verl checkout of a targeted version> (recipe/ is not in the pip package)'] : []),
+    ...(plan.entry === 'clipo_conspo' ? ['#   ConSPO: clipo_conspo.py (this folder, on PYTHONPATH for verl\'s Ray workers) runs verl\'s main_ppo with the ConSPO loss; conspo_spec.json holds its parameters'] : []),
     ...(plan.fork ? ['#   CLIPO: run inside the Qwen-Applications/CLIPO environment (SGLang patched by modified/sglang_modify.sh); ACTOR_LR=<lr> to override the learning rate'] : []),
     'set -euo pipefail',
     'BUNDLE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"',
@@ -49,6 +50,12 @@ export function verlLaunchScript(r: Recipe, plan: VerlPlan, baseModel: string): 
     `  case "$v" in *"'"*|*\\\\*|*'$'*|*$'\\n'*|*$'\\r'*) fail "a path contains a quote, backslash, \\$ or newline; move or rename it: $v";; esac`,
     'done',
     'export VERL_FILE_LOGGER_PATH="${VERL_FILE_LOGGER_PATH:-$BUNDLE_DIR/metrics.jsonl}"',
+    ...(plan.entry === 'clipo_conspo' ? [
+      // Ray workers of a local cluster inherit the driver's environment: the TaskRunner and the actor
+      // workers import clipo_conspo (task_runner_class, model.external_lib) from here.
+      'export PYTHONPATH="$BUNDLE_DIR${PYTHONPATH:+:$PYTHONPATH}"',
+      'export CLIPO_CONSPO_METRICS="${CLIPO_CONSPO_METRICS:-$BUNDLE_DIR/conspo_metrics.jsonl}"',
+    ] : []),
     'ARGS=(',
     ...plan.overrides.map((o) => {
       const rt = RUNTIME_BASH[o.value];

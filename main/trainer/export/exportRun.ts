@@ -97,7 +97,7 @@ export async function exportRun(o: ExportRunOptions): Promise<ExportResult> {
   if (o.format === 'verl') {
     const train = await loadTaskRows(recipe.data, () => undefined);
     const test = recipe.data.kind === 'builtin' ? await loadTaskRows({ ...recipe.data, split: 'heldout' }, () => undefined) : [];
-    const plan = planExport(o.outDir, verlBundleFiles(test.length > 0), o.overwrite ?? false);
+    const plan = planExport(o.outDir, verlBundleFiles(test.length > 0, recipe.algorithm.objective === 'conspo'), o.overwrite ?? false);
     let baseModel: string | undefined;
     if (recipe.model.kind === 'file') { try { baseModel = baseModelName(readGguf(recipe.model.path).metadata, recipe.model.path); } catch { /* keep the placeholder */ } }
     return writingInto(plan, (put) => {
