@@ -112,6 +112,22 @@ describe('exportRun (verl bundle: no engine needed) on broken destinations', () 
     expect(readFileSync(join(out, 'run_verl.sh'), 'utf8')).toMatch(/verl/);
   });
 
+  it('a ConSPO run exports its clipo_conspo.py and conspo_spec.json, and an existing one is a conflict up front', async () => {
+    const demo = recipePresets().find((p) => p.id === 'demo')!.recipe;
+    const recipe = parseRecipe({ ...demo, name: 'conspo', prompt: { chatTemplate: 'auto' }, algorithm: { objective: 'conspo' } });
+    const id = store.runs.create({ name: recipe.name, recipeJson: JSON.stringify(recipe), totalSteps: recipe.training.steps });
+    const out = join(dir, 'verl-conspo');
+    const r = await exportRun({ store, dataDir: dir, runId: id, format: 'verl', outDir: out });
+    expect(r.files.map((f) => f.slice(out.length + 1))).toEqual(expect.arrayContaining(['clipo_conspo.py', 'conspo_spec.json']));
+    const taken = join(dir, 'verl-conspo-taken');
+    mkdirSync(taken);
+    writeFileSync(join(taken, 'conspo_spec.json'), '{}');
+    const err = (await exportRun({ store, dataDir: dir, runId: id, format: 'verl', outDir: taken }).catch((e: unknown) => e)) as ExportPathError;
+    expect(err).toBeInstanceOf(ExportPathError);
+    expect(err.code).toBe('conflict');
+    expect(readdirSync(taken)).toEqual(['conspo_spec.json']);
+  });
+
   it('a full disk fails with a typed error, leaves no partial files, and the retry succeeds', async (ctx) => {
     const mnt = join(dir, 'small-disk');
     const why = mountTmpfs(mnt, '8m');
