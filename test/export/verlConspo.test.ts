@@ -16,6 +16,7 @@ import { CLIPO_CONSPO_PY } from '../../main/export/verl/clipoConspoSource.js';
 import { computePolicyWeights } from '../../main/rl/objectives/index.js';
 import { conspoMargin } from '../../main/rl/objectives/conspo.js';
 import type { RolloutBatch } from '../../main/rl/types.js';
+import { BUNDLES, writeBundle } from './verlHarness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const moduleDir = join(here, '../../main/export/verl');
@@ -128,5 +129,36 @@ describe('verl ConSPO module (clipo_conspo.py) vs the desktop objective', () => 
       }
       expect(Math.abs(out.torch!.metrics['conspo/objective']! - ts.objective)).toBeLessThan(1e-6);
     }
+  });
+
+  it.skipIf(!torchPy)('inside an exported bundle, against a stand-in verl with upstream\'s names: registration, driver hooks, resume step, pass-through, loss, config checks', () => {
+    const r = BUNDLES.conspo!();
+    const root = writeBundle(r, [{ id: 'a', question: 'q?', answer: '1', split: 'train', meta: {} }], []);
+    const resume = 40;
+    const res = spawnSync(torchPy!, [join(here, 'verl_conspo_glue.py'), root], { input: JSON.stringify({ sequences: SEQS, resume_step: resume }), encoding: 'utf8', timeout: 60_000 });
+    expect(res.status, res.stderr).toBe(0);
+    const out = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as {
+      registered: { loss: boolean; adv: boolean }; estimator_outside_entry: string; advantages_match: boolean[]; advantages: number[][]; verl_calls: string[];
+      metrics_lines: { step: number; data: Record<string, number> }[]; loss: number; loss_expected: number; config_checks: Record<string, string | null>;
+    };
+    expect(out.registered).toEqual({ loss: true, adv: true });
+    expect(out.estimator_outside_entry).toMatch(/python3 -m clipo_conspo/);
+    expect(out.advantages_match).toEqual([true, true, true]);
+    expect(out.verl_calls).toEqual(['grpo']); // only the other estimator reached verl's own function
+    // the bundle's spec (the preset: τ 10, M 0.01, α 0.3 over the run's steps) and the step after a resume
+    const spec: Spec = { tau: r.algorithm.conspo.tau, margin: r.algorithm.conspo.margin, alpha: r.algorithm.conspo.alpha, totalSteps: r.training.steps, normalizer: 'all-groups' };
+    const ts = desktop(SEQS, spec, resume);
+    for (let i = 0; i < SEQS.length; i++) {
+      for (let t = 0; t < SEQS[i]!.logp.length; t++) expect(Math.abs(out.advantages[i]![t]! / SEQS.length - ts.weights[i]![t]!)).toBeLessThan(1e-6);
+      for (let t = SEQS[i]!.logp.length; t < out.advantages[i]!.length; t++) expect(Math.abs(out.advantages[i]![t]!)).toBe(0); // padding
+    }
+    expect(out.metrics_lines.map((l) => l.step)).toEqual([resume + 1, resume + 3]);
+    expect(out.metrics_lines[0]!.data['conspo/margin']).toBeCloseTo(conspoMargin(resume, spec.totalSteps, spec.margin, spec.alpha), 12);
+    expect(Math.abs(out.metrics_lines[0]!.data['conspo/objective']! - ts.objective)).toBeLessThan(1e-6);
+    expect(Math.abs(out.loss - out.loss_expected)).toBeLessThan(1e-9);
+    expect(out.config_checks.ok).toBeNull();
+    expect(out.config_checks.two_updates).toMatch(/one optimiser step per rollout batch/);
+    expect(out.config_checks.vanilla).toMatch(/runs ConSPO only/);
+    expect(out.config_checks.new_engine).toMatch(/legacy fsdp workers/);
   });
 });
