@@ -11,15 +11,17 @@
  * - saveGguf: the reopened F32 model gives identical log-probs; llama.cpp loads it, matches and generates;
  * - refusals: LoRA active, full active + lora.init, too many parameters, NaN state, forward without adapter.
  */
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineModel, type EngineBatch } from '../../engine/index.js';
-import { BATCH, WEIGHTS, llamaCppLogprobs, maxAbsDiff, tempDir, tinyModel } from './engineFixtures.js';
+import { BATCH, WEIGHTS, llamaCppLogprobs, maxAbsDiff, relNorm, tempDir, tinyModel } from './engineFixtures.js';
 import type { TinyArch } from '../../main/models/gguf/index.js';
+import { sftBatch } from '../../main/trainer/sft/sftBatch.js';
 
 const dir = tempDir('clipo-full-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => { delete process.env.CLIPO_ENGINE_HEAD_CHUNK; delete process.env.CLIPO_ENGINE_RECOMPUTE; });
 
 async function lossOf(m: EngineModel, batch: EngineBatch, w: readonly number[]): Promise<number> {
   const r = await m.forward(batch, { tokenBudget: 4096 });
@@ -302,6 +304,82 @@ describe('full-parameter refusals', () => {
       expect(r.peakBytes).toBeGreaterThanOrEqual(bytes.weights + bytes.grads + bytes.moments + r.bytes.compute);
     } finally {
       await f.dispose();
+    }
+  });
+});
+
+describe('full-parameter SFT loss and graph variants', () => {
+  test('SFT loss = −mean log p of the answer tokens (llama.cpp), prompt masked by responseStart or by zero weights', async () => {
+    const path = tinyModel(dir, 'llama');
+    const items = [
+      { promptTokens: [1, 3, 290, 300, 310], targetTokens: [320, 330, 340, 4] },
+      { promptTokens: [1, 301, 302], targetTokens: [10, 11, 303, 4] },
+    ];
+    const b = sftBatch(items);
+    // hand computation from llama.cpp's log-probs of the same sequences
+    let ref = 0;
+    for (const s of b.seqs) {
+      const lp = await llamaCppLogprobs(path, [...s.tokens], s.responseStart);
+      for (const v of lp) ref -= v;
+    }
+    ref /= b.targetTokens;
+    const m = await EngineModel.open(path, { threads: 1 });
+    try {
+      await m.full.init();
+      const r1 = await m.backward(b.seqs, b.weights, { tokenBudget: 4096 });
+      expect(Math.abs(r1.loss - ref)).toBeLessThan(1e-5);
+      const g1 = await m.full.grads();
+      await m.zeroGrad();
+      // the same loss with the prompt scored but weighted 0
+      const seqs = b.seqs.map((s) => ({ tokens: s.tokens, responseStart: 1 }));
+      const w: number[] = [];
+      items.forEach((it) => {
+        for (let i = 1; i < it.promptTokens.length; i++) w.push(0);
+        for (let i = 0; i < it.targetTokens.length; i++) w.push(1 / b.targetTokens);
+      });
+      const r2 = await m.backward(seqs, w, { tokenBudget: 4096 });
+      expect(Math.abs(r2.loss - r1.loss)).toBeLessThan(1e-6);
+      expect(relNorm(await m.full.grads(), g1)).toBeLessThan(1e-5);
+    } finally {
+      await m.dispose();
+    }
+  });
+
+  test('vocab/token head chunks and per-layer recompute give the same gradient; an F16 source trains as its F32 values', async () => {
+    const path = tinyModel(dir, 'qwen2', { tiedEmbeddings: false });
+    const gradOf = async (p: string): Promise<{ g: Float32Array; loss: number }> => {
+      const m = await EngineModel.open(p, { threads: 1 });
+      try {
+        await m.full.init();
+        const r = await m.backward(BATCH, WEIGHTS, { tokenBudget: 4096 });
+        return { g: await m.full.grads(), loss: r.loss };
+      } finally {
+        await m.dispose();
+      }
+    };
+    const base = await gradOf(path);
+    process.env.CLIPO_ENGINE_HEAD_CHUNK = '64,4';
+    const chunked = await gradOf(path);
+    delete process.env.CLIPO_ENGINE_HEAD_CHUNK;
+    process.env.CLIPO_ENGINE_RECOMPUTE = '1';
+    const recomputed = await gradOf(path);
+    delete process.env.CLIPO_ENGINE_RECOMPUTE;
+    expect(relNorm(chunked.g, base.g)).toBeLessThan(1e-5);
+    expect(Math.abs(chunked.loss - base.loss)).toBeLessThan(1e-4);
+    expect(bitsEqual(recomputed.g, base.g)).toBe(true);
+    // F16 source: full.init converts to F32; same values as opening it with an F32 copy
+    const f16 = tinyModel(dir, 'qwen2', { tiedEmbeddings: false, weightType: 'F16' });
+    const h = await EngineModel.open(f16, { threads: 1 });
+    const c = await EngineModel.open(f16, { threads: 1, frozen: 'f32' });
+    try {
+      const before = (await h.forward(BATCH, { tokenBudget: 4096 })).logprobs;
+      await h.full.init();
+      expect(h.info.frozenWeights).toBe('f32');
+      expect(bitsEqual((await h.forward(BATCH, { tokenBudget: 4096 })).logprobs, before)).toBe(true);
+      expect(bitsEqual((await c.forward(BATCH, { tokenBudget: 4096 })).logprobs, before)).toBe(true);
+    } finally {
+      await h.dispose();
+      await c.dispose();
     }
   });
 });
