@@ -365,7 +365,7 @@ export class EngineModel {
   get info(): EngineModelInfo {
     if (!this.addon) return this.openInfo;
     const i = this.rawInfo();
-    const t = this.trainable();
+    const t = this.trainable(i);
     return { ...this.openInfo, frozenF32: i.frozenF32, frozenWeights: i.frozenWeights, trainable: t.kind, trainableParams: t.params, trainableBytes: t.bytes };
   }
 
@@ -429,11 +429,12 @@ export class EngineModel {
    * What backward/step train ('lora' | 'full' | 'none'), how many parameters, and the bytes of
    * the trainable weights, their gradients and AdamW moments (F32 each).
    */
-  trainable(): { kind: 'lora' | 'full' | 'none'; params: number; bytes: { weights: number; grads: number; moments: number } } {
-    const i = this.rawInfo();
+  trainable(raw?: AddonModelInfo): { kind: 'lora' | 'full' | 'none'; params: number; bytes: { weights: number; grads: number; moments: number } } {
+    const i = raw ?? this.rawInfo();
     if (i.full) return { kind: 'full', params: i.full.params, bytes: i.full.bytes };
     if (i.lora) {
-      const n = this.lora.tensors().reduce((s, t) => s + t.shape[0] * t.shape[1], 0);
+      const targets = LORA_TARGETS.filter((_, k) => i.lora!.targets & (1 << k));
+      const n = peftLayout(this.openInfo, i.lora.rank, targets).reduce((s, t) => s + t.shape[0] * t.shape[1], 0);
       return { kind: 'lora', params: n, bytes: { weights: 4 * n, grads: 4 * n, moments: 8 * n } };
     }
     return { kind: 'none', params: 0, bytes: { weights: 0, grads: 0, moments: 0 } };

@@ -280,6 +280,23 @@ describe('full-parameter refusals', () => {
       await m.lora.init({ rank: 2, alpha: 4 });
       await expect(m.full.init()).rejects.toMatchObject({ code: 'E_UNSUPPORTED', message: expect.stringMatching(/LoRA adapter is active/) });
       expect(m.info.trainable).toBe('lora');
+      expect(m.info.trainableParams).toBe(m.lora.tensors().reduce((n, t) => n + t.shape[0] * t.shape[1], 0));
+      // a LoRA state file holding NaN (valid checksum) is refused too, before anything is replaced
+      const state = join(dir, 'lora-nan.state');
+      await m.saveState(state);
+      const bytes = readFileSync(state);
+      // v1 header: magic 8, version 4, fingerprint 8, rank 4, alpha 4, targets 4, step 8, n 8 = 48
+      const n = Number(bytes.readBigUInt64LE(40));
+      const floats = new Float32Array(bytes.buffer.slice(bytes.byteOffset + 48, bytes.byteOffset + 48 + 4 * n));
+      floats[7] = Number.POSITIVE_INFINITY;
+      let h = 1469598103934665603n;
+      for (const byte of new Uint8Array(floats.buffer)) { h ^= BigInt(byte); h = (h * 0x100000001b3n) & 0xffffffffffffffffn; }
+      const out = Buffer.concat([bytes.subarray(0, 48), Buffer.from(floats.buffer), Buffer.alloc(8)]);
+      out.writeBigUInt64LE(h, 48 + 4 * n);
+      writeFileSync(state, out);
+      const before = await m.loraParams();
+      await expect(m.loadState(state)).rejects.toMatchObject({ code: 'E_INVALID', message: expect.stringMatching(/NaN or infinite/) });
+      expect(bitsEqual(before, await m.loraParams())).toBe(true);
     } finally {
       await m.dispose();
     }
