@@ -16,6 +16,7 @@
 #include "engine.h"
 #include "engine_platform.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
