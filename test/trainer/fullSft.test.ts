@@ -4,7 +4,7 @@
  * saved model GGUF, and exports as merged-gguf (the complete model): the export reproduces the checkpoint's
  * log-probs in the engine. Adapter exports and RL steps after full SFT are refused with the reason.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -72,5 +72,39 @@ describe('full-parameter SFT run', () => {
       await fromState.dispose(); await exported.dispose(); await base.dispose();
     }
     store.close();
+  }, 600_000);
+
+  it('stop after a step and resume: the final full state is bit-identical to an uninterrupted run', async () => {
+    const demo = recipePresets().find((p) => p.id === 'demo')!.recipe;
+    const recipe = parseRecipe({
+      ...demo, name: 'full sft resume',
+      sft: { enabled: true, steps: 5, batchSize: 8, lr: 3e-3, evalRows: 0, params: 'full' },
+      training: { ...demo.training, steps: 0, checkpointEvery: 100 },
+    });
+    const finalState = async (stopAt: number | null): Promise<Buffer> => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'fullsft-resume-'));
+      const store = Store.open(join(dataDir, 'clipo.db'));
+      const runId = store.runs.create({ name: recipe.name, recipeJson: JSON.stringify(recipe), totalSteps: 5 });
+      const control = new TrainerControl();
+      const first = await runTraining({ store, runId, dataDir, resume: false, control, send: (m) => {
+        if (stopAt !== null && m.type === 'step' && m.step === stopAt) control.stop('finish-step');
+      } });
+      if (stopAt !== null) {
+        expect(first.status).toBe('stopped');
+        expect(store.checkpoints.latest(runId)!.step).toBe(stopAt);
+        expect((await runTraining({ store, runId, dataDir, resume: true, control: new TrainerControl(), send: () => undefined })).status).toBe('finished');
+      } else {
+        expect(first.status).toBe('finished');
+      }
+      const ck = store.checkpoints.latest(runId)!;
+      expect(ck.step).toBe(4);
+      const bytes = readFileSync(join(ck.path, 'engine.state'));
+      store.close();
+      return bytes;
+    };
+    const straight = await finalState(null);
+    const resumed = await finalState(1);
+    expect(resumed.readUInt32LE(8)).toBe(2);   // a full-parameter state file
+    expect(resumed.equals(straight)).toBe(true);
   }, 600_000);
 });
