@@ -13,6 +13,7 @@ import { M } from '../../main/api/contract/metricNames.js';
 import { parseRecipe, recipePresets, validateRecipe } from '../../main/recipes/index.js';
 import { Store } from '../../main/store/index.js';
 import { exportRun } from '../../main/trainer/export/exportRun.js';
+import { evaluateRun } from '../../main/trainer/eval/evaluateRun.js';
 import { resolveModelPath } from '../../main/trainer/resolveModelPath.js';
 import { runTraining } from '../../main/trainer/runTraining.js';
 import { TrainerControl } from '../../main/trainer/TrainerControl.js';
@@ -71,6 +72,12 @@ describe('full-parameter SFT run', () => {
     } finally {
       await fromState.dispose(); await exported.dispose(); await base.dispose();
     }
+    // evaluating the full checkpoint samples its model GGUF (no adapter)
+    const ds = { kind: 'builtin' as const, task: 'tiny-demo', splitName: 'test' };
+    const ev = await evaluateRun({ store, dataDir, runId, checkpoint: 'latest', dataset: ds, k: 1, temperature: 0, limit: 8 });
+    expect(ev.complete).toBe(true);
+    expect(ev.checkpointStep).toBe(5);
+    expect(Number.isFinite(ev.metrics['pass@1'])).toBe(true);
     store.close();
   }, 600_000);
 
