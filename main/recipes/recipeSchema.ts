@@ -127,6 +127,9 @@ export const recipeSchema = z.strictObject({
       'auto: the row\'s worked solution if the data has one, else the answer as the verifier expects it (\\boxed{…}).')),
     evalRows: int(0, 4096, 16, m('SFT', 'Held-out rows', 'Held-out rows answered greedily and checked by the run\'s verifier (0 = no held-out accuracy).')),
     evalEvery: int(1, 1_000_000, 10, m('SFT', 'Evaluate every', 'SFT steps between held-out accuracy checks (also at the last SFT step).', 'steps')),
+    params: z.enum(['lora', 'full']).default('lora').meta(m('SFT', 'Trained parameters',
+      'lora: the LoRA adapter (then RL continues on it). full: every tensor of a small model (up to 64M parameters, 16 bytes each for ' +
+      'weights, gradients and AdamW moments); an SFT-only run whose export is the complete model GGUF (merged-gguf).')),
   }).prefault({}),
   lora: z.strictObject({
     rank: int(1, 512, 16, m('LoRA', 'Rank r', 'Adapter rank; 1–32 suffices for RL (TRL "LoRA without regret").')),

@@ -36,6 +36,17 @@ export function validateRecipe(input: unknown): RecipeValidation {
 export function crossFieldErrors(r: Recipe): FieldError[] {
   const errors: FieldError[] = [];
   const a = r.algorithm;
+  if (r.sft.params === 'full') {
+    if (!r.sft.enabled || r.sft.steps < 1) {
+      errors.push({ field: 'sft.params', message: 'full-parameter training is an SFT phase: enable SFT and give it at least 1 step (or train LoRA)' });
+    }
+    // RL needs a LoRA adapter (the sampler swaps adapters each step, and the KL reference is the base without one);
+    // after full SFT that would mean reopening the SFT'd model as the base. Not done inside one run.
+    if (r.training.steps > 0) {
+      errors.push({ field: 'training.steps', message: 'RL after a full-parameter SFT phase is not supported in one run: set training.steps to 0, ' +
+        'export the SFT run as merged-gguf, and start an RL (LoRA) run on that model' });
+    }
+  }
   const groupNormalised = a.advantage !== 'batch';
   if (groupNormalised && r.rollout.groupSize < 2) {
     errors.push({ field: 'rollout.groupSize', message: `the ${a.advantage} advantage compares completions within a group: use a group size of at least 2` });

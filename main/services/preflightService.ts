@@ -6,7 +6,8 @@
  * Memory (bytes), in engine.reserve's categories (docs/ENGINE.md, Backends):
  *  - weights: the GGUF file size (the engine keeps frozen weights in the file's type);
  *  - LoRA: rank × (d_in + d_out) per target per layer, × 16 bytes (param, grad,
- *    Adam m and v in F32);
+ *    Adam m and v in F32); full-parameter SFT (sft.params 'full'): weights 4 bytes per parameter (F32)
+ *    and 12 bytes per parameter of gradients + moments in place of the adapter;
  *  - activations: what one layer keeps for its backward at T = tokenBudget tokens,
  *    4·T·(4·d + 3·q + 4·kv + 3·ff + n_head·T) bytes (engine_net_layer_saved_bytes), × n_layer when
  *    that stays under 1 GiB, else the engine recomputes each layer (layer inputs 4·T·d each + one
@@ -62,7 +63,7 @@ export function estimateStep(recipe: Recipe, d: ModelDims): NonNullable<Prefligh
   const headDim = Math.max(1, Math.round(d.dModel / Math.max(1, d.nHead)));
   const kvDim = d.nHeadKv * headDim;
   // Weights: kept in the file's type by the engine (a transient F32 copy of one matrix at a time).
-  const weights = d.fileBytes;
+  const weights = recipe.sft.params === 'full' && recipe.sft.enabled && recipe.sft.steps > 0 ? d.parameterCount * 4 : d.fileBytes;
   // LoRA parameters per layer per target.
   const shape: Record<string, [number, number]> = {
     q: [d.dModel, d.dModel], k: [d.dModel, kvDim], v: [d.dModel, kvDim], o: [d.dModel, d.dModel],
@@ -73,7 +74,10 @@ export function estimateStep(recipe: Recipe, d: ModelDims): NonNullable<Prefligh
     const s = shape[t];
     if (s) loraParams += recipe.lora.rank * (s[0] + s[1]) * d.nLayer;
   }
-  const lora = loraParams * 16;
+  // Full-parameter SFT (sft.params 'full'): every weight resident in F32 plus its gradient and two AdamW
+  // moments (engine full.init), reported as weights (4 B/param) and adapter (12 B/param: gradients + moments).
+  const full = recipe.sft.params === 'full' && recipe.sft.enabled && recipe.sft.steps > 0;
+  const lora = full ? d.parameterCount * 12 : loraParams * 16;
   const T = recipe.training.tokenBudget;
   const qDim = d.nHead * headDim;
   const layerSaved = 4 * T * (4 * d.dModel + 3 * qDim + 4 * kvDim + 3 * d.nFf + d.nHead * T);

@@ -118,6 +118,9 @@ async function trainOwned(o: RunTrainingOptions, run: ReturnType<Store['runs']['
   };
   const totalSteps = totalRunSteps(recipe);
   const S0 = sftSteps(recipe);
+  // Full-parameter SFT (recipe.sft.params 'full'): an SFT-only run (validateRecipe refuses RL steps after it);
+  // checkpoints hold the whole model's state, held-out checks sample from a saved model GGUF.
+  const fullParams = recipe.sft.params === 'full' && S0 > 0;
   const llama = await loadLlama(recipe.hardware.backend, threads);
   let sampler: RolloutSampler | null = null;
   try {
@@ -131,6 +134,8 @@ async function trainOwned(o: RunTrainingOptions, run: ReturnType<Store['runs']['
     if (ckpt) {
       snap = await loadCheckpoint(ckpt.path, engine);
       event('info', 'resume', `resumed from the checkpoint after step ${ckpt.step + 1}`, ckpt.step); // steps are 1-based in messages
+    } else if (fullParams) {
+      await engine.full.init();   // every tensor trainable (E_UNSUPPORTED above the engine's parameter limit)
     } else {
       await engine.lora.init({ rank: recipe.lora.rank, alpha: recipe.lora.alpha, targets: recipe.lora.targets, seed: recipe.lora.seed });
     }
@@ -140,7 +145,8 @@ async function trainOwned(o: RunTrainingOptions, run: ReturnType<Store['runs']['
     const mib = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
     event('info', 'engine', `training engine on ${engine.info.backend}: ${mib(reserved.peakBytes)} for ` +
       `${recipe.training.tokenBudget}-token micro-batches (weights ${mib(reserved.bytes.weights)} as ${engine.info.frozenWeights}, ` +
-      `adapter + optimizer ${mib(reserved.bytes.adapter)}, compute ${mib(reserved.bytes.compute)})`);
+      `${fullParams ? `full-parameter gradients + AdamW moments (${engine.info.trainableParams} parameters)` : 'adapter + optimizer'} ` +
+      `${mib(reserved.bytes.adapter)}, compute ${mib(reserved.bytes.compute)})`);
     let fallbackReported = false;
     const cursor = new PromptCursor(rows.length, recipe.training.seed, snap.cursor);
     const sftHeldout = S0 > 0 ? heldoutRows(recipe.data, recipe.sft.evalRows) : [];
@@ -152,7 +158,8 @@ async function trainOwned(o: RunTrainingOptions, run: ReturnType<Store['runs']['
     // F32 KV cache: sampling probabilities then equal the engine's π_old to ~1e-5 (test/trainer/piOldAgreement).
     // All prompts of a step sampled together, as far as the KV budget allows.
     const wave = groupsPerWave(recipe.rollout.promptsPerStep, recipe.rollout.groupSize, contextSize, kvBytesPerToken(engine.info));
-    sampler = await RolloutSampler.open({ llama, modelPath, groupSize: recipe.rollout.groupSize, groupsPerWave: wave, contextSize, threads, kvCacheType: 'F32' });
+    const samplerOpts = { llama, modelPath, groupSize: recipe.rollout.groupSize, groupsPerWave: wave, contextSize, threads, kvCacheType: 'F32' as const };
+    sampler = await RolloutSampler.open(samplerOpts);
     setStatus('running');
     // Wall-clock axis continues across resumes: start from the elapsed time recorded at the checkpoint.
     const elapsedBase = snap.step >= 0 ? (store.metrics.latest(runId, 1)[0]?.metrics[T.elapsed] ?? 0) : 0;
@@ -179,8 +186,16 @@ async function trainOwned(o: RunTrainingOptions, run: ReturnType<Store['runs']['
         const lastSft = phaseNow.local === S0 - 1;
         if (sftHeldout.length > 0 && ((phaseNow.local + 1) % recipe.sft.evalEvery === 0 || lastSft)) {
           const evalPath = join(runDir, 'adapters', `sft-eval-${step}.gguf`);
-          await engine.lora.save(evalPath, 'gguf');
-          await sampler.setAdapter(evalPath);
+          if (fullParams) {
+            // the trained weights are the model itself: the sampler reloads it (small models: ~ms to load)
+            await engine.full.saveGguf(evalPath, { type: 'f32' });
+            await sampler.dispose();
+            sampler = null;
+            sampler = await RolloutSampler.open({ ...samplerOpts, modelPath: evalPath });
+          } else {
+            await engine.lora.save(evalPath, 'gguf');
+            await sampler.setAdapter(evalPath);
+          }
           if (prevAdapter) rmSync(prevAdapter, { force: true });
           prevAdapter = evalPath;
           const acc = await heldoutAccuracy(recipe, sftHeldout, sampler, (row) => render(row).tokens, control.rolloutSignal);

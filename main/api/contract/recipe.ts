@@ -90,6 +90,11 @@ export interface SftSettings {
   /** Held-out rows scored greedily through the run's verifier every evalEvery SFT steps (0 = off). */
   evalRows: number;
   evalEvery: number;
+  /**
+   * 'lora' (default): SFT trains the LoRA adapter, RL continues on it. 'full': every model tensor
+   * (small models, ≤ 64M parameters); an SFT-only run (training.steps 0) exported as merged-gguf.
+   */
+  params: 'lora' | 'full';
 }
 
 export interface Recipe {

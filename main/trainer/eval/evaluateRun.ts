@@ -125,13 +125,21 @@ export async function evaluateRun(o: EvaluateOptions): Promise<EvaluateResult> {
   }
 
   // The adapter of the checkpoint, as a GGUF file node-llama-cpp loads (unique path per step).
+  // A full-parameter checkpoint (recipe.sft.params 'full') is a whole model: sample from its GGUF, no adapter.
   let adapterPath: string | null = null;
+  let samplerModel = modelPath;
   if (ckPath) {
     adapterPath = join(evalDir, `adapter-step-${step}.gguf`);
     const engine = await EngineModel.open(modelPath, { threads: 1 });
     try {
       await engine.loadState(join(ckPath, 'engine.state'));
-      await engine.lora.save(adapterPath, 'gguf');
+      if (engine.info.trainable === 'full') {
+        samplerModel = join(evalDir, `model-step-${step}.gguf`);
+        await engine.full.saveGguf(samplerModel, { type: 'f32' });
+        adapterPath = null;
+      } else {
+        await engine.lora.save(adapterPath, 'gguf');
+      }
     } finally {
       await engine.dispose();
     }
@@ -141,7 +149,7 @@ export async function evaluateRun(o: EvaluateOptions): Promise<EvaluateResult> {
   const group = Math.min(n, 16);
   let sampler: RolloutSampler | null = null;
   try {
-    sampler = await RolloutSampler.open({ llama, modelPath, groupSize: group, contextSize: Math.min(4096, 1024 + recipe.rollout.maxTokens), threads });
+    sampler = await RolloutSampler.open({ llama, modelPath: samplerModel, groupSize: group, contextSize: Math.min(4096, 1024 + recipe.rollout.maxTokens), threads });
     await sampler.setAdapter(adapterPath);
     const settings = { temperature: o.temperature, topP: greedy ? 1 : EVAL_TOP_P, maxTokens: recipe.rollout.maxTokens, stop: recipe.rollout.stop };
     const total = o.dataset.kind === 'builtin' ? (o.limit ?? null) ?? 200 : o.limit ?? null;

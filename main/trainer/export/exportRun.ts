@@ -131,6 +131,17 @@ export async function exportRun(o: ExportRunOptions): Promise<ExportResult> {
   try {
     return await writingInto(plan, async (put) => {
       await engine.loadState(join(ck.path, 'engine.state'));
+      if (engine.info.trainable === 'full') {
+        // Full-parameter SFT (recipe.sft.params 'full'): the checkpoint is a whole model, so only the model GGUF exists.
+        if (o.format !== 'merged-gguf') {
+          throw err(`run ${o.runId} trained every parameter (full-parameter SFT): there is no adapter to export as ${o.format}; ` +
+            'export it as merged-gguf (the complete model)', 'invalid_argument');
+        }
+        const out = target(`${stem}-merged.gguf`);
+        await engine.full.saveGguf(out, { type: 'f32' });
+        usage.push(`- Any GGUF runtime: \`llama-cli -m ${basename(out)}\` (every tensor trained, F32)`);
+        return finish(put, [out]);
+      }
       const lora = engine.lora.info!;
       const layout = engine.lora.tensors();
       const values = await engine.loraParams();
@@ -176,18 +187,21 @@ export async function exportRun(o: ExportRunOptions): Promise<ExportResult> {
         const conv = [...new Set(rep.merged.filter((m) => m.from !== m.to).map((m) => `${m.from}→${m.to}`))];
         usage.push(`- Any GGUF runtime: \`llama-cli -m ${basename(out)}\` (${rep.merged.length} tensors merged${conv.length ? `; re-encoded ${conv.join(', ')}` : ', same types as the base'})`);
       }
-      const written = files[o.format].filter((f) => f !== 'README.md').map(target);
-      const metrics = o.store.metrics.latest(o.runId, 1)[0]?.metrics ?? {};
-      const card = modelCard({
-        runName: run.name, runId: o.runId, step: ck.step, format: o.format, baseModelName: baseName, baseModelFile: basename(modelPath), baseModelSha256: sha,
-        arch, recipe, finalMetrics: Object.fromEntries(Object.entries(metrics).filter(([, v]) => v !== null)) as Record<string, number>,
-        evaluations: evaluationsForCard(o.store, o.runId), files: written.map((f) => relative(plan.root, f)), usage,
-      });
-      put(target('README.md'), card);
-      return { files: [...written, target('README.md')], command };
+      return finish(put, files[o.format].filter((f) => f !== 'README.md').map(target));
     });
   } finally {
     await engine.dispose();
+  }
+
+  function finish(put: (path: string, data: string | Uint8Array) => void, written: string[]): { files: string[]; command: string | null } {
+    const metrics = o.store.metrics.latest(o.runId, 1)[0]?.metrics ?? {};
+    const card = modelCard({
+      runName: run.name, runId: o.runId, step: ck!.step, format: o.format, baseModelName: baseName, baseModelFile: basename(modelPath), baseModelSha256: sha,
+      arch: engine.info.arch, recipe, finalMetrics: Object.fromEntries(Object.entries(metrics).filter(([, v]) => v !== null)) as Record<string, number>,
+      evaluations: evaluationsForCard(o.store, o.runId), files: written.map((f) => relative(plan.root, f)), usage,
+    });
+    put(target('README.md'), card);
+    return { files: [...written, target('README.md')], command };
   }
 }
 
