@@ -10,45 +10,7 @@ import { crc32c, maskedCrc32c } from '../../main/export/tensorboard/crc32c.js';
 import { writeTensorBoard } from '../../main/export/tensorboard/writeTensorBoard.js';
 import { Store } from '../../main/store/Store.js';
 
-/** CRC-32C bit by bit (RFC 3720 B.4: reflected 0x82F63B78), no table. */
-function crcBitwise(b: Uint8Array): number {
-  let c = ~0 >>> 0;
-  for (const x of b) { c ^= x; for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0x82f63b78 & -(c & 1)); }
-  return ~c >>> 0;
-}
-const mask = (c: number) => (((c >>> 15) | (c << 17)) + 0xa282ead8) >>> 0;
-
-function readRecords(buf: Uint8Array): Uint8Array[] {
-  const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const out: Uint8Array[] = [];
-  for (let off = 0; off < buf.length;) {
-    const len = Number(v.getBigUint64(off, true));
-    expect(v.getUint32(off + 8, true), 'length crc').toBe(mask(crcBitwise(buf.subarray(off, off + 8))));
-    const data = buf.subarray(off + 12, off + 12 + len);
-    expect(v.getUint32(off + 12 + len, true), 'data crc').toBe(mask(crcBitwise(data)));
-    out.push(data);
-    off += 12 + len + 4;
-  }
-  return out;
-}
-
-type Field = { field: number; wire: number; value: bigint | Uint8Array | number };
-function walk(b: Uint8Array): Field[] {
-  const out: Field[] = [];
-  let i = 0;
-  const varint = () => { let r = 0n, s = 0n; for (;;) { const x = b[i++]!; r |= BigInt(x & 0x7f) << s; s += 7n; if (!(x & 0x80)) return r; } };
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  while (i < b.length) {
-    const key = Number(varint()), field = key >> 3, wire = key & 7;
-    if (wire === 0) out.push({ field, wire, value: varint() });
-    else if (wire === 1) { out.push({ field, wire, value: dv.getFloat64(i, true) }); i += 8; }
-    else if (wire === 5) { out.push({ field, wire, value: dv.getFloat32(i, true) }); i += 4; }
-    else if (wire === 2) { const n = Number(varint()); out.push({ field, wire, value: b.subarray(i, i + n) }); i += n; }
-    else throw new Error(`wire type ${wire}`);
-  }
-  return out;
-}
-const text = (b: unknown) => new TextDecoder().decode(b as Uint8Array);
+import { crcBitwise, mask, readRecords, text, walk } from './tfeventsReader.js';
 
 let tmp = '';
 afterEach(() => { if (tmp) rmSync(tmp, { recursive: true, force: true }); });
@@ -102,5 +64,32 @@ describe('writeTensorBoard', () => {
     const again = writeTensorBoard(store, runId, join(tmp, 'logs'), { overwrite: true });
     expect(readdirSync(again.dir).filter((f) => f.includes('tfevents'))).toEqual([again.file.split('/').pop()]);
     store.close();
+  });
+});
+
+describe('clipo runs export-tb', () => {
+  it('writes the run into DIR from the command line, and the file reads back as the store holds it', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { existsSync } = await import('node:fs');
+    const { resolve } = await import('node:path');
+    const { readScalars } = await import('./tfeventsReader.js');
+    expect(existsSync(resolve('dist/main/cli/clipo.js')), 'run `npm run build` first').toBe(true);
+    tmp = mkdtempSync(join(tmpdir(), 'clipo-tb-cli-'));
+    const store = Store.open(join(tmp, 'clipo.db'));
+    const runId = store.runs.create({ name: 'cli', recipeJson: '{}', totalSteps: 3 });
+    for (let s = 0; s < 3; s++) store.steps.writeStep(runId, { step: s, wallTime: 1.75e9 + s, metrics: { 'reward/mean': 0.25 * s + 0.125 } });
+    store.close();
+    const r = spawnSync(process.execPath, [resolve('bin/clipo.js'), 'runs', 'export-tb', String(runId), join(tmp, 'tb'), '--json'],
+      { encoding: 'utf8', env: { ...process.env, CLIPO_DATA_DIR: tmp }, timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { file: string; steps: number };
+    expect(out.steps).toBe(3);
+    const { version, scalars } = readScalars(new Uint8Array(readFileSync(out.file)));
+    expect(version).toBe('brain.Event:2');
+    expect([...scalars.entries()]).toEqual([0, 1, 2].map((s) => [`${s}|reward/mean`, 0.25 * s + 0.125]));
+    // A missing folder argument is a clear error, not a crash.
+    const bad = spawnSync(process.execPath, [resolve('bin/clipo.js'), 'runs', 'export-tb', String(runId)], { encoding: 'utf8', env: { ...process.env, CLIPO_DATA_DIR: tmp }, timeout: 60_000 });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/needs a run id and a folder/);
   });
 });
