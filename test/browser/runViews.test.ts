@@ -199,7 +199,7 @@ describe('rollout inspector', () => {
     const step = STEPS - 1;
     const stored = writer.samples.ofStep(clipoRun, step);
     await expect.poll(() => page.getByTestId('inspector-count').textContent(), POLL).toContain(`${GROUPS} groups, ${stored.length} completions`);
-    expect(await page.getByTestId('inspector-columns').locator('span').allTextContents()).toEqual(['✓/✗', 'Reward', 'Advantage', 'Length (tokens)', 'Contrastive', 'Completion']);
+    expect(await page.getByTestId('inspector-columns').locator('span').allTextContents()).toEqual(['✓/✗', 'Reward', 'Advantage', 'Length', 'Contrastive', 'Completion']);
     for (const s of stored.slice(0, 8)) {
       const row = page.locator(`button.sample[data-sample="${s.id}"]`);
       expect(Number(await row.locator('[data-col="reward"]').textContent())).toBeCloseTo(s.reward, 2);
@@ -266,14 +266,15 @@ describe('compare', () => {
     const d = (await fig.locator(`path.line[data-series="${plainRun}"]`).getAttribute('d')) ?? '';
     expect(d.match(/[ML]/g)?.length).toBe(STEPS);
     const table = page.getByTestId('compare-evals');
-    await expect.poll(() => table.locator('tbody tr').count(), POLL).toBe(4);
+    // One row per run (one checkpoint, one split), one column per metric.
+    await expect.poll(() => table.locator('tbody tr').count(), POLL).toBe(2);
+    expect(await table.locator('thead th').allTextContents()).toEqual(['Run · checkpoint · split', 'pass@1', 'pass@8']);
     for (const run of [clipoRun, plainRun]) {
-      const rows = await table.locator(`tr[data-run="${run}"]`).evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
-      const stored = writer.evaluations.ofRun(run);
-      expect(rows.map((r) => r[3]).sort()).toEqual(stored.map((e) => e.metric).sort());
-      for (const e of stored) expect(Number(rows.find((r) => r[3] === e.metric)![4])).toBeCloseTo(e.value, 2);
-      expect(rows.every((r) => r[1] === `step ${STEPS}` && r[2] === 'tiny-demo / test')).toBe(true);
+      const row = table.locator(`tr[data-run="${run}"]`);
+      expect(await row.locator('th').textContent()).toContain(`step ${STEPS} · tiny-demo/test`);
+      for (const e of writer.evaluations.ofRun(run)) expect(Number(await row.locator(`td[data-metric="${e.metric}"]`).textContent())).toBeCloseTo(e.value, 2);
     }
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1280);
   });
 });
 
