@@ -118,6 +118,16 @@ export const apiArgSchemas: { [M in ApiMethodName]: z.ZodType<ApiArgs<M>> } = {
     limit: z.number().int().min(1).max(1000, 'must be 1000 or less').optional(),
   }),
   'runs.embeddings': z.strictObject({ ...runRef, step, kind: z.enum(['head', 'pooled']) }),
+  'runs.projection': z.strictObject({ ...runRef, step, kind: z.enum(['head', 'pooled']) }),
+  'runs.searchSamples': z.strictObject({
+    ...runRef,
+    query: z.string().min(1, 'type something to search for').max(1000, 'is too long (at most 1000 characters)'),
+    offset: z.number().int().min(0).max(10_000_000).optional(),
+    limit: z.number().int().min(1).max(200, 'must be 200 or less').optional(),
+  }),
+  'runs.promptSteps': z.strictObject({ ...runRef, prompt: z.string().min(1).max(1_000_000, 'is too long') }),
+  'runs.sampleTokens': z.strictObject({ ...runRef, sampleId: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
+  'runs.exportTensorBoard': z.strictObject({ ...runRef, outDir: filePath, overwrite: z.boolean().optional() }),
   'runs.compare': z.strictObject({
     runIds: z.array(id).min(1, 'choose at least one run').max(16, 'compare at most 16 runs'),
     names: z.array(dotted).min(1, 'choose at least one metric').max(64, 'at most 64 metrics'),

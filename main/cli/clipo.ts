@@ -12,6 +12,7 @@ const USAGE = `usage:
   clipo train <preset|recipe.json> [--steps N] [--name NAME] [--json]   train a run in the foreground
   clipo resume <run-id> [--json]                                        continue a stopped or crashed run
   clipo runs [--json]                                                   list runs
+  clipo runs export-tb <run-id> <dir> [--force] [--json]                write the run's metrics as a TensorBoard log into DIR/<id>-<name>/
   clipo show <run-id> [--json]                                          a run's status and latest metrics
   clipo export <run-id> --format gguf|peft|ollama|merged-gguf|verl --out DIR [--checkpoint N] [--force]
                                                                         write the adapter (or a verl bundle) into DIR
@@ -60,6 +61,16 @@ export async function main(argv: string[]): Promise<number> {
         return status === 'finished' || status === 'stopped' ? 0 : 1;
       }
       case 'runs':
+        if (arg === 'export-tb') {
+          const dir = positionals[3];
+          if (!dir) throw new CliError('clipo runs export-tb needs a run id and a folder: clipo runs export-tb <run-id> <dir>');
+          const { writeTensorBoard } = await import('../export/tensorboard/writeTensorBoard.js');
+          const { resolve } = await import('node:path');
+          const r = writeTensorBoard(ctx.store, runIdArg(positionals[2]), resolve(dir), { overwrite: values.force });
+          console.log(values.json ? JSON.stringify(r, null, 2) : `wrote ${r.scalars} values over ${r.steps} steps to ${r.file}\nview: tensorboard --logdir ${resolve(dir)}`);
+          return 0;
+        }
+        if (arg) throw new CliError(`unknown runs subcommand ${arg} (try: clipo runs, clipo runs export-tb <run-id> <dir>)`);
         console.log(values.json ? JSON.stringify(summaries(ctx), null, 2) : runsTable(summaries(ctx)));
         return 0;
       case 'show':

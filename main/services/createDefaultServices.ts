@@ -15,6 +15,7 @@ import { mkdirSync } from 'node:fs';
 import { pidAlive, Store } from '../store/index.js';
 import { Supervisor, forkSpawner, type TrainerSpawner } from '../trainer/Supervisor.js';
 import { createRunsService, relayTrainerMessage } from './runsService.js';
+import { createRunViewsService } from './runViewsService.js';
 import { createModelsService } from './modelsService.js';
 import { createModelDownloads } from './modelDownloads.js';
 import { createDatasetsService } from './datasetsService.js';
@@ -100,6 +101,7 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
     app, settings, recipes, rewards: createRewardsService(),
     runs: {
       ...runsService,
+      ...createRunViewsService({ store, dataDir: opts.dataDir }),
       export: tools.export, evaluate: tools.evaluate, evaluations: tools.evaluations, cancelJob: tools.cancelJob,
     },
     models: {

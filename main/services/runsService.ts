@@ -35,7 +35,9 @@ export interface RunsServiceDeps {
 const conflict = (message: string) => Object.assign(new Error(message), { code: 'conflict' });
 
 /** The runs area except export/evaluate, which exportEvalService provides. */
-export type CoreRunsService = Omit<RunsService, 'export' | 'evaluate' | 'evaluations' | 'cancelJob'>;
+export type CoreRunsService = Omit<RunsService, 'export' | 'evaluate' | 'evaluations' | 'cancelJob' | RunViewMethods>;
+/** Provided by runViewsService.ts. */
+type RunViewMethods = 'projection' | 'searchSamples' | 'promptSteps' | 'sampleTokens' | 'exportTensorBoard';
 
 export function createRunsService({ store, supervisor, dataDir, emit }: RunsServiceDeps): CoreRunsService & { createRun(recipe: RecipeInput, start: boolean): number } {
   /** What a person did to the run goes into its event log (and to every open window) like the trainer's own events. */
@@ -231,13 +233,13 @@ export function createRunsService({ store, supervisor, dataDir, emit }: RunsServ
       const samples = new Map(store.samples.ofStep(id, step).map((s) => [s.id, s]));
       return store.embeddings.ofStep(id, step, kind).map((e) => {
         const s = samples.get(e.sampleId);
-        return { sampleId: e.sampleId, groupIndex: s?.promptIndex ?? -1, correct: s?.correct ?? false, x: e.x, y: e.y };
+        return { sampleId: e.sampleId, groupIndex: s?.promptIndex ?? -1, correct: s?.correct ?? false, x: e.x, y: e.y, reward: s?.reward ?? e.reward, length: s?.length ?? 0 };
       });
     },
   };
 }
 
-function toSampleRow(s: Sample): SampleRow {
+export function toSampleRow(s: Sample): SampleRow {
   return {
     id: s.id, step: s.step, groupIndex: s.promptIndex, sampleIndex: s.sampleIndex, completion: s.completion,
     reward: s.reward, components: s.rewardComponents, advantage: s.advantage ?? 0, correct: s.correct ?? false,

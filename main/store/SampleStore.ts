@@ -36,6 +36,13 @@ function blobToInt32(b: Buffer | null | undefined): Int32Array | null {
   return out;
 }
 
+function blobToFloat32(b: Buffer | null | undefined): Float32Array | null {
+  if (!b) return null;
+  const out = new Float32Array(b.byteLength >> 2);
+  new Uint8Array(out.buffer).set(b.subarray(0, out.byteLength));
+  return out;
+}
+
 function toSample(r: SampleRow, withTokens: boolean): Sample {
   const s: Sample = {
     id: r.id, runId: r.run_id, step: r.step, promptIndex: r.prompt_index, sampleIndex: r.sample_index,
@@ -107,6 +114,42 @@ export class SampleStore {
     if (filter.promptIndex !== undefined) params.promptIndex = filter.promptIndex;
     if (filter.text !== undefined && filter.text !== '') params.text = `%${escapeLike(filter.text)}%`;
     return (stmt.all(params) as SampleRow[]).map((r) => toSample(r, filter.withTokens ?? false));
+  }
+
+  /** Search across every step of a run (exposed for the query-plan tests): the run's index range, in step order, bounded by :limit. */
+  static readonly SEARCH_SQL = `SELECT ${COLUMNS} FROM samples WHERE run_id = :run
+      AND (completion LIKE :text ESCAPE '\\' OR prompt LIKE :text ESCAPE '\\')
+      ORDER BY step, prompt_index, sample_index LIMIT :limit OFFSET :offset`;
+  /** Steps at which a prompt was drawn (side-by-side view); the run's index range, bounded by :limit. */
+  static readonly PROMPT_STEPS_SQL = 'SELECT DISTINCT step FROM samples WHERE run_id = :run AND prompt = :prompt ORDER BY step LIMIT :limit';
+  /** One sample's tokens and per-token log-probs (primary key). */
+  static readonly TOKENS_SQL = 'SELECT id, step, length, tokens, sampler_logp, trainer_logp FROM samples WHERE id = :id AND run_id = :run';
+
+  /**
+   * Completions of any step whose prompt or completion contains `text` (case-insensitive, ASCII
+   * folding), oldest step first. `limit` bounds the answer; a caller pages with `offset`.
+   */
+  search(runId: number, text: string, page: { limit: number; offset?: number }): Sample[] {
+    const stmt = this.stmt(SampleStore.SEARCH_SQL);
+    return (stmt.all({ run: runId, text: `%${escapeLike(text)}%`, limit: page.limit, offset: page.offset ?? 0 }) as SampleRow[]).map((r) => toSample(r, false));
+  }
+
+  stepsOfPrompt(runId: number, prompt: string, limit = 10_000): number[] {
+    return (this.stmt(SampleStore.PROMPT_STEPS_SQL).all({ run: runId, prompt, limit }) as { step: number }[]).map((r) => r.step);
+  }
+
+  /** Token ids with the sampler's and the trainer's log-prob of each (null where not stored: runs from before migration 0130). */
+  tokensOf(runId: number, sampleId: number): { step: number; tokens: Int32Array | null; samplerLogp: Float32Array | null; trainerLogp: Float32Array | null } | null {
+    const r = this.stmt(SampleStore.TOKENS_SQL).get({ run: runId, id: sampleId }) as
+      { step: number; tokens: Buffer | null; sampler_logp: Buffer | null; trainer_logp: Buffer | null } | undefined;
+    if (!r) return null;
+    return { step: r.step, tokens: blobToInt32(r.tokens), samplerLogp: blobToFloat32(r.sampler_logp), trainerLogp: blobToFloat32(r.trainer_logp) };
+  }
+
+  private stmt(sql: string): Statement {
+    let st = this.cache.get(sql);
+    if (!st) { st = this.db.prepare(sql); this.cache.set(sql, st); }
+    return st;
   }
 
   countOfStep(runId: number, step: number): number {

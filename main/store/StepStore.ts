@@ -44,8 +44,8 @@ export class StepStore {
     this.insertMetric = db.prepare('INSERT INTO step_metrics (run_id, name, step, value) VALUES (?, ?, ?, ?)');
     this.insertSample = db.prepare(
       `INSERT INTO samples (run_id, step, prompt_index, sample_index, prompt, answer, completion, tokens, reward,
-         reward_components_json, advantage, correct, length, truncated, contrastive_reward)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         reward_components_json, advantage, correct, length, truncated, contrastive_reward, sampler_logp, trainer_logp)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertEmbedding = db.prepare(
       'INSERT INTO embeddings (run_id, step, sample_id, kind, x, y, raw) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -125,7 +125,7 @@ export class StepStore {
           const r = this.insertSample.run(
             runId, step, s.promptIndex, s.sampleIndex, s.prompt, s.answer ?? null, s.completion, int32Blob(s.tokens), s.reward,
             JSON.stringify(s.rewardComponents ?? {}), s.advantage ?? null, nullableBool(s.correct), s.length,
-            s.truncated ? 1 : 0, s.contrastiveReward ?? null,
+            s.truncated ? 1 : 0, s.contrastiveReward ?? null, float32Blob(s.samplerLogp), float32Blob(s.trainerLogp),
           );
           sampleIds.push(Number(r.lastInsertRowid));
         }

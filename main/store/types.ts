@@ -60,6 +60,9 @@ export interface SampleInput {
   length: number;
   truncated?: boolean;
   contrastiveReward?: number | null;
+  /** Per completion token (aligned with `tokens`): the sampler's log-prob of the drawn token, and the trainer's (π_old). */
+  samplerLogp?: Float32Array | null;
+  trainerLogp?: Float32Array | null;
 }
 
 export interface Sample {

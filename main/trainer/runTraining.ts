@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EngineModel, type EngineSequence } from '../../engine/index.js';
 import type { Recipe, RunStatus } from '../api/contract/index.js';
+import { M } from '../api/contract/metricNames.js';
 import { parseRecipe, phaseAt, sftSteps, totalRunSteps } from '../recipes/index.js';
 import { pcaProject2d } from '../rl/diagnostics/pcaProjection.js';
 import { samplerMismatch } from '../rl/diagnostics/samplerMismatch.js';
@@ -284,8 +285,9 @@ async function trainOwned(o: RunTrainingOptions, run: ReturnType<Store['runs']['
         [T.tokensPerSec]: phase.generatedTokens / Math.max(1e-9, (t1 - t0) / 1000),
         'dapo/droppedGroups': phase.droppedGroups,
       });
-      const { samples, embeddings, axes } = stepRecords(phase.groups, scored, adv, snap.axes, engine.info.dModel, recipe);
+      const { samples, embeddings, axes, projection } = stepRecords(phase.groups, scored, adv, snap.axes, engine.info.dModel, recipe);
       snap.axes = axes;
+      Object.assign(metrics, projection);
       const t4 = performance.now();
       metrics[T.timeStep] = (t4 - t0) / 1000;
       metrics[T.timeOther] = (t4 - t3) / 1000;
@@ -434,10 +436,16 @@ function stepRecords(groups: RolloutGroup[], b: ScoredBatch, adv: ReturnType<typ
   const samples: SampleInput[] = [];
   const scoredIndex: number[] = []; // sample index → index in the scored batch (−1 for empty completions)
   let k = 0;
+  // Per-token log-probs for the inspector's token view: the slice of the batch's flat arrays for this completion.
+  const slice = (a: Float32Array | undefined, bi: number) => {
+    const lo = b.tokenOffsets[bi]!, hi = b.tokenOffsets[bi + 1]!;
+    return a && a.length >= hi ? a.slice(lo, hi) : null;
+  };
   groups.forEach((g, q) => g.completions.forEach((c, i) => {
     const inBatch = c.tokens.length > 0 ? k++ : -1;
     scoredIndex.push(inBatch);
     samples.push({
+      samplerLogp: inBatch >= 0 ? slice(b.samplerLogp, inBatch) : null, trainerLogp: inBatch >= 0 ? slice(b.oldLogp, inBatch) : null,
       promptIndex: q, sampleIndex: i, prompt: g.promptText, answer: g.row.answer, completion: c.text, tokens: Int32Array.from(c.tokens),
       reward: inBatch >= 0 && adv ? adv.totalRewards[inBatch]! : c.reward, rewardComponents: c.components,
       advantage: inBatch >= 0 && adv ? adv.advantages[inBatch]! : null, correct: c.correct, length: c.tokens.length,
@@ -445,12 +453,15 @@ function stepRecords(groups: RolloutGroup[], b: ScoredBatch, adv: ReturnType<typ
     });
   }));
   const embeddings: EmbeddingInput[] = [];
+  const projection: Record<string, number> = {};
   const next = { ...axes };
   const n = b.labels.length;
   const project = (x: Float32Array, dim: number, kind: 'head' | 'pooled') => {
     if (n < 3) return;
     const p = pcaProject2d(x, n, dim, axes[kind] ?? undefined);
     next[kind] = p.axes;
+    projection[kind === 'head' ? M.projHeadExplained1 : M.projPooledExplained1] = p.explained[0];
+    projection[kind === 'head' ? M.projHeadExplained2 : M.projPooledExplained2] = p.explained[1];
     // A NaN/∞ state (a diverged adapter) has no place on the scatter: leave the point out rather than
     // fail the step's transaction on embeddings.x NOT NULL (SQLite stores NaN as NULL).
     scoredIndex.forEach((bi, si) => {
@@ -460,5 +471,5 @@ function stepRecords(groups: RolloutGroup[], b: ScoredBatch, adv: ReturnType<typ
   };
   if (adv?.embeddings) project(adv.embeddings, recipe.algorithm.clipo.outputSize, 'head');
   if (b.pooled && b.pooled.length === n * dModel) project(b.pooled, dModel, 'pooled');
-  return { samples, embeddings, axes: next };
+  return { samples, embeddings, axes: next, projection };
 }

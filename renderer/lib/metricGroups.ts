@@ -1,4 +1,11 @@
-/** Which charts the dashboard draws, grouped; a chart appears when its run has any of its metrics. */
+/**
+ * Which charts the dashboard draws, grouped. A chart appears when its run has
+ * any of its metrics with at least one value (`available` lists only those:
+ * a metric logged only as NaN, e.g. a similarity with no pairs in any step,
+ * draws no empty chart). CLIPO's own charts need the head's metrics, so a run
+ * without CLIPO shows no CLIPO group; its pooled-state similarity (logged for
+ * every RL run) is under "Embeddings".
+ */
 import { M, REWARD_AGGREGATES, REWARD_COMPONENT_PREFIX } from '../../main/api/contract/metricNames.js';
 
 export interface ChartSpec {
@@ -39,6 +46,8 @@ export function chartGroups(available: string[]): ChartGroup[] {
       { title: 'Contrastive reward', yLabel: 'reward', help: 'The extra reward CLIPO gives each correct completion for being close to the other correct ones of its group.', metrics: [m(M.clipoRewardMean, 'mean'), m(M.clipoRewardMin, 'min')] },
       { title: 'Contrastive loss and valid anchors', yLabel: 'loss / count', help: 'The contrastive head\'s loss, and how many correct completions had another correct one in their group to be compared with (anchors).', metrics: [m(M.clipoLoss, 'loss'), m(M.clipoValidAnchors, 'valid anchors')] },
       { title: 'Similarity fluctuation (head embeddings)', yLabel: 'cosine similarity', help: 'Mean cosine similarity between the embeddings of two completions of the same prompt, over pairs of correct–correct, incorrect–incorrect and mixed (one correct, one incorrect) completions (CLIPO §1.7, metric_utils.py). Contrastive learning should pull correct answers together (correct–correct rises) and push them away from wrong ones (mixed falls). Only steps with such pairs have a value. Here: the CLIPO head\'s output.', metrics: [m(M.embPosPairSim, 'correct–correct'), m(M.embNegPairSim, 'incorrect–incorrect'), m(M.embMixedPairSim, 'mixed')] },
+    ] },
+    { title: 'Embeddings', charts: [
       { title: 'Similarity fluctuation (pooled states)', yLabel: 'cosine similarity', help: 'Mean cosine similarity between the embeddings of two completions of the same prompt, over pairs of correct–correct, incorrect–incorrect and mixed (one correct, one incorrect) completions (CLIPO §1.7, metric_utils.py). Contrastive learning should pull correct answers together (correct–correct rises) and push them away from wrong ones (mixed falls). Only steps with such pairs have a value. Here: the model\'s mean-pooled last hidden states.', metrics: [m(M.hiddenPosPairSim, 'correct–correct'), m(M.hiddenNegPairSim, 'incorrect–incorrect'), m(M.hiddenMixedPairSim, 'mixed')] },
     ] },
     { title: 'Lengths', charts: [

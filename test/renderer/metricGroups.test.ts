@@ -12,4 +12,16 @@ describe('chartGroups', () => {
   it('an RL-only run shows no SFT group', () => {
     expect(chartGroups([M.rewardMean, M.accuracy]).map((x) => x.title)).toEqual(['Reward']);
   });
+  it('a run without CLIPO shows no CLIPO group; its pooled-state similarity is under Embeddings', () => {
+    const g = chartGroups([M.rewardMean, M.hiddenPosPairSim, M.hiddenNegPairSim, M.hiddenMixedPairSim]);
+    expect(g.map((x) => x.title)).toEqual(['Reward', 'Embeddings']);
+    expect(g[1]!.charts[0]!.yLabel).toBe('cosine similarity');
+    expect(g[1]!.charts[0]!.help).toMatch(/cosine similarity.*correct–correct, incorrect–incorrect and mixed/);
+  });
+  it('a CLIPO run has its CLIPO charts, each explained with a named y axis', () => {
+    const g = chartGroups([M.rewardMean, M.clipoLoss, M.clipoRewardMean, M.embPosPairSim]);
+    const clipo = g.find((x) => x.title === 'CLIPO')!;
+    expect(clipo.charts.map((c) => c.title)).toEqual(['Contrastive reward', 'Contrastive loss and valid anchors', 'Similarity fluctuation (head embeddings)']);
+    for (const c of clipo.charts) { expect(c.help).toBeTruthy(); expect(c.yLabel).toBeTruthy(); }
+  });
 });

@@ -31,3 +31,20 @@ describe('layoutScatter', () => {
     }
   });
 });
+
+describe('spreadOverlaps', () => {
+  it('keeps every point, spreads identical ones apart and counts them', async () => {
+    const { spreadOverlaps } = await import('../../renderer/components/charts/scatterLayout.js');
+    const pts = [...Array.from({ length: 10 }, (_, i) => pt(i + 1, 0, 1, 1)), pt(20, 1, 5, 5)];
+    const s = spreadOverlaps(layoutScatter(pts, 200, 200, 10));
+    expect(s).toHaveLength(11);
+    const stacked = s.filter((q) => q.p.x === 1);
+    expect(stacked.every((q) => q.stack === 10)).toBe(true);
+    expect(new Set(stacked.map((q) => q.slot))).toEqual(new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
+    // Pairwise at least ~spacing apart, and all within a small disc around the shared spot.
+    for (const a of stacked) for (const b of stacked) if (a !== b) expect(Math.hypot(a.dx - b.dx, a.dy - b.dy)).toBeGreaterThan(2);
+    for (const a of stacked) expect(Math.hypot(a.dx - a.px, a.dy - a.py)).toBeLessThanOrEqual(5 * 3 + 1e-9);
+    const alone = s.find((q) => q.p.sampleId === 20)!;
+    expect([alone.stack, alone.dx, alone.dy]).toEqual([1, alone.px, alone.py]);
+  });
+});

@@ -7,7 +7,7 @@ import { checkMigrationList, migrate, schemaVersion } from '../../main/store/mig
 import { migrations } from '../../main/store/migrations/migrations.js';
 import { openDb } from '../../main/store/db.js';
 import { StoreError } from '../../main/store/StoreError.js';
-import { createDb, tempDir } from './helpers.js';
+import { createDb, insertRun, tempDir } from './helpers.js';
 
 const tablesOf = (db: Database.Database): string[] =>
   (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
@@ -24,18 +24,29 @@ describe('migrations', () => {
       db.pragma('foreign_keys = ON');
       migrate(db, { to: migrations[i - 1]?.version ?? 0 });
       const before = new Set(tablesOf(db));
+      const cols = (t: string) => (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(t) as { name: string }[]).map((c) => c.name).join(',');
+      const colsBefore = new Map([...before].map((t) => [t, cols(t)]));
       expect(migrate(db, { to: version })).toEqual([version]);
       expect(schemaVersion(db)).toBe(version);
-      // Every migration adds at least one table, all of them STRICT.
+      // Every migration adds a table or columns to one (0130), and every table stays STRICT.
       const added = tablesOf(db).filter((t) => !before.has(t));
-      expect(added.length).toBeGreaterThan(0);
-      for (const t of added) {
+      const widened = [...before].filter((t) => cols(t) !== colsBefore.get(t));
+      expect(added.length + widened.length).toBeGreaterThan(0);
+      for (const t of [...added, ...widened]) {
         const sql = (db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').get(t) as { sql: string }).sql;
         expect(sql, `table ${t} must be STRICT`).toMatch(/\)\s*STRICT/);
       }
       expect(db.pragma('foreign_key_check')).toEqual([]);
       db.close();
     }
+  });
+
+  it('0130 keeps existing samples, with no per-token log-probs (NULL)', () => {
+    const db = createDb(120);
+    const run = insertRun(db);
+    db.prepare(`INSERT INTO samples (run_id, step, prompt_index, sample_index, prompt, completion, reward, length) VALUES (?, 0, 0, 0, 'p', 'c', 1, 1)`).run(run);
+    migrate(db, { to: 130 });
+    expect(db.prepare('SELECT completion, sampler_logp, trainer_logp FROM samples').all()).toEqual([{ completion: 'c', sampler_logp: null, trainer_logp: null }]);
   });
 
   it('is idempotent: migrating an up-to-date database applies nothing', () => {

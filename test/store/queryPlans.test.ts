@@ -94,6 +94,15 @@ describe('query plans of the dashboard queries', () => {
     expect(plan).not.toMatch(/TEMP B-TREE/);
   });
 
+  it('search across steps and a prompt\'s steps: the run\'s range of the samples index, in index order; tokens by primary key', () => {
+    for (const sql of [SampleStore.SEARCH_SQL, SampleStore.PROMPT_STEPS_SQL]) {
+      const plan = explain(db, sql, { run: 1, text: '%x%', prompt: 'p', limit: 10, offset: 0 });
+      expectPlan(plan, /SEARCH samples USING INDEX samples_by_run_id_step_prompt_index_sample_index \(run_id=\?\)/);
+      expect(plan).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
+    }
+    expectPlan(explain(db, SampleStore.TOKENS_SQL, { run: 1, id: 1 }), /SEARCH samples USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+  });
+
   it('steps with samples: loose index scan over the samples index', () => {
     expectPlan(explain(db, StepStore.SAMPLE_STEPS_SQL, P), /SEARCH samples USING COVERING INDEX samples_by_run_id_step_prompt_index_sample_index \(run_id=\? AND step>\?\)/);
   });

@@ -6,7 +6,7 @@
  */
 import type { RecipeInput } from './recipe.js';
 import type {
-  AppInfo, DatasetDetail, DatasetImportJob, DatasetInfo, DatasetPreset, DatasetPreview, PromptStats, EmbeddingPoint, EvaluationRow, ExportFormat, ExportResult, MetricSeries, ModelDownload, ModelInfo,
+  AppInfo, ProjectionInfo, SampleHit, SampleTokens, DatasetDetail, DatasetImportJob, DatasetInfo, DatasetPreset, DatasetPreview, PromptStats, EmbeddingPoint, EvaluationRow, ExportFormat, ExportResult, MetricSeries, ModelDownload, ModelInfo,
   PreflightReport, PublicSettings, RunComparison,
   RecipeFieldSpec, RecipePreset, RecipeValidation, RewardComponentInfo, RewardDefault, RewardTestResult, RunDetail, RunStatus, RunSummary, SampleFilter,
   SampleGroup, Settings,
@@ -45,6 +45,16 @@ export interface ApiMethods {
     result: { groups: SampleGroup[]; total: number };
   };
   'runs.embeddings': { args: RunRef & { step: number; kind: 'head' | 'pooled' }; result: EmbeddingPoint[] };
+  /** The scatter's projection at a step: PCA and its explained variance per axis. */
+  'runs.projection': { args: RunRef & { step: number; kind: 'head' | 'pooled' }; result: ProjectionInfo };
+  /** Completions of any step whose prompt or completion contains `query`, oldest step first; at most `limit` (≤ 200) per page. */
+  'runs.searchSamples': { args: RunRef & { query: string; offset?: number; limit?: number }; result: { rows: SampleHit[]; more: boolean } };
+  /** The steps (0-based) at which this exact prompt was drawn, oldest first (at most 10,000). */
+  'runs.promptSteps': { args: RunRef & { prompt: string }; result: number[] };
+  /** One completion's tokens with the sampler's and the trainer's log-prob of each. */
+  'runs.sampleTokens': { args: RunRef & { sampleId: number }; result: SampleTokens };
+  /** Writes the run's metrics as a TensorBoard log (tfevents) into `outDir/<id>-<name>/`. */
+  'runs.exportTensorBoard': { args: RunRef & { outDir: string; overwrite?: boolean }; result: ExportResult };
   'runs.compare': { args: { runIds: string[]; names: string[]; maxPoints?: number }; result: RunComparison };
   /** Writes the adapter (or a verl launch bundle) into `outDir`; refuses to overwrite unless `overwrite`. */
   'runs.export': {
@@ -146,6 +156,7 @@ export const API_METHOD_NAMES = [
   'recipes.presets', 'recipes.form', 'recipes.validate', 'recipes.preflight',
   'runs.list', 'runs.get', 'runs.create', 'runs.pause', 'runs.resume', 'runs.stop', 'runs.duplicate',
   'runs.delete', 'runs.metrics', 'runs.steps', 'runs.samples', 'runs.embeddings',
+  'runs.projection', 'runs.searchSamples', 'runs.promptSteps', 'runs.sampleTokens', 'runs.exportTensorBoard',
   'runs.compare', 'runs.export', 'runs.evaluate', 'runs.evaluations', 'runs.cancelJob', 'runs.alarms',
   'models.list', 'models.inspect', 'models.add', 'models.remove',
   'models.download', 'models.downloadCancel', 'models.downloads', 'models.hubFiles',

@@ -51,6 +51,14 @@ export const M = {
   hiddenPosPairSim: 'hidden_states/group/pos_pair_sim/mean',
   hiddenNegPairSim: 'hidden_states/group/neg_pair_sim/mean',
   hiddenMixedPairSim: 'hidden_states/group/pos_neg_pair_sim/mean',
+  /**
+   * The embedding scatter's 2-D PCA: share of the variance along each of its axes
+   * (eigenvalue / trace of the covariance, main/rl/diagnostics/pcaProjection.ts).
+   */
+  projHeadExplained1: 'projection/head/explained1',
+  projHeadExplained2: 'projection/head/explained2',
+  projPooledExplained1: 'projection/pooled/explained1',
+  projPooledExplained2: 'projection/pooled/explained2',
   // written by the trainer about the rollouts, the optimiser and the time split (main/trainer/stepMetrics.ts)
   accuracy: 'reward/accuracy',
   lengthMean: 'completion/lengthMean',

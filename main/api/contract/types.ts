@@ -126,6 +126,30 @@ export interface EmbeddingPoint {
   correct: boolean;
   x: number;
   y: number;
+  /** The completion's total reward and length in tokens (scatter tooltip and colouring). */
+  reward: number;
+  length: number;
+}
+
+/** How a step's scatter coordinates were made: a 2-D PCA with the share of variance along each axis (null for runs logged before it was recorded). */
+export interface ProjectionInfo {
+  method: 'PCA';
+  kind: 'head' | 'pooled';
+  explained: [number, number] | null;
+}
+
+/** A search hit across steps: the completion with its step's prompt. */
+export interface SampleHit extends SampleRow {
+  prompt: string;
+}
+
+/** One completion token by token: its id, text piece, and the log-prob the sampler and the trainer (π_old) gave it. */
+export interface SampleTokens {
+  sampleId: number;
+  step: number;
+  tokens: { id: number; piece: string | null; sampler: number | null; trainer: number | null }[];
+  /** Why pieces or log-probs are missing, when they are (null when all is there). */
+  note: string | null;
 }
 
 export interface ModelInfo {

@@ -6,6 +6,12 @@
  * axes, the new pair is turned by the 2×2 orthogonal matrix R (rotation or reflection)
  * maximising tr(Rᵀ·A_newᵀ·A_prev), i.e. the orthogonal Procrustes fit onto the previous
  * axes, so points do not jump when eigenvectors swap sign or (near-degenerate) rotate.
+ *
+ * Explained variance: λ₁, λ₂ are the top two eigenvalues of the covariance C = XcᵀXc/n
+ * (Rayleigh quotients vᵀCv of the converged eigenvectors, before the Procrustes turn, which
+ * mixes them), and the ratios are λᵢ / tr(C), tr(C) being the total variance (the sum of all
+ * eigenvalues), as scikit-learn's PCA.explained_variance_ratio_ (with 1/n, not 1/(n−1): the
+ * ratio is the same).
  */
 import type { FloatArray } from '../types.js';
 
@@ -18,6 +24,12 @@ export interface PcaProjection {
   mean: Float64Array;
   /** Variance along each returned axis. */
   variance: [number, number];
+  /** The top two eigenvalues of the covariance, largest first. */
+  eigenvalues: [number, number];
+  /** Total variance: the covariance's trace. */
+  totalVariance: number;
+  /** eigenvalues / totalVariance (0 when all points coincide). */
+  explained: [number, number];
 }
 
 function covTimes(xc: Float64Array, n: number, dim: number, v: Float64Array): Float64Array {
@@ -74,6 +86,10 @@ export function pcaProject2d(x: FloatArray, n: number, dim: number, prevAxes?: F
     prevAxes ? prevAxes.slice(a * dim, (a + 1) * dim) : Float64Array.from({ length: dim }, (_, k) => Math.cos(k * (a + 1) + 0.3));
   const a0 = topAxis(xc, n, dim, seed(0));
   const a1 = topAxis(xc, n, dim, seed(1), a0);
+  const eigenvalues: [number, number] = [dotv(covTimes(xc, n, dim, a0), a0, dim), dotv(covTimes(xc, n, dim, a1), a1, dim)];
+  let totalVariance = 0;
+  for (let i = 0; i < n * dim; i++) totalVariance += (xc[i]! * xc[i]!) / n;
+  const explained: [number, number] = totalVariance > 0 ? [eigenvalues[0] / totalVariance, eigenvalues[1] / totalVariance] : [0, 0];
   let axes = [a0, a1];
   if (prevAxes) {
     const m = (a: number, b: number): number => dotv(axes[a]!, prevAxes.subarray(b * dim, (b + 1) * dim), dim);
@@ -114,5 +130,5 @@ export function pcaProject2d(x: FloatArray, n: number, dim: number, prevAxes?: F
   const out = new Float64Array(2 * dim);
   out.set(axes[0]!, 0);
   out.set(axes[1]!, dim);
-  return { coords, axes: out, mean, variance };
+  return { coords, axes: out, mean, variance, eigenvalues, totalVariance, explained };
 }

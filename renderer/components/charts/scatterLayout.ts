@@ -32,3 +32,42 @@ export function layoutScatter<P extends ProjectedPoint>(points: P[], width: numb
     return { p, key: `${p.groupIndex}:${n}`, px: xs(p.x), py: ys(p.y) };
   });
 }
+
+export interface SpreadPoint<P extends ProjectedPoint = ProjectedPoint> extends PlacedPoint<P> {
+  /** Drawn position: the projected one, moved around it when other points share the spot. */
+  dx: number;
+  dy: number;
+  /** How many points share this point's spot (1 = alone). */
+  stack: number;
+  /** This point's place in its stack (0 = the stack's first; the count badge goes on it). */
+  slot: number;
+}
+
+/**
+ * Points whose projections fall within `tolerance` px of each other (identical
+ * completions have identical embeddings, so a collapsed policy draws 64 points
+ * as a handful of markers) are spread on a sunflower spiral around their
+ * shared spot, `spacing` px apart, so every stored point stays visible and
+ * clickable; each keeps `stack`, the number sharing the spot, for a count badge.
+ * Deterministic (no random jitter): the same step always looks the same.
+ */
+export function spreadOverlaps<P extends ProjectedPoint>(placed: PlacedPoint<P>[], tolerance = 1.5, spacing = 5): SpreadPoint<P>[] {
+  const cells = new Map<string, number[]>();
+  const out: SpreadPoint<P>[] = placed.map((q) => ({ ...q, dx: q.px, dy: q.py, stack: 1, slot: 0 }));
+  out.forEach((q, i) => {
+    const key = `${Math.round(q.px / tolerance)}:${Math.round(q.py / tolerance)}`;
+    const c = cells.get(key);
+    if (c) c.push(i); else cells.set(key, [i]);
+  });
+  const golden = Math.PI * (3 - Math.sqrt(5));
+  for (const idx of cells.values()) {
+    if (idx.length < 2) continue;
+    const cx = idx.reduce((s, i) => s + out[i]!.px, 0) / idx.length;
+    const cy = idx.reduce((s, i) => s + out[i]!.py, 0) / idx.length;
+    idx.forEach((i, k) => {
+      const r = spacing * Math.sqrt(k);
+      out[i] = { ...out[i]!, dx: cx + r * Math.cos(k * golden), dy: cy + r * Math.sin(k * golden), stack: idx.length, slot: k };
+    });
+  }
+  return out;
+}
