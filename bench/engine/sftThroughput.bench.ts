@@ -12,8 +12,8 @@
  *
  * Run: nice -n 5 npm run bench:sft
  * Knobs: SFT_BENCH_THREADS (1), SFT_BENCH_WARMUP (1), SFT_BENCH_STEPS (5 for (a), SFT_BENCH_QWEN_STEPS 3 for (b)),
- *   (a) shape SFT_BENCH_DMODEL, _LAYERS, _HEADS, _KV_HEADS, _FF, _VOCAB; batch SFT_BENCH_SEQS (8) × SFT_BENCH_SEQ_LEN (128),
- *   prompt SFT_BENCH_PROMPT_LEN (32); (b) SFT_BENCH_QWEN_LAYERS (2; 24 = the whole model), SFT_BENCH_QWEN_SEQS (2) ×
+ *   (a) shape SFT_BENCH_DMODEL, _LAYERS, _HEADS, _KV_HEADS, _FF, _VOCAB; batch SFT_BENCH_SEQS (4) × SFT_BENCH_SEQ_LEN (64),
+ *   prompt SFT_BENCH_PROMPT_LEN (16); (b) SFT_BENCH_QWEN_LAYERS (2; 24 = the whole model), SFT_BENCH_QWEN_SEQS (1) ×
  *   SFT_BENCH_QWEN_SEQ_LEN (64), prompt SFT_BENCH_QWEN_PROMPT_LEN (16), SFT_BENCH_RANK (16); SFT_BENCH_ONLY=full|lora.
  */
 import { afterAll, expect, test } from 'vitest';
@@ -50,8 +50,8 @@ const QWEN_SHAPE: RandomModelShape = { arch: 'qwen2', nLayer: env('SFT_BENCH_QWE
 
 const THREADS = env('SFT_BENCH_THREADS', 1), WARMUP = env('SFT_BENCH_WARMUP', 1);
 const ONLY = process.env.SFT_BENCH_ONLY;
-const A = { seqs: env('SFT_BENCH_SEQS', 8), len: env('SFT_BENCH_SEQ_LEN', 128), prompt: env('SFT_BENCH_PROMPT_LEN', 32), steps: env('SFT_BENCH_STEPS', 5) };
-const Bq = { seqs: env('SFT_BENCH_QWEN_SEQS', 2), len: env('SFT_BENCH_QWEN_SEQ_LEN', 64), prompt: env('SFT_BENCH_QWEN_PROMPT_LEN', 16), steps: env('SFT_BENCH_QWEN_STEPS', 3) };
+const A = { seqs: env('SFT_BENCH_SEQS', 4), len: env('SFT_BENCH_SEQ_LEN', 64), prompt: env('SFT_BENCH_PROMPT_LEN', 16), steps: env('SFT_BENCH_STEPS', 5) };
+const Bq = { seqs: env('SFT_BENCH_QWEN_SEQS', 1), len: env('SFT_BENCH_QWEN_SEQ_LEN', 64), prompt: env('SFT_BENCH_QWEN_PROMPT_LEN', 16), steps: env('SFT_BENCH_QWEN_STEPS', 3) };
 const RANK = env('SFT_BENCH_RANK', 16);
 // Optimizer of an SFT run (recipe defaults are of this order); identical on both sides.
 const OPT = { lr: 1e-3, weightDecay: 0.01, maxGradNorm: 1 };
@@ -179,24 +179,26 @@ test.skipIf(ONLY === 'full')('(b) LoRA SFT at Qwen2.5-0.5B widths: engine vs PyT
   const path = join(cache, `${S.arch}-${S.nLayer}x${S.d}x${S.ff}-${S.vocab}-F32.gguf`);
   if (!existsSync(path)) { console.log(`[sft bench] writing random model ${path}`); writeRandomModel(path, S, { weightType: 'F32' }); }
   const m = await EngineModel.open(path, { threads: THREADS, frozen: 'f32' });
+  const b = makeBatch(S.vocab, Bq);
+  let eng: Timed;
   try {
     await m.lora.init({ rank: RANK, alpha: 2 * RANK });
-    const b = makeBatch(S.vocab, Bq);
     await m.reserve({ tokenBudget: b.totalTokens });
     console.log(`[sft bench] (b) qwen2 ${S.nLayer} layers x d ${S.d}, ${S.nHead} heads (${S.nKv} KV), ff ${S.ff}, vocab ${S.vocab}, F32; ` +
       `LoRA r${RANK} alpha ${2 * RANK} on q,k,v,o,gate,up,down (${m.info.trainableParams} params); ${Bq.seqs} x ${Bq.len} tokens (prompt ${Bq.prompt} masked) per step`);
-    const eng = await engineSteps(m, b, Bq.steps);
-    const tor = torchSteps({
-      mode: 'lora', rank: RANK, alpha: 2 * RANK, steps: Bq.steps,
-      shape: { arch: S.arch, nLayer: S.nLayer, d: S.d, nHead: S.nHead, nKv: S.nKv, ff: S.ff, vocab: S.vocab, ropeBase: 1e6, tied: true },
-      batch: b.seqs.map((s) => ({ tokens: Array.from(s.tokens), responseStart: s.responseStart })), weights: Array.from(b.weights),
-    });
-    if (tor) torchVersion = tor.version;
-    rows.push({ name: `(b) LoRA r${RANK} Qwen2.5-0.5B widths, ${S.nLayer} layers`, tokens: b.totalTokens, engine: eng, torch: tor });
-    expect(eng.losses.every(Number.isFinite)).toBe(true);
+    eng = await engineSteps(m, b, Bq.steps);
   } finally {
     await m.dispose();
   }
+  // One model in memory at a time: PyTorch runs after the engine has let go of its copy.
+  const tor = torchSteps({
+    mode: 'lora', rank: RANK, alpha: 2 * RANK, steps: Bq.steps,
+    shape: { arch: S.arch, nLayer: S.nLayer, d: S.d, nHead: S.nHead, nKv: S.nKv, ff: S.ff, vocab: S.vocab, ropeBase: 1e6, tied: true },
+    batch: b.seqs.map((s) => ({ tokens: Array.from(s.tokens), responseStart: s.responseStart })), weights: Array.from(b.weights),
+  });
+  if (tor) torchVersion = tor.version;
+  rows.push({ name: `(b) LoRA r${RANK} Qwen2.5-0.5B widths, ${S.nLayer} layers`, tokens: b.totalTokens, engine: eng, torch: tor });
+  expect(eng.losses.every(Number.isFinite)).toBe(true);
 });
 
 afterAll(() => printTable());
