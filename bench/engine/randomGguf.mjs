@@ -2,7 +2,7 @@
 // any width and vocabulary, up to full Qwen2.5/Llama-3.2 sizes, without holding the file in memory
 // (main/models/gguf/writeGguf.ts assembles everything in memory and has the tiny tokenizer's vocab).
 // Used by bench/engine/benchEngine.mjs and bench/engine/sftThroughput.bench.ts.
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, writeSync } from 'node:fs';
 import { randomFillSync } from 'node:crypto';
 
 // GGUF type ids and block geometry (ggml.h ggml_type; ggml.c type_traits)
@@ -19,6 +19,7 @@ export function matrixType(wtype, nIn) {
  * Matrices uniform with std ≈ 1/√nIn, norms 1. Quantised matrices get valid blocks of uniform random values
  * (Q8_0: random int8 quants with one scale per block; Q4_K: random nibbles with one scale/min per block,
  * centred); zeros: true writes zero matrices as holes (a sparse file, for reserve-only runs).
+ * Atomic (temp file + rename): the benches cache the file by name, so an interrupted write must not leave one.
  */
 export function writeRandomModel(path, shape, { weightType = 'F16', zeros = false } = {}) {
   const { arch, nLayer, d, nHead, nKv, ff, vocab } = shape;
@@ -57,7 +58,8 @@ export function writeRandomModel(path, shape, { weightType = 'F16', zeros = fals
   }
   let head = Buffer.concat(parts);
   head = Buffer.concat([head, Buffer.alloc((32 - (head.length % 32)) % 32)]);
-  const fd = openSync(path, 'w');
+  const tmp = `${path}.${process.pid}.partial`;
+  const fd = openSync(tmp, 'w');
   writeSync(fd, head);
   let pos = head.length;
   let seed = 12345;
@@ -98,6 +100,7 @@ export function writeRandomModel(path, shape, { weightType = 'F16', zeros = fals
   // a trailing byte so a sparse file has its full length
   writeSync(fd, Buffer.alloc(1), 0, 1, Math.max(pos - 1, head.length));
   closeSync(fd);
+  renameSync(tmp, path);
 }
 
 const f32b = new Float32Array(1), u32b = new Uint32Array(f32b.buffer);
