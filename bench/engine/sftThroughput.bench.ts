@@ -105,7 +105,7 @@ const rows: Row[] = [];
 let torchVersion = 'unavailable';
 
 function printTable(): void {
-  const f = (x: number): string => x.toFixed(1).padStart(9);
+  const f = (x: number): string => (Number.isNaN(x) ? 'n/a' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)).padStart(7);
   const timed = (t: Timed): Timed => ({ wall: t.wall.slice(WARMUP), cpu: t.cpu.slice(WARMUP), losses: t.losses });
   console.log(`\n[sft bench] threads ${THREADS} on both sides, ${WARMUP} warm-up step(s) excluded, median of the timed steps; ` +
     `tok/s = tokens processed (prompt + target) per second of one backward + AdamW step. PyTorch ${torchVersion} (CPU, F32, eager).`);
@@ -114,7 +114,7 @@ function printTable(): void {
     const e = timed(r.engine), t = r.torch ? timed(r.torch) : undefined;
     const ew = r.tokens / median(e.wall), ec = r.tokens / median(e.cpu);
     const tw = t ? r.tokens / median(t.wall) : NaN, tc = t ? r.tokens / median(t.cpu) : NaN;
-    console.log(`[sft bench] | ${r.name} | ${r.tokens} | ${f(ew)} | ${f(tw)} | ${(ew / tw).toFixed(2)}x | ${f(ec)} | ${f(tc)} | ${(ec / tc).toFixed(2)}x |`);
+    console.log(`[sft bench] | ${r.name} | ${r.tokens} | ${f(ew)} | ${f(tw)} | ${t ? `${(ew / tw).toFixed(2)}x` : 'n/a'} | ${f(ec)} | ${f(tc)} | ${t ? `${(ec / tc).toFixed(2)}x` : 'n/a'} |`);
   }
 }
 
