@@ -35,14 +35,15 @@ const env = (k: string, d: number): number => (process.env[k] !== undefined ? Nu
  * Tokenizer-free file, so any vocabulary size works; weights drawn by writeTinyModel's generator.
  */
 export const REASONER_SHAPE = {
-  arch: 'llama' as const,
+  // SFT_BENCH_ARCH=qwen2 (q/k/v biases, NEOX rope) with SFT_BENCH_TIED=1 cross-checks the PyTorch code path (b) times.
+  arch: (process.env.SFT_BENCH_ARCH === 'qwen2' ? 'qwen2' : 'llama') as 'llama' | 'qwen2',
   dModel: env('SFT_BENCH_DMODEL', 256),
   nLayer: env('SFT_BENCH_LAYERS', 4),
   nHead: env('SFT_BENCH_HEADS', 4),
   nHeadKv: env('SFT_BENCH_KV_HEADS', 4),
   nFf: env('SFT_BENCH_FF', 768),
   vocab: env('SFT_BENCH_VOCAB', 512),
-  tiedEmbeddings: false,
+  tiedEmbeddings: process.env.SFT_BENCH_TIED === '1',
   ropeFreqBase: 10000,
 };
 /** Qwen2.5-0.5B's published config.json (hidden 896, 14 heads, 2 KV heads, ff 4864, vocab 151936, 24 layers, tied). */
@@ -144,7 +145,7 @@ test.skipIf(ONLY === 'lora')('(a) full-parameter SFT at the reasoning model shap
     writeFileSync(weightsPath, await m.full.params());
     const tensors = m.full.tensors();
     const info = m.info;
-    console.log(`[sft bench] (a) llama ${S.nLayer} x d ${S.dModel}, ${S.nHead} heads (${S.nHeadKv} KV), ff ${S.nFf}, vocab ${S.vocab}, ` +
+    console.log(`[sft bench] (a) ${S.arch} ${S.nLayer} x d ${S.dModel}, ${S.nHead} heads (${S.nHeadKv} KV), ff ${S.nFf}, vocab ${S.vocab}${S.tiedEmbeddings ? ' tied' : ''}, ` +
       `${info.trainableParams} params; ${A.seqs} x ${A.len} tokens (prompt ${A.prompt} masked) per step`);
     const eng = await engineSteps(m, b, A.steps);
     const tor = torchSteps({
@@ -153,7 +154,7 @@ test.skipIf(ONLY === 'lora')('(a) full-parameter SFT at the reasoning model shap
       batch: b.seqs.map((s) => ({ tokens: Array.from(s.tokens), responseStart: s.responseStart })), weights: Array.from(b.weights),
     });
     if (tor) torchVersion = tor.version;
-    rows.push({ name: `(a) full-param llama ${(info.trainableParams / 1e6).toFixed(2)}M`, tokens: b.totalTokens, engine: eng, torch: tor });
+    rows.push({ name: `(a) full-param ${S.arch} ${(info.trainableParams / 1e6).toFixed(2)}M`, tokens: b.totalTokens, engine: eng, torch: tor });
     if (tor) {
       // Cross-check: same weights, batch, loss and AdamW, so the loss trajectories agree (step 0: forward; step 1: gradient + AdamW).
       const d = eng.losses.map((l, i) => Math.abs(l - tor.losses[i]!));
