@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { layoutScatter } from '../../renderer/components/charts/scatterLayout.js';
+import { layoutScatter } from '../../charts/scatterLayout.js';
 
 const pt = (sampleId: number, groupIndex: number, x: number, y: number, correct = true) => ({ sampleId, groupIndex, x, y, correct });
 
