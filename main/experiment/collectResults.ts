@@ -125,13 +125,11 @@ export function collectScatter(store: Store, spec: ExperimentSpec, runs: CellRun
     if (!r) continue;
     for (const shown of spec.figures.scatterSteps) {
       let kind: 'head' | 'pooled' = spec.figures.embedding;
-      let steps = store.embeddings.stepsWithEmbeddings(r.runId);
-      let step = nearest(steps, shown - 1);
+      const step = nearest(store.embeddings.stepsWithEmbeddings(r.runId), shown - 1);
       let pts = step === null ? [] : store.embeddings.ofStep(r.runId, step, kind);
       if (pts.length === 0 && kind === 'head') { kind = 'pooled'; pts = step === null ? [] : store.embeddings.ofStep(r.runId, step, kind); }
       if (step === null || pts.length === 0) continue;
       out.push({ arm: arm.label, seed: r.seed, runId: r.runId, kind, step, points: pts.map((e) => ({ sampleId: e.sampleId, groupIndex: e.promptIndex, correct: e.correct ?? false, x: e.x, y: e.y })) });
-      steps = [];
     }
   }
   return out;
