@@ -4,7 +4,7 @@
  * and the paired difference to the first arm, figures), results.json (the
  * numbers), and figures/*.svg drawn by the UI's chart layout (charts/).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChartSeries } from '../../charts/chartTypes.js';
 import { svgLineChart } from '../../charts/svgLineChart.js';
@@ -34,6 +34,8 @@ function curveSeries(res: ExperimentResults, metric: string, arms: string[], lab
 
 export function renderFigures(res: ExperimentResults, scatter: ScatterData[], dir: string): Figure[] {
   mkdirSync(dir, { recursive: true });
+  // A figure an earlier run of the report had (an arm since removed) must not linger beside the new ones.
+  for (const f of readdirSync(dir)) if (f.endsWith('.svg')) rmSync(join(dir, f), { force: true });
   const figs: Figure[] = [];
   const band = res.seeds.length > 1 ? `lines: mean over ${res.seeds.length} seeds; band: lowest to highest seed at each step` : 'one seed';
   const write = (file: string, title: string, caption: string, svg: string) => { writeFileSync(join(dir, file), svg); figs.push({ file, title, caption }); };
