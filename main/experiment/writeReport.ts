@@ -68,6 +68,9 @@ export function renderFigures(res: ExperimentResults, scatter: ScatterData[], di
   return figs;
 }
 
+/** Mean score from which a split counts as saturated in the summary. */
+export const CEILING = 0.9;
+
 /** Sentences that say only what the intervals support. */
 export function summaryLines(res: ExperimentResults): string[] {
   const base = res.arms[0]!;
@@ -80,6 +83,9 @@ export function summaryLines(res: ExperimentResults): string[] {
       const rest = m.diffs.filter((d) => !d.significant).map((d) => d.arm);
       const parts = sig.map((d) => `**${d.arm} ${d.mean > 0 ? 'better' : 'worse'} than ${base}** by ${signed(d.mean)} (95 % CI ${interval(d)})`);
       if (rest.length) parts.push(`no significant difference between ${base} and ${rest.join(', ')}`);
+      // A split every arm nearly solves cannot rank them: say so rather than let "no difference" read as "equal".
+      const lowest = Math.min(...m.arms.map((a) => a.mean));
+      if (lowest >= CEILING) parts.push(`every arm averages ≥ ${CEILING} here, near the ceiling, so this split cannot separate them`);
       lines.push(`${s.title}, ${m.title}: ${parts.join('; ')}.`);
     }
   }
@@ -100,6 +106,8 @@ export interface ReportOptions {
   intro?: string;
   /** wall-clock of the whole command (seconds), when known */
   seconds?: number;
+  /** summed wall-clock of the runs' training (store start/end times) */
+  trainingSeconds?: number;
   /** the command that regenerates this report */
   command?: string;
 }
@@ -117,7 +125,7 @@ export function reportMarkdown(o: ReportOptions): string {
   L.push(`- evaluation of each run's final checkpoint: ${res.eval.limit} problems per split (the same problems for every run); pass@1 greedy; pass@${res.eval.k} from n=${res.eval.samples} samples at temperature ${res.eval.temperature} (unbiased estimator, Chen et al. 2021)`);
   L.push(`- intervals: mean ± half-width of the two-sided 95 % Student's t interval across seeds (n − 1 degrees of freedom); Δ: paired difference to **${base}** on the same seed, with its 95 % t interval`);
   L.push(`- runs (ordinary runs in the store; the app's Compare view shows them): ${res.runs.map((r) => `#${r.runId} ${r.arm}/seed ${r.seed} (${r.status})`).join(', ')}`);
-  if (o.command) L.push(`- regenerate: \`${o.command}\`${o.seconds !== undefined ? ` (this run of it took ${Math.round(o.seconds)} s)` : ''}`);
+  if (o.command) L.push(`- regenerate: \`${o.command}\`; training took ${Math.round(o.trainingSeconds ?? 0)} s in all (the runs' durations in the store)${o.seconds !== undefined ? `, and this invocation (skipping finished runs and evaluations) ${Math.round(o.seconds)} s` : ''}`);
   L.push('', '## Summary', '');
   for (const l of summaryLines(res)) L.push(`- ${l}`);
   L.push('', '## Results per split', '');

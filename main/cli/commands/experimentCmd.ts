@@ -136,15 +136,16 @@ export async function experimentCmd(ctx: CliContext, specPath: string | undefine
     const figDir = join(out, 'figures');
     const figures = renderFigures(results, collectScatter(ctx.store, spec, runs), figDir);
     const seconds = (Date.now() - t0) / 1000;
+    const trainingSeconds = runs.reduce((t, r) => { const x = ctx.store.runs.get(r.runId); return t + (x.startedAt !== null && x.endedAt !== null ? (x.endedAt - x.startedAt) / 1000 : 0); }, 0);
     const intro = o.intro ? readFileSync(o.intro, 'utf8') : undefined;
     const command = o.command ?? `npx clipo experiment ${specPath}${o.model ? ` --model ${o.model}` : ''} --out ${relative(process.cwd(), out) || '.'}`;
     writeFileSync(join(out, 'results.json'), JSON.stringify(results, null, 2) + '\n');
-    writeFileSync(join(out, 'report.md'), reportMarkdown({ spec, res: results, figures, figurePrefix: 'figures/', seconds, command }));
+    writeFileSync(join(out, 'report.md'), reportMarkdown({ spec, res: results, figures, figurePrefix: 'figures/', seconds, trainingSeconds, command }));
     if (o.results) {
       const file = resolve(o.results);
       const regenerate = `npm run results -- ${specPath}${o.model ? ` --model ${o.model}` : ''}`;
       const prefix = relative(dirname(file), figDir).split('\\').join('/') + '/';
-      writeFileSync(file, reportMarkdown({ spec, res: results, figures, figurePrefix: prefix, seconds, command: regenerate, ...(intro ? { intro } : {}) }));
+      writeFileSync(file, reportMarkdown({ spec, res: results, figures, figurePrefix: prefix, seconds, trainingSeconds, command: regenerate, ...(intro ? { intro } : {}) }));
     }
     if (o.json) console.log(JSON.stringify({ out, report: join(out, 'report.md'), results: join(out, 'results.json'), figures: figures.map((f) => join(figDir, f.file)), seconds }, null, 2));
     else console.log(`experiment "${spec.name}": ${runs.length} runs, report in ${join(out, 'report.md')} (${formatDuration(seconds)})`);
