@@ -42,6 +42,8 @@ export interface ExperimentResults {
   eval: ExperimentSpec['eval'];
   runs: (CellRun & { status: string; finalCheckpoint: number | null })[];
   splits: SplitResult[];
+  /** arms whose runs drop zero-variance groups (DAPO dynamic sampling): their training accuracy is over mixed groups only */
+  dynamicSamplingArms: string[];
   /** metric name → arm → per-step mean, min and max across seeds */
   curves: Record<string, Record<string, CurvePoint[]>>;
 }
@@ -108,6 +110,7 @@ export function collectResults(store: Store, spec: ExperimentSpec, model: string
   return {
     experiment: spec.name, model, task: spec.task, steps: spec.steps, seeds: spec.seeds, arms, eval: spec.eval,
     runs: withStatus, splits, curves,
+    dynamicSamplingArms: arms.filter((arm) => withStatus.some((r) => r.arm === arm && (JSON.parse(store.runs.get(r.runId).recipeJson) as { algorithm?: { dynamicSampling?: boolean } }).algorithm?.dynamicSampling === true)),
   };
 }
 

@@ -41,7 +41,9 @@ export function renderFigures(res: ExperimentResults, scatter: ScatterData[], di
   const write = (file: string, title: string, caption: string, svg: string) => { writeFileSync(join(dir, file), svg); figs.push({ file, title, caption }); };
   for (const [metric, title, yLabel] of [[M.accuracy, 'Training accuracy (sampled rollouts)', 'fraction correct'], [M.rewardMean, 'Training reward (mean per step)', 'reward']] as const) {
     const series = curveSeries(res, metric, res.arms);
-    if (series.length) write(`${slug(metric)}.svg`, title, `\`${metric}\` per step, every arm; ${band}.`, svgLineChart({ title, series, yLabel }));
+    // Dynamic sampling keeps only groups with mixed rewards, so such an arm's training accuracy is pulled towards 0.5 (main/trainer/collectRollouts.ts).
+    const ds = res.dynamicSamplingArms.length ? ` ${res.dynamicSamplingArms.join(', ')} trains only on groups with mixed rewards (dynamic sampling) and its curve is over those groups, so it is not comparable with the other arms here; the evaluation tables are.` : '';
+    if (series.length) write(`${slug(metric)}.svg`, title, `\`${metric}\` per step, every arm; ${band}.${ds}`, svgLineChart({ title, series, yLabel }));
   }
   // Similarity fluctuation (CLIPO §1.7): mean cosine similarity of correct–correct, incorrect–incorrect and mixed pairs per group.
   for (const arm of res.arms) {
