@@ -19,6 +19,8 @@ const USAGE = `usage:
   clipo eval <run-id|model.gguf> --dataset <task[:split[+perturbation]]|file.jsonl> [--k N] [--temperature T]
              [--checkpoint base|latest|N] [--limit N] [--fields question,answer] [--max-tokens N (model files)]
                                                                         pass@1 / avg@k / pass@k (resumable)
+  clipo experiment <spec.json> [--out DIR] [--model NAME|model.gguf] [--results FILE --intro FILE] [--json]
+                                                                        train a grid of arms × seeds, evaluate every split, write a report
   clipo download <owner/repo> <file.gguf> [--revision REV]               fetch a model from Hugging Face (resumable; token: HF_TOKEN or Settings)
 presets: demo, qwen05-grpo, qwen05-grpo-clipo, qwen15-dapo-clipo, qwen05-conspo
 data: $CLIPO_DATA_DIR, else the app's data folder`;
@@ -36,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false }, steps: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       format: { type: 'string' }, out: { type: 'string' }, checkpoint: { type: 'string' }, force: { type: 'boolean', default: false },
       dataset: { type: 'string' }, k: { type: 'string' }, temperature: { type: 'string' }, limit: { type: 'string' }, fields: { type: 'string' }, 'max-tokens': { type: 'string' }, revision: { type: 'string' },
+      model: { type: 'string' }, results: { type: 'string' }, intro: { type: 'string' },
     },
   });
   const [command, arg] = positionals;
@@ -85,6 +88,10 @@ export async function main(argv: string[]): Promise<number> {
         return await evalCmd(ctx, arg && /\.gguf$/i.test(arg) ? { model: arg } : runIdArg(arg), {
           dataset: values.dataset, k: values.k, temperature: values.temperature, checkpoint: values.checkpoint, limit: values.limit, fields: values.fields, json: values.json, maxTokens: values['max-tokens'],
         });
+      }
+      case 'experiment': {
+        const { experimentCmd } = await import('./commands/experimentCmd.js');
+        return await experimentCmd(ctx, arg, { json: values.json, ...(values.out ? { out: values.out } : {}), ...(values.model ? { model: values.model } : {}), ...(values.results ? { results: values.results } : {}), ...(values.intro ? { intro: values.intro } : {}) });
       }
       case 'download': {
         const { downloadCmd } = await import('./commands/downloadCmd.js');

@@ -61,6 +61,22 @@ describe('evaluation of the demo run', () => {
     expect(rows.find((r) => r.checkpoint === 19 && r.metric === 'pass@k')!.k).toBe(4);
   });
 
+  it('pass@k from n > k samples: the unbiased estimate over the progress file\'s (n, c), stored with its k', async () => {
+    const ds = { kind: 'builtin' as const, task: 'tiny-demo', splitName: 'test' };
+    const r = await evaluateRun({ store, dataDir, runId, checkpoint: 'latest', dataset: ds, k: 2, samples: 6, temperature: 1, limit: 12 });
+    const lines = readFileSync(r.progressPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { i?: number; n?: number; c?: number });
+    const probs = lines.filter((l) => l.i !== undefined);
+    expect(probs).toHaveLength(12);
+    // 1 − C(6−c, 2)/C(6, 2), by hand per problem
+    const choose2 = (m: number) => (m * (m - 1)) / 2;
+    const want = probs.reduce((a, p) => { expect(p.n).toBe(6); return a + 1 - choose2(6 - p.c!) / 15; }, 0) / 12;
+    const rows = store.evaluations.ofRun(runId).filter((e) => e.checkpointStep === 19 && e.split === 'test' && e.n === 12);
+    expect(rows.find((e) => e.metric === 'pass@k')).toMatchObject({ k: 2 });
+    expect(rows.find((e) => e.metric === 'pass@k')!.value).toBeCloseTo(want, 12);
+    expect(rows.find((e) => e.metric === 'avg@k')).toMatchObject({ k: 6 });
+    await expect(evaluateRun({ store, dataDir, runId, checkpoint: 'latest', dataset: ds, k: 4, samples: 3, temperature: 1, limit: 2 })).rejects.toMatchObject({ code: 'invalid_argument' });
+  });
+
   it('stopped midway, a rerun continues where it stopped with no duplicates; a finished one records nothing new', async () => {
     const ds = { kind: 'builtin' as const, task: 'tiny-demo', splitName: 'test' };
     const ac = new AbortController();

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { lttbIndices, minMaxIndices } from '../../renderer/components/charts/downsample.js';
-import { nearestIndex, rangeIndices } from '../../renderer/components/charts/nearest.js';
-import { emaSmooth } from '../../renderer/components/charts/smoothing.js';
-import { chartDomain, formatBytes, formatDuration, formatValue, niceTicks, paddedExtent, tickLabels } from '../../renderer/components/charts/ticks.js';
-import { hoveredStep, indexOfStep, tableRows } from '../../renderer/components/charts/alignByStep.js';
+import { lttbIndices, minMaxIndices } from '../../charts/downsample.js';
+import { nearestIndex, rangeIndices } from '../../charts/nearest.js';
+import { emaSmooth } from '../../charts/smoothing.js';
+import { chartDomain, formatBytes, formatDuration, formatValue, niceTicks, paddedExtent, tickLabels } from '../../charts/ticks.js';
+import { hoveredStep, indexOfStep, tableRows } from '../../charts/alignByStep.js';
 import { gapCounts, gapCountsBySpacing, MetricHistory } from '../../renderer/lib/metricHistory.js';
 
 describe('emaSmooth', () => {

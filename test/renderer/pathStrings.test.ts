@@ -1,7 +1,7 @@
 // The chart path builders draw what d3.line / d3.area draw (linear curve, defined gaps), to 0.01 px.
 import { area, line } from 'd3';
 import { describe, expect, it } from 'vitest';
-import { areaPath, linePath } from '../../renderer/components/charts/pathStrings.js';
+import { areaPath, linePath } from '../../charts/pathStrings.js';
 
 const nums = (d: string) => [...d.matchAll(/-?[\d.]+(?:e-?\d+)?/g)].map((m) => Number(m[0]));
 const cmds = (d: string) => d.replace(/[-\d.,e]+/g, '');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { layoutScatter } from '../../renderer/components/charts/scatterLayout.js';
+import { layoutScatter } from '../../charts/scatterLayout.js';
 
 const pt = (sampleId: number, groupIndex: number, x: number, y: number, correct = true) => ({ sampleId, groupIndex, x, y, correct });
 
@@ -34,7 +34,7 @@ describe('layoutScatter', () => {
 
 describe('spreadOverlaps', () => {
   it('keeps every point, spreads identical ones apart and counts them', async () => {
-    const { spreadOverlaps } = await import('../../renderer/components/charts/scatterLayout.js');
+    const { spreadOverlaps } = await import('../../charts/scatterLayout.js');
     const pts = [...Array.from({ length: 10 }, (_, i) => pt(i + 1, 0, 1, 1)), pt(20, 1, 5, 5)];
     const s = spreadOverlaps(layoutScatter(pts, 200, 200, 10));
     expect(s).toHaveLength(11);

@@ -40,6 +40,12 @@ export interface EvaluateOptions {
   checkpoint: 'base' | 'latest' | number;
   dataset: DataSource & { perturb?: Perturbation; splitName?: string };
   k: number;
+  /**
+   * Samples per problem at temperature > 0 (default k). With samples n > k,
+   * pass@k is the unbiased estimate from n samples (Chen et al. 2021, eq. 1),
+   * less noisy than drawing exactly k.
+   */
+  samples?: number;
   temperature: number;
   limit?: number;
   threads?: number;
@@ -88,6 +94,7 @@ const err = (message: string, code: string) => Object.assign(new Error(message),
 export async function evaluateRun(o: EvaluateOptions): Promise<EvaluateResult> {
   if (!Number.isInteger(o.k) || o.k < 1) throw err('k must be a positive integer', 'invalid_argument');
   if (!(o.temperature >= 0)) throw err('temperature must be ≥ 0', 'invalid_argument');
+  if (o.samples !== undefined && (!Number.isInteger(o.samples) || o.samples < o.k)) throw err('samples must be a whole number ≥ k', 'invalid_argument');
   if (o.runId === null && !o.model) throw err('evaluate needs a run or a model file', 'invalid_argument');
   const recipe: Recipe = o.runId !== null ? parseRecipe(JSON.parse(o.store.runs.get(o.runId).recipeJson)) : bareModelRecipe(o.model!.path, o.dataset, o.model!.maxTokens);
   // The run's own reward unless the caller picked another (issue 14: evaluation once used a different verifier than training).
@@ -106,16 +113,17 @@ export async function evaluateRun(o: EvaluateOptions): Promise<EvaluateResult> {
   }
   const ds = evalDataset(o.dataset);
   const greedy = o.temperature === 0;
-  const n = greedy ? 1 : o.k; // greedy decoding gives one answer per problem
+  const n = greedy ? 1 : o.samples ?? o.k; // greedy decoding gives one answer per problem
+  const passK = greedy ? 1 : o.k;
   const evalDir = o.runId !== null ? join(o.dataDir, 'runs', String(o.runId), 'eval') : join(o.dataDir, 'eval');
   mkdirSync(evalDir, { recursive: true });
-  const key = progressKey({ run: o.runId, model: o.runId === null ? modelPath : undefined, step, ds: ds.key, n, t: o.temperature, limit: o.limit ?? null, prompt: recipe.prompt, reward, maxTokens: recipe.rollout.maxTokens, stop: recipe.rollout.stop });
+  const key = progressKey({ run: o.runId, model: o.runId === null ? modelPath : undefined, step, ds: ds.key, n, t: o.temperature, limit: o.limit ?? null, passK: o.samples !== undefined ? passK : undefined, prompt: recipe.prompt, reward, maxTokens: recipe.rollout.maxTokens, stop: recipe.rollout.stop });
   const progress = new EvalProgressFile(join(evalDir, `${key}.jsonl`));
   const modelLabel = step === null ? basename(modelPath) : `${basename(modelPath)}+run${o.runId}@step${step}`;
   const stored = () => (o.runId !== null ? o.store.evaluations.ofRun(o.runId) : o.store.evaluations.ofModel(modelLabel, ds.name))
     .filter((e) => e.checkpointStep === step && e.dataset === ds.name && e.split === ds.split && e.model === modelLabel);
   const summarize = () => {
-    const acc = new PassAtKAccumulator(n);
+    const acc = new PassAtKAccumulator(passK);
     for (const p of progress.done.values()) acc.add(p);
     return acc;
   };
@@ -186,7 +194,7 @@ export async function evaluateRun(o: EvaluateOptions): Promise<EvaluateResult> {
     const tx = [
       // greedy accuracy and the sampled estimate are different quantities: keep them apart in the table
       { metric: greedy ? 'pass@1-greedy' : 'pass@1', k: 1, value: m['pass@1'] },
-      ...(n > 1 ? [{ metric: 'avg@k', k: n, value: m['avg@k'] }, { metric: 'pass@k', k: n, value: m['pass@k'] }] : []),
+      ...(n > 1 ? [{ metric: 'avg@k', k: n, value: m['avg@k'] }, { metric: 'pass@k', k: passK, value: m['pass@k'] }] : []),
     ];
     for (const r of tx) o.store.evaluations.add({ ...base, ...r });
     progress.markComplete();
