@@ -158,14 +158,18 @@ async function* readCsv(path: string, max: number): AsyncGenerator<RawRecord> {
   const skipped: RawRecord[] = [];
   let stopped: RawRecord | null = null;
   const parser = parse({ bom: true, skip_records_with_error: true, relax_column_count: true, info: true, skip_empty_lines: false, max_record_size: max });
+  const input = createReadStream(path);
   parser.on('skip', (err: Error & { code?: string; lines?: number }) => {
     const line = err.lines ?? 0;
     if (err.code === 'CSV_MAX_RECORD_SIZE') {
-      // csv-parse cannot find the next record boundary after this, so the rest of the file is not read; say so.
-      stopped = { line, error: { reason: 'too-long', detail: `a record near line ${line} is over the ${mb(max)} limit per row; the rows after it were not read (split the file or fix the quoting)` } };
+      // csv-parse cannot find the next record boundary after this (an unterminated quote or a line with no
+      // end), so stop reading here: the rest of a 600 MB line, or a 60 GB file, is never read. Say so.
+      stopped ??= { line, error: { reason: 'too-long', detail: `a record near line ${line} is over the ${mb(max)} limit per row; the rows after it were not read (split the file or fix the quoting)` } };
+      input.unpipe(scan);
+      input.destroy();
+      scan.end();
     } else skipped.push({ line, error: { reason: 'invalid-csv', detail: err.message } });
   });
-  const input = createReadStream(path);
   input.on('error', (err) => parser.destroy(err));
   input.pipe(scan).pipe(parser);
   let header: string[] | undefined;
