@@ -14,7 +14,7 @@ import { constants, createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import { parse } from 'csv-parse';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, type FileMetaData } from 'hyparquet';
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { readLines } from './readLines.js';
 import type { DataFormat, MalformedReason } from './types.js';
@@ -210,17 +210,45 @@ async function* readCsv(path: string, max: number): AsyncGenerator<RawRecord> {
 /** Rows decoded per hyparquet call: bounds memory on a large file while keeping calls few. */
 const PARQUET_BATCH = 2048;
 
-export async function parquetMetadataOf(path: string): Promise<FileMetaData> {
+/**
+ * hyparquet's file reader, for one read of a file. On a damaged file hyparquet starts several page
+ * reads and gives up at the first failure; a read still pending then fails on its own (the file
+ * deleted right after the import, as uploads are, or an I/O error) through promises hyparquet
+ * derived from it and no longer awaits: an unhandled rejection, which ends a Node process (the web
+ * server, Electron's main process). Once `close()` is called, a failing read never settles instead:
+ * nobody is waiting for it. Before that, every failure reaches the caller as usual.
+ */
+async function parquetFile(path: string): Promise<AsyncBuffer & { close(): void }> {
   const file = await asyncBufferFromFile(path);
+  let closed = false;
+  return {
+    byteLength: file.byteLength,
+    slice: (start, end) => Promise.resolve(file.slice(start, end)).catch((err: unknown) => (closed ? new Promise<ArrayBuffer>(() => undefined) : Promise.reject(err))),
+    close: () => { closed = true; },
+  };
+}
+
+export async function parquetMetadataOf(path: string): Promise<FileMetaData> {
+  const file = await parquetFile(path);
   try {
     return await parquetMetadataAsync(file);
   } catch (err) {
     throw new DataFileError('invalid_argument', `${path} is not a readable Parquet file: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  } finally {
+    file.close();
   }
 }
 
 async function* readParquet(path: string, max: number): AsyncGenerator<RawRecord> {
-  const file = await asyncBufferFromFile(path);
+  const file = await parquetFile(path);
+  try {
+    yield* parquetRows(file, path, max);
+  } finally {
+    file.close(); // also when the consumer stops early (generator return)
+  }
+}
+
+async function* parquetRows(file: AsyncBuffer, path: string, max: number): AsyncGenerator<RawRecord> {
   const metadata = await parquetMetadataOf(path);
   const total = Number(metadata.num_rows);
   for (let at = 0; at < total; at += PARQUET_BATCH) {
