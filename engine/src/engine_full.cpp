@@ -281,8 +281,8 @@ engine_status engine_full_state_load(engine_model * m, FILE * fp, const std::str
     if (h != full_hash(data)) return engine_error(ENGINE_E_FORMAT, "state file checksum mismatch (corrupt): " + path);
     for (size_t i = 0; i < data.size(); i++)
         if (!std::isfinite(data[i]))
-            return engine_error(ENGINE_E_INVALID, "state file holds NaN or infinite values (element " + std::to_string(i) +
-                                                      "): the run diverged before it was saved: " + path);
+            return engine_error(ENGINE_E_FORMAT, "state file holds NaN or infinite values (float " + std::to_string(i) + " of " +
+                                                 std::to_string(data.size()) + "): the run diverged or the file is damaged; resume from an earlier checkpoint: " + path);
     if (!m->full) {
         engine_full_params p;
         p.max_params = std::max<int64_t>(p.max_params, n_params);  // it was trained in full mode already

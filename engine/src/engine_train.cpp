@@ -606,30 +606,50 @@ engine_status engine_state_load(engine_model * m, const std::string & path) {
     fclose(f);
     if (!ok) return engine_error(ENGINE_E_FORMAT, "truncated state file: " + path);
     if (h != state_hash(data)) return engine_error(ENGINE_E_FORMAT, "state file checksum mismatch (corrupt): " + path);
+    // A checksum only proves the file is what was written: a run that diverged (or a crafted file) can
+    // hold NaN/Inf with a valid checksum, and every later log-prob would be NaN. Refuse it here, before
+    // anything is swapped, so the loaded adapter and moments stay as they were (issue 16: loads are atomic).
+    if (step < 0) return engine_error(ENGINE_E_FORMAT, "state file has a negative optimizer step (corrupt): " + path);
     for (size_t i = 0; i < data.size(); i++)
         if (!std::isfinite(data[i]))
-            return engine_error(ENGINE_E_INVALID, "state file holds NaN or infinite values (element " + std::to_string(i) +
-                                                      "): the run diverged before it was saved: " + path);
+            return engine_error(ENGINE_E_FORMAT, "state file holds NaN or infinite values (float " + std::to_string(i) + " of " +
+                                                 std::to_string(data.size()) + "): the run diverged or the file is damaged; resume from an earlier checkpoint: " + path);
     // create into a temporary lora, then check the size before committing
     engine_lora * old = m->lora;
     m->lora = nullptr;
     engine_status st = engine_lora_init(m, lp);
     if (!st.ok()) { m->lora = old; return st; }
+    // On any failure below the new adapter is freed and the previous one put back untouched.
+    auto free_lora = [](engine_lora * l) {
+        if (l->buf_params) ggml_backend_buffer_free(l->buf_params);
+        if (l->buf_grads) ggml_backend_buffer_free(l->buf_grads);
+        ggml_free(l->ctx); ggml_free(l->ctx_grads); delete l;
+    };
+    auto drop_new = [&]() { engine_lora * bad = m->lora; m->lora = old; free_lora(bad); };
     std::vector<float> probe;
     state_collect(m->lora, probe, true, nullptr);
     if (probe.size() != n) {
-        engine_lora * bad = m->lora;
-        m->lora = old;
-        if (bad->buf_params) ggml_backend_buffer_free(bad->buf_params);
-        if (bad->buf_grads) ggml_backend_buffer_free(bad->buf_grads);
-        ggml_free(bad->ctx); ggml_free(bad->ctx_grads); delete bad;
+        drop_new();
         return engine_error(ENGINE_E_FORMAT, "state file size does not match its header");
     }
-    if (old) {
-        if (old->buf_params) ggml_backend_buffer_free(old->buf_params);
-        if (old->buf_grads) ggml_backend_buffer_free(old->buf_grads);
-        ggml_free(old->ctx); ggml_free(old->ctx_grads); delete old;
+    // Adam's second moments are running means of squares: a negative one would make sqrt(v) NaN on the next step.
+    {
+        size_t o = 0;
+        for (auto & pr : m->lora->pairs) {
+            if (!pr.a) continue;
+            for (ggml_tensor * t : {pr.a, pr.b, pr.ma, pr.va, pr.mb, pr.vb}) {
+                size_t cnt = (size_t) ggml_nelements(t);
+                if (t == pr.va || t == pr.vb)
+                    for (size_t i = o; i < o + cnt; i++)
+                        if (data[i] < 0.0f) {
+                            drop_new();
+                            return engine_error(ENGINE_E_FORMAT, "state file holds a negative Adam second moment (corrupt): " + path);
+                        }
+                o += cnt;
+            }
+        }
     }
+    if (old) free_lora(old);
     std::vector<float> dummy;
     state_collect(m->lora, dummy, false, data.data());
     m->lora->step = step;

@@ -39,6 +39,13 @@ const FOREIGN_CODES: Record<string, ApiErrorCode> = {
   // main/models/gguf's GgufError: a corrupt or non-GGUF file vs. a read failure.
   E_FORMAT: 'invalid_argument',
   E_IO: 'unavailable',
+  // The engine's EngineError (engine/src/engine.h; E_FORMAT and E_IO above): a checkpoint or adapter of
+  // another model, or values the engine refuses, are the files' fault; a backend failure is the machine's.
+  E_MISMATCH: 'invalid_argument',
+  E_INVALID: 'invalid_argument',
+  E_UNSUPPORTED: 'unsupported',
+  E_BACKEND: 'unavailable',
+  E_CANCELLED: 'unavailable',
   // Network (undici's cause codes; Node's AbortSignal.timeout).
   ECONNREFUSED: 'unavailable',
   ECONNRESET: 'unavailable',

@@ -14,7 +14,7 @@ import { constants, createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import { parse } from 'csv-parse';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, type FileMetaData } from 'hyparquet';
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { readLines } from './readLines.js';
 import type { DataFormat, MalformedReason } from './types.js';
@@ -158,14 +158,18 @@ async function* readCsv(path: string, max: number): AsyncGenerator<RawRecord> {
   const skipped: RawRecord[] = [];
   let stopped: RawRecord | null = null;
   const parser = parse({ bom: true, skip_records_with_error: true, relax_column_count: true, info: true, skip_empty_lines: false, max_record_size: max });
+  const input = createReadStream(path);
   parser.on('skip', (err: Error & { code?: string; lines?: number }) => {
     const line = err.lines ?? 0;
     if (err.code === 'CSV_MAX_RECORD_SIZE') {
-      // csv-parse cannot find the next record boundary after this, so the rest of the file is not read; say so.
-      stopped = { line, error: { reason: 'too-long', detail: `a record near line ${line} is over the ${mb(max)} limit per row; the rows after it were not read (split the file or fix the quoting)` } };
+      // csv-parse cannot find the next record boundary after this (an unterminated quote or a line with no
+      // end), so stop reading here: the rest of a 600 MB line, or a 60 GB file, is never read. Say so.
+      stopped ??= { line, error: { reason: 'too-long', detail: `a record near line ${line} is over the ${mb(max)} limit per row; the rows after it were not read (split the file or fix the quoting)` } };
+      input.unpipe(scan);
+      input.destroy();
+      scan.end();
     } else skipped.push({ line, error: { reason: 'invalid-csv', detail: err.message } });
   });
-  const input = createReadStream(path);
   input.on('error', (err) => parser.destroy(err));
   input.pipe(scan).pipe(parser);
   let header: string[] | undefined;
@@ -206,17 +210,45 @@ async function* readCsv(path: string, max: number): AsyncGenerator<RawRecord> {
 /** Rows decoded per hyparquet call: bounds memory on a large file while keeping calls few. */
 const PARQUET_BATCH = 2048;
 
-export async function parquetMetadataOf(path: string): Promise<FileMetaData> {
+/**
+ * hyparquet's file reader, for one read of a file. On a damaged file hyparquet starts several page
+ * reads and gives up at the first failure; a read still pending then fails on its own (the file
+ * deleted right after the import, as uploads are, or an I/O error) through promises hyparquet
+ * derived from it and no longer awaits: an unhandled rejection, which ends a Node process (the web
+ * server, Electron's main process). Once `close()` is called, a failing read never settles instead:
+ * nobody is waiting for it. Before that, every failure reaches the caller as usual.
+ */
+async function parquetFile(path: string): Promise<AsyncBuffer & { close(): void }> {
   const file = await asyncBufferFromFile(path);
+  let closed = false;
+  return {
+    byteLength: file.byteLength,
+    slice: (start, end) => Promise.resolve(file.slice(start, end)).catch((err: unknown) => (closed ? new Promise<ArrayBuffer>(() => undefined) : Promise.reject(err))),
+    close: () => { closed = true; },
+  };
+}
+
+export async function parquetMetadataOf(path: string): Promise<FileMetaData> {
+  const file = await parquetFile(path);
   try {
     return await parquetMetadataAsync(file);
   } catch (err) {
     throw new DataFileError('invalid_argument', `${path} is not a readable Parquet file: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  } finally {
+    file.close();
   }
 }
 
 async function* readParquet(path: string, max: number): AsyncGenerator<RawRecord> {
-  const file = await asyncBufferFromFile(path);
+  const file = await parquetFile(path);
+  try {
+    yield* parquetRows(file, path, max);
+  } finally {
+    file.close(); // also when the consumer stops early (generator return)
+  }
+}
+
+async function* parquetRows(file: AsyncBuffer, path: string, max: number): AsyncGenerator<RawRecord> {
   const metadata = await parquetMetadataOf(path);
   const total = Number(metadata.num_rows);
   for (let at = 0; at < total; at += PARQUET_BATCH) {

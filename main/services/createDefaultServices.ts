@@ -76,10 +76,11 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
   });
   // Runs driven by another process (the CLI, another window) stream here too, read from the store.
   const watcher = startRunWatcher({ store, owns: (id) => supervisor.isRunning(id), emit });
-  const models = createModelsService(store);
+  // Electron's main process cannot run itself as Node (RunAsNode fuse off): it inspects in a utilityProcess.
+  const models = createModelsService(store, opts.mode === 'electron' && opts.spawnTrainer ? { inspectSpawn: opts.spawnTrainer } : {});
   const downloads = createModelDownloads({
     dataDir: opts.dataDir,
-    addModel: (path) => models.add({ path }) as ModelInfo, // synchronous in the library service
+    addModel: (path) => models.add({ path }), // the header is read in a child process (inspectGgufIsolated)
     emit: (job) => opts.events.emit('model.download', job),
     // The token saved in Settings, else HF_TOKEN (as `clipo download`); it never reaches the renderer.
     token: async () => (await settings.get()).hfToken || process.env.HF_TOKEN || undefined,

@@ -23,7 +23,7 @@ import { listRepoFiles } from '../models/hub/listRepoFiles.js';
 export interface ModelDownloadsOptions {
   dataDir: string;
   /** Adds a finished file to the library (models.add). */
-  addModel: (path: string) => ModelInfo;
+  addModel: (path: string) => ModelInfo | Promise<ModelInfo>;
   /** Pushes a job's state (the `model.download` event). */
   emit: (job: ModelDownload) => void;
   /** The Hugging Face token to send, if any (Settings, else HF_TOKEN). Read when a job starts. */
@@ -200,7 +200,7 @@ export function createModelDownloads(o: ModelDownloadsOptions): ModelDownloads {
         v.total = size;
       }
       try {
-        v.model = o.addModel(r.path);
+        v.model = await o.addModel(r.path);
       } catch (err) {
         finish(job, 'failed', `Downloaded to ${r.path}, but it cannot be added to the library: ${err instanceof Error ? err.message : String(err)}`);
         return;

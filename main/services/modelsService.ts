@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import type { ModelInfo } from '../api/contract/index.js';
 import { inspectGguf, inspectGgufIsolated, type GgufModelSummary } from '../models/gguf/index.js';
 import type { Store } from '../store/index.js';
+import type { TrainerSpawner } from '../trainer/Supervisor.js';
 import type { ModelsService } from './createHandlers.js';
 
 function dominantType(types: Record<string, number>): string {
@@ -22,9 +23,9 @@ export function describeModel(path: string, id = ''): ModelInfo {
 }
 
 /** describeModel with the header read in a child process (bounded time and memory): for paths a user just chose. */
-export async function describeModelIsolated(path: string, id = ''): Promise<ModelInfo> {
+export async function describeModelIsolated(path: string, id = '', spawn?: TrainerSpawner): Promise<ModelInfo> {
   const size = modelSize(path);
-  return toModelInfo(path, id, size, await inspectGgufIsolated(path));
+  return toModelInfo(path, id, size, await inspectGgufIsolated(path, spawn ? { spawn } : {}));
 }
 
 /** The file's size, after checking it is a regular file: checked before any open, since opening a FIFO blocks and a folder or a device is never a model. */
@@ -51,7 +52,12 @@ function toModelInfo(path: string, id: string, size: number, s: GgufModelSummary
 /** The library half of the models area (downloads are modelDownloads.ts). */
 export type ModelLibraryService = Pick<ModelsService, 'list' | 'inspect' | 'add' | 'remove'>;
 
-export function createModelsService(store: Store): ModelLibraryService {
+export interface ModelsServiceOptions {
+  /** How the header-reading child starts; required in Electron (utilityProcess), execFile of Node otherwise. */
+  inspectSpawn?: TrainerSpawner;
+}
+
+export function createModelsService(store: Store, o: ModelsServiceOptions = {}): ModelLibraryService {
   // A file the user picked that is not a usable GGUF is their input at fault (invalid_argument), whatever
   // the reader threw; only I/O trouble (E_IO: permissions, a failing disk) is `unavailable`.
   const invalid = (e: unknown) => {
@@ -69,10 +75,12 @@ export function createModelsService(store: Store): ModelLibraryService {
       }
     }),
     // An untrusted path: read in a child process, so a FIFO or a crafted header cannot stall or exhaust this one.
-    inspect: async ({ path }) => { try { return await describeModelIsolated(path); } catch (e) { throw invalid(e); } },
-    add: ({ path }) => {
+    inspect: async ({ path }) => { try { return await describeModelIsolated(path, '', o.inspectSpawn); } catch (e) { throw invalid(e); } },
+    // Also untrusted (a path typed in, or a file just downloaded): the header is read in a child process too,
+    // so a crafted file cannot take this process's memory or block its event loop (issue 16).
+    add: async ({ path }) => {
       let info: ModelInfo;
-      try { info = describeModel(path); } catch (e) { throw invalid(e); }
+      try { info = await describeModelIsolated(path, '', o.inspectSpawn); } catch (e) { throw invalid(e); }
       const existing = store.library.modelByPath(path);
       if (existing) return { ...info, id: String(existing.id) };
       const st = statSync(path);

@@ -161,7 +161,10 @@ export function createRunsService({ store, supervisor, dataDir, emit }: RunsServ
     stop: async ({ runId, force }) => {
       const id = parseRunId(runId);
       if (supervisor.isRunning(id)) {
-        if (force) supervisor.forceStop(id); else supervisor.stop(id, 'finish-step');
+        if (force) {
+          // Answer with the status after the kill (stopped), not before it: bounded, SIGKILL is reaped in milliseconds.
+          await Promise.race([supervisor.forceStop(id), new Promise((r) => setTimeout(r, 5000))]);
+        } else supervisor.stop(id, 'finish-step');
         note(id, 'stop', force ? 'force-stopped (Stop in the workbench): the trainer is killed; resume continues from the last checkpoint'
           : 'stopped (Stop in the workbench): it ends after the current step, with a checkpoint');
         return summary(id);

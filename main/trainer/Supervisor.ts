@@ -120,13 +120,15 @@ export class Supervisor {
 
   /**
    * Force stop: kills the trainer's process group now (a trainer stuck in a long
-   * synchronous phase never reads a stop message). The run becomes 'stopped'.
+   * synchronous phase never reads a stop message). The run becomes 'stopped';
+   * resolves with its final status once the process has exited.
    */
-  forceStop(runId: number): void {
+  forceStop(runId: number): Promise<RunStatus> {
     const l = this.require(runId);
     l.forced = true;
     if (l.handle.killTree) l.handle.killTree('SIGKILL');
     else l.handle.kill('SIGKILL');
+    return l.done;
   }
 
   /** Kills every trainer (app quit): their runs become crashed and resumable. */

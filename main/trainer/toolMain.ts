@@ -27,6 +27,9 @@ async function run(job: ToolJob): Promise<void> {
     if (job.type === 'export') {
       const a = job.args;
       send({ type: 'result', value: await exportRun({ store, dataDir: job.dataDir, runId: a.runId, format: a.format, outDir: a.outDir, overwrite: a.overwrite ?? false, ...(a.checkpoint !== undefined ? { checkpoint: a.checkpoint } : {}) }) });
+    } else if (job.type === 'evaluate') {
+      const r = await evaluateRun({ ...job.options, store, dataDir: job.dataDir, signal: ac.signal, onProgress: (p) => send({ type: 'progress', ...p }) });
+      send({ type: 'result', value: { complete: r.complete, problems: r.problems, metrics: r.metrics, checkpointStep: r.checkpointStep, gradedBy: r.gradedBy, rows: r.rows } });
     } else {
       const a = job.args;
       const r = await evaluateRun({
@@ -47,7 +50,7 @@ async function run(job: ToolJob): Promise<void> {
 function onMessage(raw: unknown): void {
   const m = raw as ToolJob | { type: 'stop' };
   if (m.type === 'stop') ac.abort();
-  else if (!started && (m.type === 'export' || m.type === 'eval' || m.type === 'promptStats')) { started = true; void run(m); }
+  else if (!started && (m.type === 'export' || m.type === 'eval' || m.type === 'evaluate' || m.type === 'promptStats')) { started = true; void run(m); }
 }
 if (parentPort) parentPort.on('message', (ev) => onMessage(ev.data));
 else {

@@ -5,18 +5,27 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { ApiArgs, ExportResult } from '../api/contract/index.js';
+import type { Evaluation } from '../store/index.js';
+import type { EvaluateOptions } from './eval/evaluateRun.js';
+
+/** evaluateRun's options that are plain data (the store, signal, callbacks and a loaded llama stay on each side). */
+export type ToolEvaluateOptions = Omit<EvaluateOptions, 'store' | 'dataDir' | 'signal' | 'onProgress' | 'llama'>;
+/** What an evaluation reports back; `rows` for `clipo eval`'s table. */
+export interface ToolEvalResult { complete: boolean; problems: number; metrics: Record<string, number>; checkpointStep: number | null; gradedBy?: string; rows?: Evaluation[] }
 
 export const TOOL_ENTRY = fileURLToPath(new URL('./toolMain.js', import.meta.url));
 
 export type ToolJob =
   | { type: 'export'; dbPath: string; dataDir: string; args: Omit<ApiArgs<'runs.export'>, 'runId'> & { runId: number } }
   | { type: 'eval'; dbPath: string; dataDir: string; args: Omit<ApiArgs<'runs.evaluate'>, 'runId'> & { runId: number } }
+  /** `clipo eval`: a run's checkpoint or a bare model file, exactly evaluateRun's options minus what cannot cross a process boundary. */
+  | { type: 'evaluate'; dbPath: string; dataDir: string; options: ToolEvaluateOptions }
   /** Prompt lengths in tokens with a model's tokenizer and chat template (datasets.promptStats). */
   | { type: 'promptStats'; modelPath: string; chatTemplate: 'auto' | 'none'; prompts: { systemPrompt: string; question: string; suffix: string }[] };
 
 export type ToolMessage =
   | { type: 'progress'; done: number; total: number | null; correct: number; samples: number }
-  | { type: 'result'; value: ExportResult | { complete: boolean; problems: number; metrics: Record<string, number>; checkpointStep: number | null; gradedBy?: string } | { lengths: number[]; rendered: string[] } }
+  | { type: 'result'; value: ExportResult | ToolEvalResult | { lengths: number[]; rendered: string[] } }
   | { type: 'error'; message: string; code: string };
 
 export function isToolMessage(m: unknown): m is ToolMessage {

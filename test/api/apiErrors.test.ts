@@ -19,6 +19,7 @@ import { writeTinyModel } from '../../main/models/gguf/index.js';
 import { createDefaultServices } from '../../main/services/createDefaultServices.js';
 import { findAppRoot } from '../../main/services/findAppRoot.js';
 import { mulberry32 } from './seededRandom.js';
+import { hugeArrayGguf } from '../models/craftedGguf.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'api-errors-'));
 let route: ApiRouter;
@@ -75,6 +76,28 @@ describe('user-causable errors are typed', () => {
     expect(out.message).toMatch(/not a regular file/);
   });
 
+  it('models.add of a crafted header (a billion array entries) is a typed error; the adding process keeps its heap and event loop', () => {
+    // The service in a child with a 256 MiB heap, standing for the server or Electron's main process: before, add read
+    // the header in-process and that process died of an out-of-memory abort; now the reader's own child fails.
+    const p = hugeArrayGguf(join(dir, 'huge-array.gguf'));
+    const svc = resolve('dist/main/services/modelsService.js'), st = resolve('dist/main/store/index.js');
+    const script = `const { createModelsService } = await import(${JSON.stringify(svc)}); const { Store } = await import(${JSON.stringify(st)});
+      let ticks = 0; const timer = setInterval(() => ticks++, 20);
+      const t0 = Date.now();
+      try { await createModelsService(Store.open(':memory:')).add({ path: ${JSON.stringify(p)} }); console.log('{}'); }
+      catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message, ticks, ms: Date.now() - t0, heapMb: process.memoryUsage().heapUsed / 2 ** 20 })); }
+      clearInterval(timer);`;
+    const r = spawnSync(process.execPath, ['--max-old-space-size=256', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
+    expect(r.signal, `the adding process died: ${r.stderr.slice(-300)}`).toBeNull();
+    expect(r.status, r.stderr.slice(-300)).toBe(0);
+    const out = JSON.parse(r.stdout) as { code?: string; message?: string; ticks: number; ms: number; heapMb: number };
+    expect(out.code).toBe('invalid_argument');
+    expect(out.message).toMatch(/could not be inspected|array/);
+    // Its event loop kept running while the header was read elsewhere (a 20 ms timer ticked most of the time).
+    expect(out.ticks).toBeGreaterThan(out.ms / 20 / 4);
+    expect(out.heapMb).toBeLessThan(100);
+  }, 90_000);
+
   it('listing a Hub repo without network: unavailable, saying to check the connection', async () => {
     const e = await failure('models.hubFiles', { repo: 'Qwen/Qwen2.5-0.5B-Instruct-GGUF' });
     expect(e.code).toBe('unavailable');
@@ -108,7 +131,7 @@ describe('user-causable errors are typed', () => {
     }
     console.log(`corrupt GGUF inspect outcomes over 150 variants in ${Date.now() - t0} ms: ${JSON.stringify(Object.fromEntries(codes))}`);
     expect(codes.get('invalid_argument')).toBeGreaterThan(50);
-  });
+  }, 300_000); // one header-reading child process per variant (~0.3-0.8 s each on a busy 2-core machine)
 
   it('toApiError maps file-system and network codes to contract codes', () => {
     const e = (code: string) => toApiError(Object.assign(new Error(`x ${code}`), { code }), 'm').code;

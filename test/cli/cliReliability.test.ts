@@ -4,13 +4,16 @@
  * finished run is not resumed (the API's rule), and a misspelled recipe key
  * is refused with a suggestion.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRecipe, recipePresets } from '../../main/recipes/index.js';
 import { Store } from '../../main/store/index.js';
+import { readGguf, writeTinyModel, type GgufValue } from '../../main/models/gguf/index.js';
+import { TINY_DEMO_MODEL } from '../../main/trainer/resolveModelPath.js';
+import { ggufVariant } from '../engine/engineFixtures.js';
 
 const BIN = resolve('bin/clipo.js');
 const root = mkdtempSync(join(tmpdir(), 'cli-rel-'));
@@ -71,5 +74,55 @@ describe('clipo CLI failures', () => {
     } finally {
       spawnSync('umount', [dataDir]);
     }
+  });
+
+  // `clipo eval model.gguf` used to load the model into the CLI process itself: llama.cpp's GGML_ASSERT
+  // (SIGABRT) on a crafted file ended the CLI. Now the evaluation runs in a tool process.
+  describe('clipo eval <model.gguf> evaluates in a child process', () => {
+    const childrenOf = (pid: number): number[] => readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((d) => {
+      try { return /^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${d}/status`, 'utf8'))?.[1] === String(pid) ? [Number(d)] : []; } catch { return []; }
+    });
+
+    it('an abort in the evaluator (SIGABRT mid-evaluation) ends the command with a typed error; the CLI itself survives', async () => {
+      const model = join(root, 'demo.gguf');
+      writeTinyModel(model, { ...TINY_DEMO_MODEL });
+      const cli = spawn(process.execPath, [BIN, 'eval', model, '--dataset', 'tiny-demo', '--limit', '100000', '--json'], { env: { ...process.env, CLIPO_DATA_DIR: dataDir } });
+      let stdout = '', stderr = '';
+      cli.stdout.on('data', (d: Buffer) => { stdout += String(d); });
+      cli.stderr.on('data', (d: Buffer) => { stderr += String(d); });
+      const exited = new Promise<{ code: number | null; signal: string | null }>((r) => cli.on('exit', (code, signal) => r({ code, signal })));
+      const watchdog = setTimeout(() => cli.kill('SIGKILL'), 90_000);
+      try {
+        // The evaluator is the CLI's child that loads the model; wait until it has evaluated something.
+        let evaluator = 0;
+        await expect.poll(() => { evaluator = childrenOf(cli.pid!).find((c) => /toolMain/.test(readFileSync(`/proc/${c}/cmdline`, 'utf8'))) ?? 0; return evaluator; },
+          { timeout: 60_000, interval: 50 }).toBeGreaterThan(0);
+        await expect.poll(() => { try { return readdirSync(join(dataDir, 'eval')).length; } catch { return 0; } }, { timeout: 60_000, interval: 50 }).toBeGreaterThan(0);
+        process.kill(evaluator, 'SIGABRT');
+        const { code, signal } = await exited;
+        expect(signal, stderr.slice(-500)).toBeNull();
+        expect(code).toBe(2);
+        expect(JSON.parse(stdout)).toEqual({ ok: false, error: { code: 'unavailable', message: expect.stringMatching(/the evaluation process ended unexpectedly \(SIGABRT\)/) } });
+      } finally {
+        clearTimeout(watchdog);
+      }
+    }, 150_000);
+
+    it.each([
+      ['a token listed twice (llama.cpp asserts)', 'duplicate', /appears twice in the vocabulary/],
+      ['an empty token string (llama.cpp aborts)', 'empty', /empty string/],
+    ])('%s: a typed error naming the problem', (_name, kind, msg) => {
+      const good = join(root, `base-${kind}.gguf`);
+      writeTinyModel(good, { ...TINY_DEMO_MODEL });
+      const f = readGguf(good);
+      const tokens = (f.metadata['tokenizer.ggml.tokens'] as { value: string[] }).value;
+      const crafted = ggufVariant(good, join(root, `${kind}.gguf`), { metadata: {
+        'tokenizer.ggml.tokens': { type: 'array', elementType: 'string', value: tokens.map((t, i) => (i === 40 ? (kind === 'empty' ? '' : tokens[41]!) : t)) } as GgufValue,
+      } });
+      const r = clipo('eval', crafted, '--dataset', 'tiny-demo', '--limit', '2');
+      expect(r.signal, r.stderr.slice(-300)).toBeNull();
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(msg);
+    });
   });
 });

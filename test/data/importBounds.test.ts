@@ -44,6 +44,32 @@ describe('row size and encoding bounds', () => {
     expect(report.malformed).toEqual([expect.objectContaining({ line: 2, reason: 'too-long' })]);
   }, 30_000);
 
+  it.each([
+    ['an unquoted 6 GB line', 'What is 0+1?,1\nx'],
+    ['an unterminated quote over 6 GB', 'What is 0+1?,1\n"never closed,'],
+  ])('CSV: %s ends with a too-long error in bounded time and memory (sparse file)', async (_name, body) => {
+    const p = join(dir, `huge-${body.length}.csv`);
+    const fd = openSync(p, 'w');
+    writeSync(fd, `question,answer\n${body}`);
+    ftruncateSync(fd, 6000 * 1024 * 1024); // a hole of zero bytes, no newline or quote: one 6 GB record (reading it all takes over a minute)
+    closeSync(fd);
+    const rssBefore = process.memoryUsage().rss;
+    let peak = rssBefore;
+    const probe = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 20);
+    const t0 = performance.now();
+    try {
+      const { rows, report } = await importCsv(p, MAP);
+      expect(rows.map((r) => r.answer)).toEqual(['1']);
+      expect(report.malformed).toEqual([expect.objectContaining({ line: 3, reason: 'too-long' })]);
+      expect(report.malformed[0]!.detail).toMatch(/over the 8 MB limit/);
+    } finally {
+      clearInterval(probe);
+    }
+    // Stops reading at the limit: neither the record nor a string of it is held, nor is the rest of the file read.
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    expect(peak - rssBefore).toBeLessThan(200 * 1024 * 1024);
+  }, 60_000);
+
   it('rows of exactly the limit are still imported', async () => {
     const p = join(dir, 'at-limit.jsonl');
     const head = '{"question": "', tail = '", "answer": "1"}';

@@ -211,7 +211,7 @@ describe('full-parameter optimizer and state', () => {
       out.writeBigUInt64LE(h, 40 + 4 * n);
       writeFileSync(state, out);
       const before = await m.full.params();
-      await expect(m.loadState(state)).rejects.toMatchObject({ code: 'E_INVALID', message: expect.stringMatching(/NaN/) });
+      await expect(m.loadState(state)).rejects.toMatchObject({ code: 'E_FORMAT', message: expect.stringMatching(/NaN/) });
       expect(bitsEqual(before, await m.full.params())).toBe(true);
       expect(m.full.info!.step).toBe(1);
     } finally {
@@ -295,7 +295,7 @@ describe('full-parameter refusals', () => {
       out.writeBigUInt64LE(h, 48 + 4 * n);
       writeFileSync(state, out);
       const before = await m.loraParams();
-      await expect(m.loadState(state)).rejects.toMatchObject({ code: 'E_INVALID', message: expect.stringMatching(/NaN or infinite/) });
+      await expect(m.loadState(state)).rejects.toMatchObject({ code: 'E_FORMAT', message: expect.stringMatching(/NaN or infinite/) });
       expect(bitsEqual(before, await m.loraParams())).toBe(true);
     } finally {
       await m.dispose();

@@ -164,3 +164,44 @@ describe('crafted model files are refused before ggml sees them', () => {
     expect(e.message).toMatch(/blk\.0\.ffn_up\.weight holds NaN or infinite values \(first at element 2\)/);
   });
 });
+
+describe('state loads validate every float before the swap', () => {
+  // Layout (engine_train.cpp): 48-byte header | n f32 (per pair a, b, ma, va, mb, vb) | u64 FNV-1a of the floats.
+  const HEADER = 48;
+  function fnv1a(bytes: Buffer): bigint {
+    let h = 1469598103934665603n;
+    for (const b of bytes) h = BigInt.asUintN(64, (h ^ BigInt(b)) * 1099511628211n);
+    return h;
+  }
+  /** A copy of `state` with float `i` (negative: from the end) set to `v` and the checksum made valid again. */
+  function withFloat(state: Buffer, i: number, v: number): Buffer {
+    const b = Buffer.from(state);
+    const n = Number(b.readBigUInt64LE(HEADER - 8));
+    expect(b.length).toBe(HEADER + 4 * n + 8);
+    b.writeFloatLE(v, HEADER + 4 * (i < 0 ? n + i : i));
+    b.writeBigUInt64LE(fnv1a(b.subarray(HEADER, HEADER + 4 * n)), HEADER + 4 * n);
+    return b;
+  }
+
+  test.each([
+    ['NaN in a LoRA weight (first float: lora_a of the first pair)', 0, NaN, /NaN or infinite values \(float 0 of/],
+    ['+Inf in an Adam moment (last float: v of the last lora_b)', -1, Number.POSITIVE_INFINITY, /NaN or infinite/],
+    ['a negative Adam second moment (last float)', -1, -1, /negative Adam second moment/],
+  ] as const)('%s: refused with E_FORMAT, the loaded adapter and moments untouched', async (_name, i, v, msg) => {
+    const good = await trainedAdapter(model);
+    const p = join(dir, `bad-${Math.random()}.state`);
+    writeFileSync(p, withFloat(good, i, v));
+    // A different loaded state than the file's, to see that nothing of the file was swapped in.
+    await model.step({ lr: 1e-2 });
+    const before = await stateBytes(model);
+    expect(before.equals(good)).toBe(false);
+    const e = await rejection(model.loadState(p));
+    expect(e.code).toBe('E_FORMAT');
+    expect(e.message).toMatch(msg);
+    expect((await stateBytes(model)).equals(before)).toBe(true);
+    // The checksum helper is right: the same edit with a finite value loads.
+    writeFileSync(p, withFloat(good, i, 0.5));
+    await model.loadState(p);
+    expect((await stateBytes(model)).equals(withFloat(good, i, 0.5))).toBe(true);
+  });
+});

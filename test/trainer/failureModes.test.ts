@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RecipeInput } from '../../main/api/contract/index.js';
-import { writeGguf } from '../../main/models/gguf/index.js';
+import { readGguf, writeGguf, writeTinyModel, type GgufValue } from '../../main/models/gguf/index.js';
+import { TINY_DEMO_MODEL } from '../../main/trainer/resolveModelPath.js';
+import { ggufVariant } from '../engine/engineFixtures.js';
 import { parseRecipe, recipePresets } from '../../main/recipes/index.js';
 import { Store } from '../../main/store/index.js';
 import { executeRun } from '../../main/trainer/executeRun.js';
@@ -91,6 +93,25 @@ describe('trainer failure modes', () => {
     const { out } = await exec(s);
     expect(out.status).toBe('failed');
     expect(out.error?.length).toBeGreaterThan(10);
+    expect(stepsWritten(s)).toBe(0);
+  });
+
+  // Issue 16: files llama.cpp aborts on (GGML_ASSERT) used to crash the trainer; the run was "crashed" and
+  // offered a resume that crashed again. Now the header check fails the run first: 'failed', no resume offer.
+  it.each([
+    ['a token listed twice', (t: string[]) => t.map((x, i) => (i === 40 ? t[41]! : x)), /appears twice in the vocabulary/],
+    ['an empty token string', (t: string[]) => t.map((x, i) => (i === 40 ? '' : x)), /empty string/],
+  ])('a model with %s (llama.cpp aborts on it) → failed with the reason, not crashed', async (_name, edit, msg) => {
+    const dir = mkdtempSync(join(tmpdir(), 'crafted-'));
+    const good = join(dir, 'good.gguf');
+    writeTinyModel(good, { ...TINY_DEMO_MODEL });
+    const f = readGguf(good);
+    const tokens = (f.metadata['tokenizer.ggml.tokens'] as { value: string[] }).value;
+    const path = ggufVariant(good, join(dir, 'crafted.gguf'), { metadata: { 'tokenizer.ggml.tokens': { type: 'array', elementType: 'string', value: edit(tokens) } as GgufValue } });
+    const s = setup(recipeJson({ model: { kind: 'file', path } }));
+    const { out } = await exec(s);
+    expect(out.status).toBe('failed');
+    expect(out.error).toMatch(msg);
     expect(stepsWritten(s)).toBe(0);
   });
 

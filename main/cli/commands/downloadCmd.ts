@@ -29,7 +29,7 @@ export async function downloadCmd(ctx: CliContext, repo: string | undefined, fil
     throw new CliError(`download failed: ${(e as Error).message}`, 1);
   }
   if (process.stderr.isTTY && !o.json) process.stderr.write('\n');
-  const info = createModelsService(ctx.store).add({ path: r.path }) as { id: string; arch: string; supported: boolean; reason: string | null };
+  const info = await createModelsService(ctx.store).add({ path: r.path }) as { id: string; arch: string; supported: boolean; reason: string | null };
   if (o.json) console.log(JSON.stringify({ path: r.path, ...info }));
   else console.log(`${r.alreadyThere ? 'already downloaded' : 'downloaded'}: ${r.path}\nmodel ${info.id}: ${info.arch}${info.supported ? '' : ` (cannot train: ${info.reason})`}`);
   return 0;

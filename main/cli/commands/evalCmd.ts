@@ -7,11 +7,16 @@
 import { resolve } from 'node:path';
 import { evaluationTable } from '../../export/modelCard.js';
 import { parseEvalSpec } from '../../eval/evalDataset.js';
-import { evaluateRun } from '../../trainer/eval/evaluateRun.js';
+import { runToolJob } from '../../services/runToolJob.js';
+import type { ToolEvalResult } from '../../trainer/toolProtocol.js';
 import { CliError } from '../CliError.js';
 import type { CliContext } from '../openCliStore.js';
 
-export interface EvalCmdOptions { dataset?: string; k?: string; temperature?: string; checkpoint?: string; limit?: string; fields?: string; maxTokens?: string | undefined; json: boolean }
+export interface EvalCmdOptions {
+  dataset?: string; k?: string; temperature?: string; checkpoint?: string; limit?: string; fields?: string; maxTokens?: string | undefined; json: boolean;
+  /** The tool process is killed after this long without progress (default runToolJob's 10 min). */
+  idleTimeoutMs?: number;
+}
 
 export function evalProgressLine(p: { done: number; total: number | null; correct: number; samples: number }, width = 24): string {
   const frac = p.total ? Math.min(1, p.done / p.total) : 0;
@@ -42,19 +47,21 @@ export async function evalCmd(ctx: CliContext, target: number | { model: string 
   process.on('SIGINT', onSigint);
   const tty = process.stderr.isTTY && !o.json;
   try {
-    const r = await evaluateRun({
-      store: ctx.store, dataDir: ctx.dataDir, runId, ...(model ? { model } : {}), checkpoint, dataset, k, temperature, signal: ac.signal, ...(limit !== undefined ? { limit } : {}),
+    // In a tool process (issue 16): llama.cpp and ggml abort the whole process on some crafted models; that
+    // must end the evaluation with a typed error, not the CLI. Failures arrive with their codes (reportFailure).
+    const r = await runToolJob<ToolEvalResult>({
+      type: 'evaluate', dbPath: ctx.dbPath, dataDir: ctx.dataDir,
+      options: { runId, ...(model ? { model } : {}), checkpoint, dataset, k, temperature, ...(limit !== undefined ? { limit } : {}) },
+    }, {
+      what: 'the evaluation', signal: ac.signal, ...(o.idleTimeoutMs !== undefined ? { idleTimeoutMs: o.idleTimeoutMs } : {}),
       onProgress: (p) => { if (!o.json) process.stderr.write(tty ? `\r${evalProgressLine(p)}` : `${evalProgressLine(p)}\n`); },
-    }).catch((e: Error & { code?: string }) => {
-      if (e.code === 'not_found' || e.code === 'invalid_argument' || e.code === 'NOT_FOUND') throw new CliError(e.message);
-      throw e;
     });
     if (tty) process.stderr.write('\n');
     if (o.json) console.log(JSON.stringify({ runId, checkpoint: r.checkpointStep ?? 'base', complete: r.complete, problems: r.problems, metrics: r.metrics }, null, 2));
     else {
       console.log(`${r.complete ? 'done' : 'stopped'}: ${r.problems} problems, checkpoint ${r.checkpointStep ?? 'base'}`);
       for (const [m, v] of Object.entries(r.metrics)) if (m === 'pass@1' || (k > 1 && temperature > 0)) console.log(`  ${temperature === 0 ? 'greedy pass@1' : m.replace('@k', `@${k}`)} = ${v.toFixed(4)}`);
-      const all = (runId !== null ? ctx.store.evaluations.ofRun(runId) : r.rows).map((e) => ({ checkpoint: e.checkpointStep ?? 'base' as const, dataset: e.dataset, split: e.split, metric: e.metric, k: e.k, value: e.value, n: e.n }));
+      const all = (runId !== null ? ctx.store.evaluations.ofRun(runId) : r.rows ?? []).map((e) => ({ checkpoint: e.checkpointStep ?? 'base' as const, dataset: e.dataset, split: e.split, metric: e.metric, k: e.k, value: e.value, n: e.n }));
       if (all.length) console.log(`\n${evaluationTable(all)}`);
     }
     return r.complete ? 0 : 130;
