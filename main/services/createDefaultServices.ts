@@ -40,7 +40,11 @@ export interface DefaultServicesOptions {
   hubEndpoint?: string;
   /** Electron's open-file dialog for datasets.pickFile (web mode has none: it uploads). */
   pickFile?: () => Promise<string | null>;
+  /** Electron's dialogs for models.pickFile (a GGUF file) and runs.pickFolder (an export folder); web mode has none. */
+  pickPath?: (kind: 'model' | 'folder') => Promise<string | null>;
 }
+
+const desktopOnly = (instead: string) => Object.assign(new Error(`The system file dialog exists in the desktop app only; in the browser, ${instead}.`), { code: 'unavailable' });
 
 export function createDefaultServices(opts: DefaultServicesOptions): { handlers: ApiHandlers; context: HandlerContext; dispose: () => Promise<void> } {
   const settings = createSettingsService(opts.dataDir);
@@ -101,6 +105,10 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
     runs: {
       ...runsService,
       export: tools.export, evaluate: tools.evaluate, evaluations: tools.evaluations, cancelJob: tools.cancelJob,
+      pickFolder: async () => {
+        if (!opts.pickPath) throw desktopOnly('use Download (a ZIP) instead');
+        return { path: await opts.pickPath('folder') };
+      },
     },
     models: {
       ...models,
@@ -108,6 +116,10 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
       downloadCancel: (a) => downloads.downloadCancel(a),
       downloads: () => downloads.downloads(),
       hubFiles: (a) => downloads.hubFiles(a),
+      pickFile: async () => {
+        if (!opts.pickPath) throw desktopOnly('upload the model file instead');
+        return { path: await opts.pickPath('model') };
+      },
     },
     datasets: {
       ...createDatasetsService({ store, dataDir: opts.dataDir, ...(opts.pickFile ? { pickFile: opts.pickFile } : {}) }),

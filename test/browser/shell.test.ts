@@ -205,7 +205,7 @@ describe('renderer shell in web mode', () => {
     fakeRuns.push({
       id: '1', name: 'demo-run', status: 'running', objective: 'grpo', clipo: true, modelName: 'tiny-demo',
       datasetName: 'arith', createdAt: Date.now(), startedAt: Date.now(), endedAt: null, step: 3, totalSteps: 50,
-      bestReward: 0.25, lastReward: 0.2, error: null,
+      bestReward: 0.25, lastReward: 0.2, error: null, notes: '', tags: [],
     });
     // The page subscribes when the Runs view mounts; keep pushing until its socket is connected.
     await expect.poll(() => {

@@ -13,6 +13,7 @@ import { migration0090 } from './0090-events.js';
 import { migration0100 } from './0100-run-leases.js';
 import { migration0110 } from './0110-imported-datasets.js';
 import { migration0120 } from './0120-alarms.js';
+import { migration0130 } from './0130-run-notes.js';
 
 export const migrations: readonly Migration[] = [
   migration0010,
@@ -27,4 +28,5 @@ export const migrations: readonly Migration[] = [
   migration0100,
   migration0110,
   migration0120,
+  migration0130,
 ];
