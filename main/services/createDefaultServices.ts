@@ -23,6 +23,7 @@ import { createPromptStats } from './promptStatsService.js';
 import { createExportEvalService } from './exportEvalService.js';
 import { preflight } from './preflightService.js';
 import { createRewardsService } from './rewardsService.js';
+import { createPlaygroundService } from './playgroundService.js';
 import { latestMeasurement } from './stepMeasurement.js';
 import { startRunWatcher } from './runWatcher.js';
 
@@ -100,8 +101,9 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
     try { runsService.alarms({ runId: e.runId }); } catch (err) { console.error(`recording the alarms of run ${e.runId} failed:`, err); }
   });
   const tools = createExportEvalService({ store, dbPath, dataDir: opts.dataDir, emit, ...(opts.spawnTrainer ? { spawn: opts.spawnTrainer } : {}) });
+  const playground = createPlaygroundService({ store, dbPath, dataDir: opts.dataDir, emit, ...(opts.spawnTrainer ? { spawn: opts.spawnTrainer } : {}) });
   const context: HandlerContext = {
-    app, settings, recipes, rewards: createRewardsService(),
+    app, settings, recipes, rewards: createRewardsService(), playground,
     runs: {
       ...runsService,
       export: tools.export, evaluate: tools.evaluate, evaluations: tools.evaluations, cancelJob: tools.cancelJob,
@@ -130,6 +132,6 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
     },
     ...opts.extra,
   };
-  const dispose = async () => { watcher.stop(); offAlarms(); tools.dispose(); await downloads.dispose(); await datasetJobs.dispose(); await supervisor.shutdown(); store.close(); };
+  const dispose = async () => { watcher.stop(); offAlarms(); tools.dispose(); playground.dispose(); await downloads.dispose(); await datasetJobs.dispose(); await supervisor.shutdown(); store.close(); };
   return { handlers: createHandlers(context), context, dispose };
 }
