@@ -79,7 +79,7 @@ const sampleFilter: z.ZodType<SampleFilter> = z.strictObject({
 const settingsPatch: z.ZodType<Partial<Settings>> = z.strictObject({
   theme: z.enum(['light', 'dark', 'system']).optional(),
   threads: z.number().int('must be a whole number').min(0, 'must be 0 (automatic) or more').max(1024, 'must be 1024 or less').optional(),
-  backend: z.enum(['auto', 'cpu', 'cuda', 'metal']).optional(),
+  backend: z.enum(['auto', 'cpu', 'cuda', 'metal', 'vulkan']).optional(),
   hfToken: z.string().max(400, 'is too long').optional(),
 });
 

@@ -15,6 +15,11 @@ export interface AppInfo {
   dataDir: string;
   /** The training backend the engine would use here (cpu, cuda, metal), or why none. */
   engine: { available: boolean; backend: string; detail: string };
+  /**
+   * The compute backends a recipe (hardware.backend) or Settings can ask for here: auto and cpu always,
+   * cuda / vulkan where node-llama-cpp's prebuilt library for this platform is installed, metal on Apple silicon.
+   */
+  backends: ('auto' | 'cpu' | 'cuda' | 'metal' | 'vulkan')[];
 }
 
 export type ThemeName = 'light' | 'dark' | 'system';
@@ -22,7 +27,7 @@ export interface Settings {
   theme: ThemeName;
   /** CPU threads for training and sampling; 0 = choose automatically. */
   threads: number;
-  backend: 'auto' | 'cpu' | 'cuda' | 'metal';
+  backend: 'auto' | 'cpu' | 'cuda' | 'metal' | 'vulkan';
   /** Hugging Face access token for gated models (stored locally, never sent elsewhere). */
   hfToken: string;
 }
