@@ -158,7 +158,7 @@ describe('renderer shell in web mode', () => {
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), POLL).toBe('New run');
     await gotoSection(page, 'Models', 'Models');
     await expect.poll(() => page.getByRole('heading', { name: 'No models yet' }).count(), POLL).toBe(1);
-    expect(await page.getByLabel('Path to a .gguf file').count()).toBe(1);
+    expect(await page.getByLabel('GGUF model file').count()).toBe(1); // web mode: an upload, no typed path
     await gotoSection(page, 'Datasets', 'Datasets');
     await expect.poll(() => page.getByRole('heading', { name: 'Built-in tasks and your own data' }).count(), POLL).toBe(1);
     expect(await page.getByText('JSONL', { exact: false }).count()).toBeGreaterThan(0);
