@@ -83,10 +83,12 @@ function humanErrno(code: string, message: string, path: unknown): string | null
   return text(typeof path === 'string' && path ? path : 'the path');
 }
 
-export function toApiError(err: unknown, method: string): ApiErrorBody {
+/** `args`: the call's validated arguments; their `path`/`outDir` names the path when the error has none (a read on an fd). */
+export function toApiError(err: unknown, method: string, args?: unknown): ApiErrorBody {
   const rec = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; message?: unknown; field?: unknown; path?: unknown };
   const raw = typeof rec.message === 'string' && rec.message.trim() ? firstLine(rec.message) : '';
-  const message = (typeof rec.code === 'string' ? humanErrno(rec.code, raw, rec.path) : null) ?? raw;
+  const a = (typeof args === 'object' && args !== null ? args : {}) as { path?: unknown; outDir?: unknown };
+  const message = (typeof rec.code === 'string' ? humanErrno(rec.code, raw, rec.path ?? a.path ?? a.outDir) : null) ?? raw;
   const field = typeof rec.field === 'string' ? rec.field : undefined;
   const mapped = isApiErrorCode(rec.code)
     ? rec.code
