@@ -12,6 +12,7 @@
  *
  * Not here: sampling (node-llama-cpp), RL objectives (main/rl).
  */
+import { basename } from 'node:path';
 import { gpuBackendLibs, loadAddon } from './ts/loadAddon.js';
 import { readPeft, writePeft } from './ts/peft.js';
 import type { AddonEngineModel, AddonModelInfo, AddonSeq, ReserveBytes } from './ts/AddonTypes.js';
@@ -45,6 +46,8 @@ export type EngineBatch = EngineSequence[];
 export interface EngineOpenOptions {
   /** 'cpu' (default), 'gpu' (error if none), 'auto' (GPU when present) */
   backend?: 'cpu' | 'gpu' | 'auto';
+  /** With 'gpu'/'auto': only this GPU library (e.g. 'vulkan' on a machine that also has CUDA); default: CUDA, then Vulkan. */
+  gpuKind?: 'cuda' | 'vulkan';
   threads?: number;
   /**
    * Frozen weight matrices: 'native' or 'auto' (default, the same): keep the file's type (F16,
@@ -380,7 +383,7 @@ export class EngineModel {
     try {
       await a.open(modelPath, { backend: opts.backend ?? 'cpu', threads: opts.threads ?? 1, libDir: loaded.libDir, frozen: opts.frozen ?? 'auto',
         legacyAutograd: opts.legacyAutograd ?? false,
-        gpuLibs: (opts.backend ?? 'cpu') === 'cpu' ? [] : gpuBackendLibs() });
+        gpuLibs: (opts.backend ?? 'cpu') === 'cpu' ? [] : gpuBackendLibs().filter((p) => !opts.gpuKind || basename(p).includes(opts.gpuKind)) });
     } catch (e) {
       throw wrapError(e);
     }

@@ -36,6 +36,7 @@ export function zodToApiError(error: z.ZodError): ApiErrorBody {
 
 export function createRouter(handlers: ApiHandlers): ApiRouter {
   return async (method, rawArgs) => {
+    let validated: unknown;
     try {
       if (typeof method !== 'string' || !isApiMethodName(method)) {
         return { ok: false, error: { code: 'not_found', message: `Unknown API method: ${String(method).slice(0, 100)}` } };
@@ -45,11 +46,12 @@ export function createRouter(handlers: ApiHandlers): ApiRouter {
       const parsed = apiArgSchemas[method].safeParse(args);
       if (!parsed.success) return { ok: false, error: zodToApiError(parsed.error) };
       // The map type ties schema M to handler M; TS cannot correlate them through the union.
+      validated = parsed.data;
       const handler = handlers[method] as (a: unknown) => Promise<unknown>;
       const value = await handler(parsed.data);
       return { ok: true, value };
     } catch (err) {
-      return { ok: false, error: toApiError(err, String(method)) };
+      return { ok: false, error: toApiError(err, String(method), validated) };
     }
   };
 }

@@ -79,7 +79,7 @@ const sampleFilter: z.ZodType<SampleFilter> = z.strictObject({
 const settingsPatch: z.ZodType<Partial<Settings>> = z.strictObject({
   theme: z.enum(['light', 'dark', 'system']).optional(),
   threads: z.number().int('must be a whole number').min(0, 'must be 0 (automatic) or more').max(1024, 'must be 1024 or less').optional(),
-  backend: z.enum(['auto', 'cpu', 'cuda', 'metal']).optional(),
+  backend: z.enum(['auto', 'cpu', 'cuda', 'metal', 'vulkan']).optional(),
   hfToken: z.string().max(400, 'is too long').optional(),
 });
 
@@ -99,7 +99,16 @@ export const apiArgSchemas: { [M in ApiMethodName]: z.ZodType<ApiArgs<M>> } = {
   'runs.pause': z.strictObject(runRef),
   'runs.resume': z.strictObject(runRef),
   'runs.stop': z.strictObject({ ...runRef, force: z.boolean().optional() }),
+  'runs.update': z.strictObject({
+    ...runRef,
+    name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
+    notes: z.string().max(20_000, 'must be at most 20,000 characters').optional(),
+    tags: z.array(z.string().trim().min(1, 'a tag must not be empty').max(40, 'a tag must be at most 40 characters')
+      .regex(/^[^,\u0000-\u001f]+$/, 'a tag must not contain commas or control characters'))
+      .max(16, 'at most 16 tags').optional(),
+  }),
   'runs.duplicate': z.strictObject({ ...runRef, name: z.string().min(1).max(200).optional() }),
+  'runs.pickFolder': empty,
   'runs.delete': z.strictObject({
     ...runRef,
     confirm: z.literal(true, { error: 'must be true (deleting a run cannot be undone)' }),
@@ -165,6 +174,7 @@ export const apiArgSchemas: { [M in ApiMethodName]: z.ZodType<ApiArgs<M>> } = {
   'models.list': empty,
   'models.inspect': z.strictObject({ path: filePath }),
   'models.add': z.strictObject({ path: filePath }),
+  'models.pickFile': empty,
   'models.remove': z.strictObject({ id }),
   'models.download': z.strictObject({ repo: hubRepo, file: hubFile, revision: hubRevision.optional() }),
   'models.downloadCancel': z.strictObject({ jobId: id }),
@@ -200,4 +210,19 @@ export const apiArgSchemas: { [M in ApiMethodName]: z.ZodType<ApiArgs<M>> } = {
     suffix: z.string().max(20_000).optional(),
     limit: z.number().int().min(1).max(5000, 'must be 5000 or less').optional(),
   }),
+
+  'playground.prompts': z.strictObject({ ...runRef, count: z.number().int().min(1).max(200, 'must be 200 or less').optional() }),
+  'playground.start': z.strictObject({
+    ...runRef,
+    checkpoint: z.union([z.literal('latest'), step]),
+    prompt: z.discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('text'), text: z.string().trim().min(1, 'write a prompt first').max(20_000, 'must be at most 20,000 characters') }),
+      z.strictObject({ kind: z.literal('dataset'), index: z.number().int('must be a whole number').min(0, 'must be 0 or more').max(1_000_000) }),
+    ]),
+    temperature: z.number().min(0, 'must be at least 0').max(2, 'must be at most 2'),
+    topP: z.number().gt(0, 'must be more than 0').max(1, 'must be at most 1').optional(),
+    maxTokens: z.number().int('must be a whole number').min(1, 'must be at least 1').max(4096, 'must be at most 4096'),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  }),
+  'playground.cancel': z.strictObject({ sessionId: id }),
 };

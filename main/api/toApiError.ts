@@ -67,9 +67,35 @@ export function isApiErrorCode(code: unknown): code is ApiErrorCode {
   return typeof code === 'string' && (API_ERROR_CODES as readonly string[]).includes(code);
 }
 
-export function toApiError(err: unknown, method: string): ApiErrorBody {
-  const rec = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; message?: unknown; field?: unknown };
-  const message = typeof rec.message === 'string' && rec.message.trim() ? firstLine(rec.message) : '';
+/**
+ * Node's own file-system messages ("EISDIR: illegal operation on a directory, read") name a system
+ * call, not a fix: say what happened to which path and what to do instead.
+ */
+const ERRNO_TEXT: Record<string, (path: string) => string> = {
+  EISDIR: (p) => `${p} is a folder, not a file: choose the file inside it`,
+  ENOTDIR: (p) => `${p}: part of this path is a file where a folder is needed; check the path`,
+  ENOENT: (p) => `${p} does not exist (moved or deleted?): choose it again`,
+  EACCES: (p) => `${p} cannot be opened (permission denied): choose a file or folder you can read and write`,
+  EPERM: (p) => `${p} cannot be opened (not permitted): choose a file or folder you can read and write`,
+  ENOSPC: () => 'the disk is full: free some space and try again',
+  EROFS: (p) => `${p} is on a read-only disk: choose a folder on a writable disk`,
+  ENAMETOOLONG: (p) => `${p.slice(0, 80)}…: the path is too long; choose a shorter one`,
+  ELOOP: (p) => `${p}: too many symbolic links; choose the real file`,
+  EMFILE: () => 'too many files are open: close some programs and try again',
+};
+
+function humanErrno(code: string, message: string, path: unknown): string | null {
+  const text = ERRNO_TEXT[code];
+  if (!text || !message.startsWith(`${code}:`)) return null;
+  return text(typeof path === 'string' && path ? path : 'the path');
+}
+
+/** `args`: the call's validated arguments; their `path`/`outDir` names the path when the error has none (a read on an fd). */
+export function toApiError(err: unknown, method: string, args?: unknown): ApiErrorBody {
+  const rec = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; message?: unknown; field?: unknown; path?: unknown };
+  const raw = typeof rec.message === 'string' && rec.message.trim() ? firstLine(rec.message) : '';
+  const a = (typeof args === 'object' && args !== null ? args : {}) as { path?: unknown; outDir?: unknown };
+  const message = (typeof rec.code === 'string' ? humanErrno(rec.code, raw, rec.path ?? a.path ?? a.outDir) : null) ?? raw;
   const field = typeof rec.field === 'string' ? rec.field : undefined;
   const mapped = isApiErrorCode(rec.code)
     ? rec.code

@@ -51,7 +51,15 @@ function registerIpc(): void {
     });
     return r.canceled ? null : r.filePaths[0] ?? null;
   };
-  const { handlers, dispose } = createDefaultServices({ mode: 'electron', dataDir: resolveDataDir(), appRoot, events, spawnTrainer: utilityTrainerSpawner, pickFile });
+  // The model picker (GGUF files) and the export folder picker: paths from the system dialog, parented to the
+  // window that asked, so the renderer never types or sees a path it could not have chosen.
+  const pickPath = async (kind: 'model' | 'folder'): Promise<string | null> => {
+    const r = kind === 'model'
+      ? await dialog.showOpenDialog({ title: 'Add a GGUF model', properties: ['openFile'], filters: [{ name: 'GGUF models', extensions: ['gguf'] }] })
+      : await dialog.showOpenDialog({ title: 'Export into this folder', properties: ['openDirectory', 'createDirectory'] });
+    return r.canceled ? null : r.filePaths[0] ?? null;
+  };
+  const { handlers, dispose } = createDefaultServices({ mode: 'electron', dataDir: resolveDataDir(), appRoot, events, spawnTrainer: utilityTrainerSpawner, pickFile, pickPath });
   // Quitting stops trainers after their current step (checkpointed) and closes the store.
   let disposed = false;
   app.on('will-quit', (e) => {

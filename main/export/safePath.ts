@@ -146,6 +146,6 @@ export function planExport(outDir: string, files: string[], overwrite: boolean):
   const targets = files.map((f) => resolveInside(root, f));
   const existing = targets.filter((t) => existsSync(t) || isSymlink(t));
   if (existing.length > 0 && !overwrite)
-    throw new ExportPathError(`${existing.length} file(s) already exist (${existing.slice(0, 3).map((t) => relative(root, t)).join(', ')}${existing.length > 3 ? ', …' : ''}); choose another folder or allow overwriting (--force)`, 'conflict');
+    throw new ExportPathError(`${existing.length} file(s) already exist (${existing.slice(0, 3).map((t) => relative(root, t)).join(', ')}${existing.length > 3 ? ', …' : ''}); choose another folder or allow overwriting`, 'conflict');
   return { root, targets, createdDirs };
 }

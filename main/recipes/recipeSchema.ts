@@ -164,7 +164,7 @@ export const recipeSchema = z.strictObject({
     seed: int(0, 2 ** 31 - 1, 1, m('Training', 'Seed', 'Run seed: data order and per-completion sampling seeds derive from it.')),
   }).prefault({}),
   hardware: z.strictObject({
-    backend: z.enum(['auto', 'cpu', 'cuda', 'metal']).default('auto').meta(m('Hardware', 'Backend', 'auto picks CUDA or Metal when present, else CPU.')),
+    backend: z.enum(['auto', 'cpu', 'cuda', 'metal', 'vulkan']).default('auto').meta(m('Hardware', 'Backend', 'auto picks CUDA, Metal or Vulkan when present, else CPU. Vulkan runs on AMD, Intel and NVIDIA GPUs (Linux, Windows).')),
     threads: int(0, 256, 0, m('Hardware', 'CPU threads', '0 = one per physical core, leaving one free.')),
   }).prefault({}),
 });

@@ -37,6 +37,7 @@ export function createAppService(opts: AppServiceOptions): AppService {
         mode: opts.mode,
         dataDir: opts.dataDir,
         engine: probeEngine(opts.appRoot, backend),
+        backends: availableBackends(opts.appRoot),
       };
     },
   };
@@ -64,4 +65,20 @@ export function probeEngine(appRoot: string, backend: string): AppInfo['engine']
     detail: 'The training engine is not built in this installation (no engine/build/Release/*.node). ' +
       'Run `node engine/scripts/build.mjs` (or `npm install`, which builds it) and restart.',
   };
+}
+
+/**
+ * Which GPU backends this installation has: the engine and the sampler load node-llama-cpp's prebuilt
+ * libraries from `@node-llama-cpp/<plat>-<arch>-{cuda,vulkan}` (engine/ts/loadAddon.ts, gpuBackendLibs;
+ * docs/ENGINE.md, Backends), and Metal ships with the macOS arm64 build. Checked on disk, never loaded here.
+ */
+export function availableBackends(appRoot: string, os: string = platform(), cpu: string = arch()): AppInfo['backends'] {
+  const out: AppInfo['backends'] = ['auto', 'cpu'];
+  const plat = os === 'win32' ? 'win' : os === 'darwin' ? 'mac' : os;
+  const has = (kind: string) => [join(appRoot, 'node_modules'), join(appRoot, '..', 'node_modules')]
+    .some((nm) => existsSync(join(nm, '@node-llama-cpp', `${plat}-${cpu}-${kind}`)) || existsSync(join(nm, '@node-llama-cpp', `${plat}-${cpu}-${kind}-ext`)));
+  if ((os === 'linux' || os === 'win32') && has('cuda')) out.push('cuda');
+  if (os === 'darwin' && cpu === 'arm64') out.push('metal');
+  if ((os === 'linux' || os === 'win32') && has('vulkan')) out.push('vulkan');
+  return out;
 }

@@ -24,6 +24,7 @@ import { createPromptStats } from './promptStatsService.js';
 import { createExportEvalService } from './exportEvalService.js';
 import { preflight } from './preflightService.js';
 import { createRewardsService } from './rewardsService.js';
+import { createPlaygroundService } from './playgroundService.js';
 import { latestMeasurement } from './stepMeasurement.js';
 import { startRunWatcher } from './runWatcher.js';
 
@@ -41,7 +42,11 @@ export interface DefaultServicesOptions {
   hubEndpoint?: string;
   /** Electron's open-file dialog for datasets.pickFile (web mode has none: it uploads). */
   pickFile?: () => Promise<string | null>;
+  /** Electron's dialogs for models.pickFile (a GGUF file) and runs.pickFolder (an export folder); web mode has none. */
+  pickPath?: (kind: 'model' | 'folder') => Promise<string | null>;
 }
+
+const desktopOnly = (instead: string) => Object.assign(new Error(`The system file dialog exists in the desktop app only; in the browser, ${instead}.`), { code: 'unavailable' });
 
 export function createDefaultServices(opts: DefaultServicesOptions): { handlers: ApiHandlers; context: HandlerContext; dispose: () => Promise<void> } {
   const settings = createSettingsService(opts.dataDir);
@@ -98,12 +103,17 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
     try { runsService.alarms({ runId: e.runId }); } catch (err) { console.error(`recording the alarms of run ${e.runId} failed:`, err); }
   });
   const tools = createExportEvalService({ store, dbPath, dataDir: opts.dataDir, emit, ...(opts.spawnTrainer ? { spawn: opts.spawnTrainer } : {}) });
+  const playground = createPlaygroundService({ store, dbPath, dataDir: opts.dataDir, emit, ...(opts.spawnTrainer ? { spawn: opts.spawnTrainer } : {}) });
   const context: HandlerContext = {
-    app, settings, recipes, rewards: createRewardsService(),
+    app, settings, recipes, rewards: createRewardsService(), playground,
     runs: {
       ...runsService,
       ...createRunViewsService({ store, dataDir: opts.dataDir }),
       export: tools.export, evaluate: tools.evaluate, evaluations: tools.evaluations, cancelJob: tools.cancelJob,
+      pickFolder: async () => {
+        if (!opts.pickPath) throw desktopOnly('use Download (a ZIP) instead');
+        return { path: await opts.pickPath('folder') };
+      },
     },
     models: {
       ...models,
@@ -111,6 +121,10 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
       downloadCancel: (a) => downloads.downloadCancel(a),
       downloads: () => downloads.downloads(),
       hubFiles: (a) => downloads.hubFiles(a),
+      pickFile: async () => {
+        if (!opts.pickPath) throw desktopOnly('upload the model file instead');
+        return { path: await opts.pickPath('model') };
+      },
     },
     datasets: {
       ...createDatasetsService({ store, dataDir: opts.dataDir, ...(opts.pickFile ? { pickFile: opts.pickFile } : {}) }),
@@ -121,6 +135,6 @@ export function createDefaultServices(opts: DefaultServicesOptions): { handlers:
     },
     ...opts.extra,
   };
-  const dispose = async () => { watcher.stop(); offAlarms(); tools.dispose(); await downloads.dispose(); await datasetJobs.dispose(); await supervisor.shutdown(); store.close(); };
+  const dispose = async () => { watcher.stop(); offAlarms(); tools.dispose(); playground.dispose(); await downloads.dispose(); await datasetJobs.dispose(); await supervisor.shutdown(); store.close(); };
   return { handlers: createHandlers(context), context, dispose };
 }

@@ -23,6 +23,7 @@ export type ModelsService = AreaService<'models'>;
 export type DatasetsService = AreaService<'datasets'>;
 export type RecipesService = AreaService<'recipes'>;
 export type RewardsService = AreaService<'rewards'>;
+export type PlaygroundService = AreaService<'playground'>;
 
 export interface HandlerContext {
   app: AppService;
@@ -32,6 +33,7 @@ export interface HandlerContext {
   datasets?: Partial<DatasetsService>;
   recipes?: Partial<RecipesService>;
   rewards?: Partial<RewardsService>;
+  playground?: Partial<PlaygroundService>;
 }
 
 /** Which part of the codebase provides each optional area (named in `unavailable` errors). */
@@ -41,6 +43,7 @@ const PROVIDERS: Record<string, string> = {
   datasets: 'dataset import (main/data)',
   recipes: 'the recipe schema (main/recipes)',
   rewards: 'the reward components (main/rl/verifiers, main/rewards)',
+  playground: 'the playground (main/services/playgroundService.ts)',
 };
 
 type LooseHandler = (args: unknown) => Promise<unknown>;
@@ -57,7 +60,7 @@ export function createHandlers(ctx: HandlerContext): ApiHandlers {
     'settings.get': async () => publicSettings(await ctx.settings.get()),
     'settings.set': async (args) => publicSettings(await ctx.settings.set(args as ApiArgs<'settings.set'>)),
   };
-  const areas = { runs: ctx.runs, models: ctx.models, datasets: ctx.datasets, recipes: ctx.recipes, rewards: ctx.rewards } as
+  const areas = { runs: ctx.runs, models: ctx.models, datasets: ctx.datasets, recipes: ctx.recipes, rewards: ctx.rewards, playground: ctx.playground } as
     Record<string, Record<string, ((args: unknown) => unknown) | undefined> | undefined>;
 
   const handlers: Partial<Record<ApiMethodName, LooseHandler>> = {};

@@ -121,7 +121,7 @@ export function createExportEvalService(d: ExportEvalDeps): Pick<RunsService, 'e
           finished = true;
           const r = m.value as { complete: boolean; problems: number; metrics: Record<string, number> };
           ev('info', `evaluation ${r.complete ? 'finished' : 'stopped'}: ${what}: ${Object.entries(r.metrics).map(([k, v]) => `${k}=${v.toFixed(4)}`).join(', ')} over ${r.problems} problems`);
-        } else { finished = true; ev('error', `evaluation failed: ${m.message}`); }
+        } else if (m.type === 'error') { finished = true; ev('error', `evaluation failed: ${m.message}`); }
       }, (code, signal) => {
         running.delete(runId);
         jobs.delete(key);

@@ -55,6 +55,9 @@ export function modelDims(recipe: Recipe): ModelDims | { error: string } {
     const bytes = statSync(recipe.model.path).size;
     return dimsOf(inspectGguf(recipe.model.path), bytes);
   } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { error: `the model file ${recipe.model.path} is missing: add it again on the Model step (or the Models page), or pick another model` };
+    if (code === 'EISDIR') return { error: `${recipe.model.path} is a folder, not a model file: choose the .gguf file inside it` };
     return { error: `cannot read the model file ${recipe.model.path}: ${err instanceof Error ? err.message : String(err)}` };
   }
 }
@@ -141,6 +144,13 @@ export function preflight(input: RecipeInput, measured?: (recipe: Recipe) => Ste
   const validation = validateRecipe(input);
   if (!validation.ok) return { validation, estimate: null, warnings: [] };
   const recipe = validation.recipe;
+  // A file that is gone blocks Start here rather than failing the trainer after it queued the run.
+  const data = recipe.data;
+  const dataFiles = data.kind === 'jsonl' ? [data.path] : data.kind === 'dataset' ? data.files : [];
+  const gone = dataFiles.find((f) => { try { return !statSync(f).isFile(); } catch { return true; } });
+  if (gone !== undefined) {
+    return { validation: { ok: false, errors: [{ field: data.kind === 'jsonl' ? 'data.path' : 'data.files', message: `the data file ${gone} is missing: import the dataset again on the Datasets page, or pick another one` }] }, estimate: null, warnings: [] };
+  }
   const dims = modelDims(recipe);
   if ('error' in dims) {
     return { validation: { ok: false, errors: [{ field: 'model.path', message: dims.error }] }, estimate: null, warnings: [] };

@@ -22,23 +22,24 @@ export function createRewardsService(): RewardsService {
   return {
     components: () => rewardComponents(),
     defaultFor: ({ source }) => defaultRewardFor(source),
-    test: async ({ reward, completion, answer, choices }): Promise<RewardTestResult> => {
-      const spec = reward as RewardSpec;
-      await prepareRewardSpec(spec);
-      const input = { completion, answer, ...(choices ? { choices } : {}) };
-      const score = scoreCompletion(spec, input);
-      const keys = Object.keys(score.components);
-      return {
-        total: score.total,
-        correct: score.correct,
-        components: spec.components.map((c, i) => {
-          const key = keys[i]!;
-          const { value, reason } = score.components[key]!;
-          // The answer the verifier read, for the tester (scoreCompletion keeps only value and reason).
-          const extracted = getVerifier(c.name)(input, c.params as never).extracted;
-          return { key, name: c.name, weight: c.weight, value, reason, ...(extracted !== undefined ? { extracted } : {}) };
-        }),
-      };
-    },
+    test: ({ reward, completion, answer, choices }) => gradeCompletion(reward as RewardSpec, { completion, answer, ...(choices ? { choices } : {}) }),
+  };
+}
+
+/** One completion scored by every component of a reward, with values and reasons (rewards.test, the playground's grades). */
+export async function gradeCompletion(spec: RewardSpec, input: { completion: string; answer: string; choices?: string[] }): Promise<RewardTestResult> {
+  await prepareRewardSpec(spec);
+  const score = scoreCompletion(spec, input);
+  const keys = Object.keys(score.components);
+  return {
+    total: score.total,
+    correct: score.correct,
+    components: spec.components.map((c, i) => {
+      const key = keys[i]!;
+      const { value, reason } = score.components[key]!;
+      // The answer the verifier read, for the tester (scoreCompletion keeps only value and reason).
+      const extracted = getVerifier(c.name)(input, c.params as never).extracted;
+      return { key, name: c.name, weight: c.weight, value, reason, ...(extracted !== undefined ? { extracted } : {}) };
+    }),
   };
 }

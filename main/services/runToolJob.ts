@@ -51,6 +51,7 @@ export function runToolJob<T>(job: ToolJob, o: RunToolJobOptions): Promise<T> {
       if (!isToolMessage(raw)) return;
       armIdle();
       if (raw.type === 'progress') { o.onProgress?.(raw); return; }
+      if (raw.type === 'chunk' || raw.type === 'paneDone') return; // the playground's stream, not used by these jobs
       if (raw.type === 'result') outcome ??= { ok: true, value: raw.value as T };
       else outcome ??= { ok: false, error: failure(raw.message, raw.code) };
       // The tool exits 50 ms after its answer; one stuck in a native destructor is not waited for.

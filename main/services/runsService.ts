@@ -35,7 +35,7 @@ export interface RunsServiceDeps {
 const conflict = (message: string) => Object.assign(new Error(message), { code: 'conflict' });
 
 /** The runs area except export/evaluate, which exportEvalService provides. */
-export type CoreRunsService = Omit<RunsService, 'export' | 'evaluate' | 'evaluations' | 'cancelJob' | RunViewMethods>;
+export type CoreRunsService = Omit<RunsService, 'export' | 'evaluate' | 'evaluations' | 'cancelJob' | 'pickFolder' | RunViewMethods>;
 /** Provided by runViewsService.ts. */
 type RunViewMethods = 'projection' | 'searchSamples' | 'promptSteps' | 'sampleTokens' | 'exportTensorBoard';
 
@@ -190,6 +190,18 @@ export function createRunsService({ store, supervisor, dataDir, emit }: RunsServ
         store.runs.updateStatus(id, 'stopped');
         note(id, 'stop', 'stopped (Stop in the workbench)');
       }
+      return summary(id);
+    },
+    update: ({ runId, name, notes, tags }) => {
+      const id = parseRunId(runId);
+      const before = store.runs.get(id);
+      const uniqueTags = tags ? [...new Set(tags.map((t) => t.trim()))] : undefined;
+      store.runs.updateMeta(id, { ...(name !== undefined ? { name: name.trim() } : {}), ...(notes !== undefined ? { notes } : {}), ...(uniqueTags ? { tags: uniqueTags } : {}) });
+      const changed: string[] = [];
+      if (name !== undefined && name.trim() !== before.name) changed.push(`renamed from “${before.name}” to “${name.trim()}”`);
+      if (notes !== undefined && notes !== before.notes) changed.push('notes edited');
+      if (uniqueTags && JSON.stringify(uniqueTags) !== JSON.stringify(before.tags)) changed.push(`tags: ${uniqueTags.length ? uniqueTags.join(', ') : '(none)'}`);
+      if (changed.length) note(id, 'edit', changed.join('; '));
       return summary(id);
     },
     duplicate: ({ runId, name }) => {

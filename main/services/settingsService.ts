@@ -21,7 +21,7 @@ export const DEFAULT_SETTINGS: Settings = { theme: 'system', threads: 0, backend
 const fieldSchemas = {
   theme: z.enum(['light', 'dark', 'system']),
   threads: z.number().int().min(0).max(1024),
-  backend: z.enum(['auto', 'cpu', 'cuda', 'metal']),
+  backend: z.enum(['auto', 'cpu', 'cuda', 'metal', 'vulkan']),
   hfToken: z.string().max(400),
 } satisfies { [K in keyof Settings]: z.ZodType<Settings[K]> };
 const settingsSchema: z.ZodType<Settings> = z.object(fieldSchemas);

@@ -34,6 +34,8 @@ export function toRunSummary(run: Run, lastReward: number | null): RunSummary {
     bestReward: run.bestReward,
     lastReward,
     error: run.error,
+    notes: run.notes,
+    tags: run.tags,
   };
 }
 

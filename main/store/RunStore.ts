@@ -22,16 +22,26 @@ interface RunRow {
   current_step: number;
   best_reward: number | null;
   pid: number | null;
+  notes: string;
+  tags_json: string;
 }
 
 const RUN_COLUMNS = `id, name, status, recipe_json, model_id, dataset_id, created_at, started_at, ended_at,
-  error, total_steps, current_step, best_reward, pid`;
+  error, total_steps, current_step, best_reward, pid, notes, tags_json`;
+
+function parseTags(json: string): string[] {
+  try {
+    const v = JSON.parse(json) as unknown;
+    return Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string') : [];
+  } catch { return []; }
+}
 
 function toRun(r: RunRow): Run {
   return {
     id: r.id, name: r.name, status: r.status, recipeJson: r.recipe_json, modelId: r.model_id,
     datasetId: r.dataset_id, createdAt: r.created_at, startedAt: r.started_at, endedAt: r.ended_at,
     error: r.error, totalSteps: r.total_steps, currentStep: r.current_step, bestReward: r.best_reward, pid: r.pid,
+    notes: r.notes, tags: parseTags(r.tags_json),
   };
 }
 
@@ -42,6 +52,7 @@ export class RunStore {
   private readonly byStatus: Statement;
   private readonly setStatus: Statement;
   private readonly remove: Statement;
+  private readonly setMeta: Statement;
   private readonly bumpCounter: Statement;
   private readonly leases: RunLeaseStore;
 
@@ -75,6 +86,19 @@ export class RunStore {
        WHERE id = :id`,
     );
     this.remove = db.prepare('DELETE FROM runs WHERE id = ?');
+    this.setMeta = db.prepare(
+      `UPDATE runs SET name = coalesce(:name, name), notes = coalesce(:notes, notes), tags_json = coalesce(:tags, tags_json) WHERE id = :id`,
+    );
+  }
+
+  /** Rename, notes, tags (the run page); fields left undefined keep their value. Any process may write these. */
+  updateMeta(id: number, meta: { name?: string; notes?: string; tags?: string[] }): void {
+    try {
+      const r = this.setMeta.run({ id, name: meta.name ?? null, notes: meta.notes ?? null, tags: meta.tags ? JSON.stringify(meta.tags) : null });
+      if (r.changes === 0) throw new StoreError('NOT_FOUND', `run ${id} does not exist`);
+    } catch (err) {
+      throw toStoreError(err, `updating run ${id}`);
+    }
   }
 
   create(run: NewRun): number {

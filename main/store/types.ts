@@ -23,6 +23,10 @@ export interface Run {
   currentStep: number;
   bestReward: number | null;
   pid: number | null;
+  /** Free text the user wrote about the run (migration 0130). */
+  notes: string;
+  /** User tags (migration 0130). */
+  tags: string[];
 }
 
 export interface RunSummary extends Run {

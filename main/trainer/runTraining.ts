@@ -109,7 +109,8 @@ async function trainOwned(o: RunTrainingOptions, run: ReturnType<Store['runs']['
 
   // 'cuda'/'metal' ask for a GPU: fail with E_BACKEND rather than train on the CPU unnoticed
   const hw = recipe.hardware.backend;
-  const engine = await EngineModel.open(modelPath, { backend: hw === 'cpu' ? 'cpu' : hw === 'auto' ? 'auto' : 'gpu', threads });
+  // 'vulkan' loads only node-llama-cpp's Vulkan library (docs/ENGINE.md, Backends), also where CUDA is present.
+  const engine = await EngineModel.open(modelPath, { backend: hw === 'cpu' ? 'cpu' : hw === 'auto' ? 'auto' : 'gpu', threads, ...(hw === 'vulkan' || hw === 'cuda' ? { gpuKind: hw } : {}) });
   // π_old, π_θ and the reference are scored at the sampling temperature, like the rollouts (verl does the same).
   // SFT steps score at temperature 1 (the plain next-token loss); see setPhaseTemperature below.
   let engineTemperature = 0;

@@ -7,6 +7,7 @@ import { Store } from '../store/index.js';
 import { exportRun } from './export/exportRun.js';
 import { evaluateRun } from './eval/evaluateRun.js';
 import { promptStats } from './promptStats.js';
+import { playgroundChat } from './playground/playgroundChat.js';
 import type { RewardSpec } from '../rl/verifiers/scoreCompletion.js';
 import type { ToolJob, ToolMessage } from './toolProtocol.js';
 
@@ -24,7 +25,14 @@ async function run(job: ToolJob): Promise<void> {
       return;
     }
     store = Store.open(job.dbPath);
-    if (job.type === 'export') {
+    if (job.type === 'playground') {
+      const { type: _t, dbPath: _d, ...rest } = job;
+      send({ type: 'result', value: await playgroundChat({
+        ...rest, store, signal: ac.signal,
+        onText: (pane, text) => send({ type: 'chunk', pane, text }),
+        onDone: (pane, r) => send({ type: 'paneDone', pane, ...r }),
+      }) });
+    } else if (job.type === 'export') {
       const a = job.args;
       send({ type: 'result', value: await exportRun({ store, dataDir: job.dataDir, runId: a.runId, format: a.format, outDir: a.outDir, overwrite: a.overwrite ?? false, ...(a.checkpoint !== undefined ? { checkpoint: a.checkpoint } : {}) }) });
     } else if (job.type === 'evaluate') {
@@ -50,7 +58,7 @@ async function run(job: ToolJob): Promise<void> {
 function onMessage(raw: unknown): void {
   const m = raw as ToolJob | { type: 'stop' };
   if (m.type === 'stop') ac.abort();
-  else if (!started && (m.type === 'export' || m.type === 'eval' || m.type === 'evaluate' || m.type === 'promptStats')) { started = true; void run(m); }
+  else if (!started && (m.type === 'export' || m.type === 'eval' || m.type === 'evaluate' || m.type === 'promptStats' || m.type === 'playground')) { started = true; void run(m); }
 }
 if (parentPort) parentPort.on('message', (ev) => onMessage(ev.data));
 else {

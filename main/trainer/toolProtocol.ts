@@ -21,14 +21,19 @@ export type ToolJob =
   /** `clipo eval`: a run's checkpoint or a bare model file, exactly evaluateRun's options minus what cannot cross a process boundary. */
   | { type: 'evaluate'; dbPath: string; dataDir: string; options: ToolEvaluateOptions }
   /** Prompt lengths in tokens with a model's tokenizer and chat template (datasets.promptStats). */
-  | { type: 'promptStats'; modelPath: string; chatTemplate: 'auto' | 'none'; prompts: { systemPrompt: string; question: string; suffix: string }[] };
+  | { type: 'promptStats'; modelPath: string; chatTemplate: 'auto' | 'none'; prompts: { systemPrompt: string; question: string; suffix: string }[] }
+  /** The playground: base vs adapter answers to one question, streamed as `chunk` messages. */
+  | { type: 'playground'; dbPath: string; dataDir: string; runId: number; checkpoint: 'latest' | number; question: string;
+      temperature: number; topP: number; maxTokens: number; seed: number; timeLimitMs: number };
 
 export type ToolMessage =
   | { type: 'progress'; done: number; total: number | null; correct: number; samples: number }
-  | { type: 'result'; value: ExportResult | ToolEvalResult | { lengths: number[]; rendered: string[] } }
-  | { type: 'error'; message: string; code: string };
+  | { type: 'result'; value: ExportResult | ToolEvalResult | { lengths: number[]; rendered: string[] } | { checkpointStep: number } }
+  | { type: 'error'; message: string; code: string }
+  | { type: 'chunk'; pane: 'base' | 'adapter'; text: string }
+  | { type: 'paneDone'; pane: 'base' | 'adapter'; finishReason: 'eos' | 'stop' | 'length' | 'time' | 'cancelled'; fullText: string; tokens: number };
 
 export function isToolMessage(m: unknown): m is ToolMessage {
   const t = (m as { type?: unknown } | null)?.type;
-  return t === 'progress' || t === 'result' || t === 'error';
+  return t === 'progress' || t === 'result' || t === 'error' || t === 'chunk' || t === 'paneDone';
 }

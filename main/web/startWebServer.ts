@@ -23,6 +23,8 @@ import { contentSecurityPolicy } from './contentSecurityPolicy.js';
 import { EVENTS_PROTOCOL, checkHost, guardApiRequest, type GuardVerdict } from './requestGuard.js';
 import { serveStatic } from './staticFiles.js';
 import { DEFAULT_MAX_UPLOAD_BYTES, UPLOAD_PATH, handleUpload } from './uploadDataset.js';
+import { DEFAULT_MAX_MODEL_UPLOAD_BYTES, MODEL_UPLOAD_PATH, handleModelUpload } from './uploadModel.js';
+import { EXPORT_DOWNLOAD_PATH, handleExportDownload } from './exportDownload.js';
 
 export interface WebServerOptions {
   /** 0 picks a free port (tests). */
@@ -38,6 +40,8 @@ export interface WebServerOptions {
   token?: string;
   /** Largest dataset upload accepted (POST /api/datasets.upload); default 4 GiB. */
   maxUploadBytes?: number;
+  /** Largest model upload accepted (POST /api/models.upload); default 32 GiB. */
+  maxModelUploadBytes?: number;
   /** Called once per finished HTTP response (a request log; tests use it to see refusals). */
   onResponse?: (entry: { method: string; path: string; status: number; origin: string | null }) => void;
 }
@@ -80,7 +84,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
         origin: req.headers.origin ?? null,
       }));
     }
-    handleRequest(req, res, { port, token, route, staticDir, dataDir: opts.dataDir, maxUploadBytes: opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES }).catch((err) => {
+    handleRequest(req, res, { port, token, route, staticDir, dataDir: opts.dataDir, maxUploadBytes: opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES, maxModelUploadBytes: opts.maxModelUploadBytes ?? DEFAULT_MAX_MODEL_UPLOAD_BYTES }).catch((err) => {
       console.error('[web] request failed:', err);
       if (!res.headersSent) sendJson(res, 500, failure('internal', 'The server failed to answer; see its log.'));
       else res.destroy();
@@ -142,7 +146,7 @@ export function securityHeaders(port: number): Record<string, string> {
   };
 }
 
-interface RequestContext { port: number; token: string; route: ApiRouter; staticDir: string; dataDir: string; maxUploadBytes: number }
+interface RequestContext { port: number; token: string; route: ApiRouter; staticDir: string; dataDir: string; maxUploadBytes: number; maxModelUploadBytes: number }
 
 async function handleRequest(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> {
   const host = checkHost(req, ctx.port);
@@ -157,8 +161,10 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, ctx: Req
     res.setHeader('Allow', 'POST');
     return sendJson(res, 405, failure('invalid_argument', 'API calls are POST /api/<method> with a JSON body.'));
   }
-  if (path === UPLOAD_PATH) {
-    const r = await handleUpload(req, { dataDir: ctx.dataDir, route: ctx.route, maxBytes: ctx.maxUploadBytes });
+  if (path === UPLOAD_PATH || path === MODEL_UPLOAD_PATH) {
+    const r = path === UPLOAD_PATH
+      ? await handleUpload(req, { dataDir: ctx.dataDir, route: ctx.route, maxBytes: ctx.maxUploadBytes })
+      : await handleModelUpload(req, { dataDir: ctx.dataDir, route: ctx.route, maxBytes: ctx.maxModelUploadBytes });
     if (r.close) {
       res.setHeader('Connection', 'close');
       res.on('finish', () => req.destroy());
@@ -180,6 +186,7 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, ctx: Req
   // The API's own outcomes (including typed errors) are 200 + ApiResult: HTTP statuses are
   // kept for transport problems (auth, bad JSON), so expected failures such as `unavailable`
   // do not show up as network errors in the browser console.
+  if (path === EXPORT_DOWNLOAD_PATH) return handleExportDownload(args, res, { dataDir: ctx.dataDir, route: ctx.route }, (status, value) => sendJson(res, status, value));
   const result = await ctx.route(decodeMethod(path.slice('/api/'.length)), args);
   sendJson(res, 200, result);
 }

@@ -48,19 +48,7 @@ export async function handleUpload(req: IncomingMessage, o: { dataDir: string; r
   mkdirSync(dir, { recursive: true });
   const path = join(dir, name);
   try {
-    const received = await new Promise<number>((resolve, reject) => {
-      const out = createWriteStream(path);
-      let size = 0;
-      req.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > o.maxBytes) { req.destroy(); out.destroy(); reject(Object.assign(new Error('too large'), { tooLarge: true })); return; }
-        if (!out.write(chunk)) { req.pause(); out.once('drain', () => req.resume()); }
-      });
-      req.on('end', () => out.end(() => resolve(size)));
-      req.on('aborted', () => { out.destroy(); reject(new Error('the upload was interrupted')); });
-      req.on('error', (e) => { out.destroy(); reject(e); });
-      out.on('error', (e) => { req.destroy(); reject(e); });
-    });
+    const received = await receiveBody(req, path, o.maxBytes);
     if (received === 0) return failure(400, 'The uploaded file is empty.');
     const datasetName = req.headers['x-clipo-dataset-name'];
     const args: Record<string, unknown> = { path };
@@ -73,4 +61,21 @@ export async function handleUpload(req: IncomingMessage, o: { dataDir: string; r
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Streams the request body into `path` (backpressure kept), rejecting with `tooLarge` past `maxBytes`. */
+export function receiveBody(req: IncomingMessage, path: string, maxBytes: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const out = createWriteStream(path);
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) { req.destroy(); out.destroy(); reject(Object.assign(new Error('too large'), { tooLarge: true })); return; }
+      if (!out.write(chunk)) { req.pause(); out.once('drain', () => req.resume()); }
+    });
+    req.on('end', () => out.end(() => resolve(size)));
+    req.on('aborted', () => { out.destroy(); reject(new Error('the upload was interrupted')); });
+    req.on('error', (e) => { out.destroy(); reject(e); });
+    out.on('error', (e) => { req.destroy(); reject(e); });
+  });
 }

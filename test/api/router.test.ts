@@ -97,6 +97,21 @@ describe('createRouter', () => {
     expect(errorOf(await r('models.inspect', { path: '/m.gguf' })).code).toBe('not_found');
   });
 
+  it('turns Node\'s raw file-system messages into what happened to which path and what to do (no "EISDIR: …")', async () => {
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/clipo-errno-`);
+    const r = createRouter(fakeHandlers({
+      // A real EISDIR from the OS, as a handler reading a folder chosen as a file would get.
+      'models.inspect': async ({ path }) => { readFileSync(path); throw new Error('unreachable'); },
+    }));
+    const e = errorOf(await r('models.inspect', { path: dir }));
+    expect(e.code).toBe('invalid_argument');
+    expect(e.message).toBe(`${dir} is a folder, not a file: choose the file inside it`);
+    const gone = errorOf(await r('models.inspect', { path: `${dir}/nope.gguf` }));
+    expect(gone.message).toBe(`${dir}/nope.gguf does not exist (moved or deleted?): choose it again`);
+  });
+
   it('maps unexpected exceptions to internal without a stack trace', async () => {
     const spy = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const r = createRouter(fakeHandlers({

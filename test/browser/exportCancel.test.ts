@@ -74,14 +74,14 @@ describe('export cancel', () => {
     await page.goto(server.url);
     await page.getByRole('link', { name: 'cancel me' }).first().click();
     await page.getByRole('tab', { name: 'Checkpoints & export' }).click();
-    await page.getByLabel('Output folder').fill(join(tmp, 'out'));
-    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    // Web mode: no folder to type; the export downloads as a ZIP.
+    await page.getByRole('button', { name: 'Download ZIP', exact: true }).click();
     await expect.poll(() => page.getByRole('button', { name: 'Exporting…' }).count(), POLL).toBe(1);
     await expect.poll(() => hungPid, POLL).toBeGreaterThan(0);
     await page.getByRole('button', { name: 'Cancel export' }).click();
     await expect.poll(() => page.getByRole('alert').textContent(), POLL).toMatch(/export was cancelled/);
     expect(await page.getByRole('button', { name: 'Cancel export' }).count()).toBe(0);
-    expect(await page.getByRole('button', { name: 'Export', exact: true }).isEnabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Download ZIP', exact: true }).isEnabled()).toBe(true);
     await expect.poll(() => { try { process.kill(hungPid, 0); return true; } catch { return false; } }, POLL).toBe(false);
     expect(problems).toEqual([]);
   });

@@ -158,7 +158,7 @@ describe('renderer shell in web mode', () => {
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), POLL).toBe('New run');
     await gotoSection(page, 'Models', 'Models');
     await expect.poll(() => page.getByRole('heading', { name: 'No models yet' }).count(), POLL).toBe(1);
-    expect(await page.getByLabel('Path to a .gguf file').count()).toBe(1);
+    expect(await page.getByLabel('GGUF model file').count()).toBe(1); // web mode: an upload, no typed path
     await gotoSection(page, 'Datasets', 'Datasets');
     await expect.poll(() => page.getByRole('heading', { name: 'Built-in tasks and your own data' }).count(), POLL).toBe(1);
     expect(await page.getByText('JSONL', { exact: false }).count()).toBeGreaterThan(0);
@@ -205,7 +205,7 @@ describe('renderer shell in web mode', () => {
     fakeRuns.push({
       id: '1', name: 'demo-run', status: 'running', objective: 'grpo', clipo: true, modelName: 'tiny-demo',
       datasetName: 'arith', createdAt: Date.now(), startedAt: Date.now(), endedAt: null, step: 3, totalSteps: 50,
-      bestReward: 0.25, lastReward: 0.2, error: null,
+      bestReward: 0.25, lastReward: 0.2, error: null, notes: '', tags: [],
     });
     // The page subscribes when the Runs view mounts; keep pushing until its socket is connected.
     await expect.poll(() => {

@@ -9,7 +9,7 @@ import type {
   AppInfo, ProjectionInfo, SampleHit, SampleTokens, DatasetDetail, DatasetImportJob, DatasetInfo, DatasetPreset, DatasetPreview, PromptStats, EmbeddingPoint, EvaluationRow, ExportFormat, ExportResult, MetricSeries, ModelDownload, ModelInfo,
   PreflightReport, PublicSettings, RunComparison,
   RecipeFieldSpec, RecipePreset, RecipeValidation, RewardComponentInfo, RewardDefault, RewardTestResult, RunDetail, RunStatus, RunSummary, SampleFilter,
-  SampleGroup, Settings,
+  SampleGroup, Settings, PlaygroundChunk, PlaygroundPrompt,
 } from './types.js';
 import type { DataSource, FieldMap, RewardComponentSpec } from './recipe.js';
 import type { AlarmEpisode } from './healthAlarms.js';
@@ -36,7 +36,11 @@ export interface ApiMethods {
   'runs.resume': { args: RunRef; result: RunSummary };
   /** force: kill the trainer now (its process group) instead of letting it finish the step; steps after the last checkpoint are re-run on resume. */
   'runs.stop': { args: RunRef & { force?: boolean }; result: RunSummary };
+  /** Renames a run and sets its notes and tags (any field left out keeps its value); recorded in its events. */
+  'runs.update': { args: RunRef & { name?: string; notes?: string; tags?: string[] }; result: RunSummary };
   'runs.duplicate': { args: RunRef & { name?: string }; result: { runId: string } };
+  /** Electron: a folder chosen in the system dialog (export destination); null when cancelled. Web mode: unavailable (exports download as a ZIP). */
+  'runs.pickFolder': { args: Empty; result: { path: string | null } };
   'runs.delete': { args: RunRef & { confirm: true }; result: { deleted: true } };
   'runs.metrics': { args: RunRef & { names?: string[]; maxPoints?: number }; result: MetricSeries[] };
   'runs.steps': { args: RunRef; result: number[] };
@@ -83,6 +87,8 @@ export interface ApiMethods {
   'models.list': { args: Empty; result: ModelInfo[] };
   'models.inspect': { args: { path: string }; result: ModelInfo };
   'models.add': { args: { path: string }; result: ModelInfo };
+  /** Electron: a GGUF file chosen in the system dialog; null when cancelled. Web mode: unavailable (upload instead). */
+  'models.pickFile': { args: Empty; result: { path: string | null } };
   'models.remove': { args: { id: string }; result: { removed: true } };
   /**
    * Starts downloading `file` from the Hugging Face repo `repo` into the data
@@ -144,6 +150,26 @@ export interface ApiMethods {
     args: { id: string; split: string; modelId: string; systemPrompt?: string; suffix?: string; limit?: number };
     result: PromptStats;
   };
+
+  /** Questions from the run's own data (its training source) to try in the playground, with their answers. */
+  'playground.prompts': { args: RunRef & { count?: number }; result: PlaygroundPrompt[] };
+  /**
+   * Generates an answer from the base model and from the adapter of a checkpoint, side by side, in a tool
+   * process: same prompt (rendered with the run's chat template, system prompt and suffix), same sampling
+   * settings and seed. Text streams as `playground.chunk` events; each pane ends with a `done` chunk, graded
+   * by the run's reward when the prompt is one of its dataset's questions (`prompt.kind = 'dataset'`).
+   */
+  'playground.start': {
+    args: RunRef & {
+      checkpoint: 'latest' | number;
+      /** Free text, or one of playground.prompts by index (then graded against its answer). */
+      prompt: { kind: 'text'; text: string } | { kind: 'dataset'; index: number };
+      temperature: number; topP?: number; maxTokens: number; seed?: number;
+    };
+    result: { sessionId: string; question: string; answer: string | null };
+  };
+  /** Stops a playground session (its tool process is killed); each pane still gets a `done` chunk. */
+  'playground.cancel': { args: { sessionId: string }; result: { cancelled: boolean } };
 }
 
 export type ApiMethodName = keyof ApiMethods;
@@ -154,16 +180,17 @@ export type ApiReturn<M extends ApiMethodName> = ApiMethods[M]['result'];
 export const API_METHOD_NAMES = [
   'app.info', 'settings.get', 'settings.set',
   'recipes.presets', 'recipes.form', 'recipes.validate', 'recipes.preflight',
-  'runs.list', 'runs.get', 'runs.create', 'runs.pause', 'runs.resume', 'runs.stop', 'runs.duplicate',
-  'runs.delete', 'runs.metrics', 'runs.steps', 'runs.samples', 'runs.embeddings',
+  'runs.list', 'runs.get', 'runs.create', 'runs.pause', 'runs.resume', 'runs.stop', 'runs.update', 'runs.duplicate',
+  'runs.pickFolder', 'runs.delete', 'runs.metrics', 'runs.steps', 'runs.samples', 'runs.embeddings',
   'runs.projection', 'runs.searchSamples', 'runs.promptSteps', 'runs.sampleTokens', 'runs.exportTensorBoard',
   'runs.compare', 'runs.export', 'runs.evaluate', 'runs.evaluations', 'runs.cancelJob', 'runs.alarms',
-  'models.list', 'models.inspect', 'models.add', 'models.remove',
+  'models.list', 'models.inspect', 'models.add', 'models.pickFile', 'models.remove',
   'models.download', 'models.downloadCancel', 'models.downloads', 'models.hubFiles',
   'rewards.components', 'rewards.defaultFor', 'rewards.test',
   'datasets.list', 'datasets.preview', 'datasets.get', 'datasets.importFile', 'datasets.pickFile',
   'datasets.hubImport', 'datasets.hubCancel', 'datasets.hubJobs', 'datasets.presets', 'datasets.setMapping',
   'datasets.remove', 'datasets.promptStats',
+  'playground.prompts', 'playground.start', 'playground.cancel',
 ] as const satisfies readonly ApiMethodName[];
 
 // Compile-time check that the list names every method exactly.
@@ -180,9 +207,11 @@ export interface ApiEvents {
   'model.download': ModelDownload;
   /** A Hub dataset import's state: progress, then done (with the dataset id), failed or cancelled. */
   'dataset.import': DatasetImportJob;
+  /** Playground text as it is generated: `text` is appended to the pane; the last chunk of a pane has `done`. */
+  'playground.chunk': PlaygroundChunk;
 }
 export type ApiEventName = keyof ApiEvents;
-export const API_EVENT_NAMES = ['run.status', 'run.step', 'run.event', 'model.download', 'dataset.import'] as const satisfies readonly ApiEventName[];
+export const API_EVENT_NAMES = ['run.status', 'run.step', 'run.event', 'model.download', 'dataset.import', 'playground.chunk'] as const satisfies readonly ApiEventName[];
 
 /** The typed client both transports produce for the renderer. */
 export type ApiClient = {

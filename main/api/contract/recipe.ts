@@ -13,7 +13,7 @@ export type AggregationName = 'token-mean' | 'seq-mean-token-mean' | 'seq-mean-t
 export type KlEstimatorName = 'k1' | 'k2' | 'k3' | 'k3+';
 export type ContrastiveLossName = 'infonce' | 'supcon-out' | 'supcon-in' | 'softnn';
 export type LoraTarget = 'q' | 'k' | 'v' | 'o' | 'gate' | 'up' | 'down';
-export type BackendName = 'auto' | 'cpu' | 'cuda' | 'metal';
+export type BackendName = 'auto' | 'cpu' | 'cuda' | 'metal' | 'vulkan';
 
 export type ModelSource =
   | { kind: 'builtin'; name: 'tiny-demo' }

@@ -15,6 +15,11 @@ export interface AppInfo {
   dataDir: string;
   /** The training backend the engine would use here (cpu, cuda, metal), or why none. */
   engine: { available: boolean; backend: string; detail: string };
+  /**
+   * The compute backends a recipe (hardware.backend) or Settings can ask for here: auto and cpu always,
+   * cuda / vulkan where node-llama-cpp's prebuilt library for this platform is installed, metal on Apple silicon.
+   */
+  backends: ('auto' | 'cpu' | 'cuda' | 'metal' | 'vulkan')[];
 }
 
 export type ThemeName = 'light' | 'dark' | 'system';
@@ -22,7 +27,7 @@ export interface Settings {
   theme: ThemeName;
   /** CPU threads for training and sampling; 0 = choose automatically. */
   threads: number;
-  backend: 'auto' | 'cpu' | 'cuda' | 'metal';
+  backend: 'auto' | 'cpu' | 'cuda' | 'metal' | 'vulkan';
   /** Hugging Face access token for gated models (stored locally, never sent elsewhere). */
   hfToken: string;
 }
@@ -50,6 +55,10 @@ export interface RunSummary {
   bestReward: number | null;
   lastReward: number | null;
   error: string | null;
+  /** What the user wrote about the run (runs.update). */
+  notes: string;
+  /** The user's tags, e.g. "baseline", "lr-sweep" (runs.update); the runs list filters on them. */
+  tags: string[];
   /**
    * True while the run trains under another process (the CLI, another window):
    * its live state still streams here, but pause/resume/stop must be done there.
@@ -411,4 +420,25 @@ export interface RewardTestResult {
   total: number;
   correct: boolean;
   components: { key: string; name: string; weight: number; value: number; reason: string; extracted?: string }[];
+}
+
+/** A question from a run's own data, offered in the playground. */
+export interface PlaygroundPrompt { index: number; question: string; answer: string }
+
+/** One piece of a playground answer (the `playground.chunk` event). */
+export interface PlaygroundChunk {
+  sessionId: string;
+  pane: 'base' | 'adapter';
+  /** Text to append (may be empty on the final chunk). */
+  text: string;
+  done: boolean;
+  /** On the final chunk: why it ended. */
+  finishReason?: 'eos' | 'stop' | 'length' | 'time' | 'cancelled' | 'error';
+  /** On the final chunk: the whole answer, as graded. */
+  fullText?: string;
+  tokens?: number;
+  /** On the final chunk of a dataset prompt: the run's reward on this answer (as rewards.test reports it). */
+  grade?: RewardTestResult;
+  /** What went wrong, when finishReason is 'error'. */
+  error?: string;
 }

@@ -17,6 +17,10 @@ export async function exportCmd(ctx: CliContext, runId: number, o: ExportCmdOpti
   const r = await exportRun({
     store: ctx.store, dataDir: ctx.dataDir, runId, format: o.format as ExportFormat, outDir: resolve(o.out),
     ...(checkpoint !== undefined ? { checkpoint } : {}), overwrite: o.force,
+  }).catch((e: unknown) => {
+    // The shared message says "allow overwriting"; on the command line that is --force (the app has a checkbox).
+    if (e instanceof Error && /allow overwriting$/.test(e.message)) e.message += ' (--force)';
+    throw e;
   });
   if (o.json) console.log(JSON.stringify(r, null, 2));
   else {

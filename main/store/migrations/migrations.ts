@@ -14,6 +14,7 @@ import { migration0100 } from './0100-run-leases.js';
 import { migration0110 } from './0110-imported-datasets.js';
 import { migration0120 } from './0120-alarms.js';
 import { migration0130 } from './0130-sample-logprobs.js';
+import { migration0140 } from './0140-run-notes.js';
 
 export const migrations: readonly Migration[] = [
   migration0010,
@@ -29,4 +30,5 @@ export const migrations: readonly Migration[] = [
   migration0110,
   migration0120,
   migration0130,
+  migration0140,
 ];

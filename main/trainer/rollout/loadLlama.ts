@@ -6,7 +6,7 @@
  */
 import { getLlama, LlamaLogLevel, type Llama } from 'node-llama-cpp';
 
-export type SamplerBackend = 'auto' | 'cpu' | 'cuda' | 'metal';
+export type SamplerBackend = 'auto' | 'cpu' | 'cuda' | 'metal' | 'vulkan';
 
 export async function loadLlama(backend: SamplerBackend, maxThreads: number): Promise<Llama> {
   const gpu = backend === 'cpu' ? false : backend === 'auto' ? 'auto' : backend;
