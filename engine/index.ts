@@ -78,6 +78,12 @@ export interface EngineModelInfo {
    * dequantisation (activations never quantised); 'f32': a resident F32 copy (frozen: 'f32').
    */
   frozenWeights: 'native' | 'f32';
+  /** what backward/step train: a LoRA adapter, every model tensor (full.init), or nothing yet */
+  trainable: 'lora' | 'full' | 'none';
+  /** trainable parameter count (LoRA A and B, or every model tensor) */
+  trainableParams: number;
+  /** bytes of the trainable weights (full mode: all F32 weights; LoRA: A and B), their gradients and AdamW moments */
+  trainableBytes: { weights: number; grads: number; moments: number };
 }
 
 export interface ForwardOptions {
@@ -263,15 +269,104 @@ export class EngineLora {
   }
 }
 
+export interface FullInitOptions {
+  /**
+   * Refuse models with more parameters (E_UNSUPPORTED). Default 64,000,000: weights, gradients and
+   * two AdamW moments are 16 bytes per parameter (1 GiB at the default).
+   */
+  maxParams?: number;
+}
+
+export interface FullTensorInfo {
+  /** GGUF name, e.g. blk.0.attn_q.weight */
+  name: string;
+  /** ggml ne (innermost first): a matrix is [nIn, nOut], a norm or bias [n] */
+  shape: number[];
+}
+
+export interface FullInfo {
+  /** trainable parameters (every model tensor but rope_freqs) */
+  params: number;
+  /** AdamW steps taken */
+  step: number;
+  bytes: { weights: number; grads: number; moments: number };
+}
+
+/**
+ * Full-parameter training of a small model (every tensor trainable, resident F32, AdamW state for
+ * all). Exclusive with LoRA. After `init`, `backward` accumulates into every tensor's gradient,
+ * `step` applies AdamW to all (weight decay on matrices and embeddings only), `saveState`/`loadState`
+ * hold weights + moments + step, and `forward({adapter: false})` is refused (no frozen copy is kept).
+ *
+ * Flat order of `params()`/`grads()`/`setParams()` = `tensors()`: token_embd, output_norm, output
+ * (untied only), then per layer attn_norm, attn_q, attn_k, attn_v, attn_output, attn_q.bias,
+ * attn_k.bias, attn_v.bias (qwen2), attn_q_norm, attn_k_norm (qwen3), ffn_norm, ffn_gate, ffn_up,
+ * ffn_down; each tensor row-major in ggml order (ne0 fastest).
+ */
+export class EngineFull {
+  constructor(private readonly model: EngineModel) {}
+
+  /** Makes every tensor trainable (converts to F32). Refused while a LoRA adapter is active or above maxParams. */
+  init(o: FullInitOptions = {}): Promise<void> {
+    if (o.maxParams !== undefined && !(Number.isSafeInteger(o.maxParams) && o.maxParams > 0))
+      return Promise.reject(new EngineError('maxParams must be a positive integer', 'E_INVALID'));
+    return this.model.run((a) => a.fullInit(o.maxParams === undefined ? {} : { maxParams: o.maxParams }));
+  }
+
+  /**
+   * A complete model GGUF (the source file's metadata and tokenizer, the trained tensors) that
+   * node-llama-cpp and the engine load. 'f16' stores 2-D matrices as F16 (norms and biases F32).
+   * Atomic (temp file + rename).
+   */
+  saveGguf(path: string, o: { type?: 'f32' | 'f16' } = {}): Promise<void> {
+    const type = o.type ?? 'f32';
+    if (type !== 'f32' && type !== 'f16') return Promise.reject(new EngineError(`type must be 'f32' or 'f16', got '${String(type)}'`, 'E_INVALID'));
+    return this.model.run((a) => a.fullSaveGguf(path, type === 'f16'));
+  }
+
+  tensors(): FullTensorInfo[] {
+    return this.model.run0((a) => a.fullTensors()).map((t) => ({ name: t.name, shape: t.ne }));
+  }
+
+  /** All weights, flat in tensors() order. */
+  params(): Promise<Float32Array> {
+    return this.model.run((a) => a.fullRead(false));
+  }
+
+  /** Accumulated gradients, flat in tensors() order. */
+  grads(): Promise<Float32Array> {
+    return this.model.run((a) => a.fullRead(true));
+  }
+
+  /** Overwrites all weights (flat in tensors() order; finite values only). Moments and step are kept. */
+  setParams(values: Float32Array): Promise<void> {
+    return this.model.run((a) => a.fullWrite(values));
+  }
+
+  get info(): FullInfo | undefined {
+    const f = this.model.rawInfo().full;
+    return f ? { params: f.params, step: f.step, bytes: f.bytes } : undefined;
+  }
+}
+
 /** A model opened in the engine. Dispose when done (or `await using`). */
 export class EngineModel {
   /** @internal */ private addon: AddonEngineModel | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private cancelGen = 0;
   readonly lora = new EngineLora(this);
+  readonly full = new EngineFull(this);
 
-  private constructor(addon: AddonEngineModel, readonly path: string, readonly info: EngineModelInfo) {
+  private constructor(addon: AddonEngineModel, readonly path: string, private readonly openInfo: EngineModelInfo) {
     this.addon = addon;
+  }
+
+  /** Model geometry (fixed at open) and what is trainable now (changes with lora.init / full.init). */
+  get info(): EngineModelInfo {
+    if (!this.addon) return this.openInfo;
+    const i = this.rawInfo();
+    const t = this.trainable();
+    return { ...this.openInfo, frozenF32: i.frozenF32, frozenWeights: i.frozenWeights, trainable: t.kind, trainableParams: t.params, trainableBytes: t.bytes };
   }
 
   static async open(modelPath: string, opts: EngineOpenOptions = {}): Promise<EngineModel> {
@@ -293,7 +388,7 @@ export class EngineModel {
     const info: EngineModelInfo = {
       arch: i.arch, nLayer: i.nLayer, dModel: i.dModel, vocab: i.vocab, nHead: i.nHead, nHeadKv: i.nHeadKv, headDim: i.headDim,
       nFf: i.nFf, contextLength: i.contextLength, types: i.types, backend: i.backend, tiedEmbeddings: i.tiedEmbeddings, frozenF32: i.frozenF32,
-      frozenWeights: i.frozenWeights,
+      frozenWeights: i.frozenWeights, trainable: 'none', trainableParams: 0, trainableBytes: { weights: 0, grads: 0, moments: 0 },
     };
     return new EngineModel(a, modelPath, info);
   }
@@ -328,6 +423,20 @@ export class EngineModel {
    */
   cpuFallbackOps(): string[] {
     return this.rawInfo().cpuFallbackOps;
+  }
+
+  /**
+   * What backward/step train ('lora' | 'full' | 'none'), how many parameters, and the bytes of
+   * the trainable weights, their gradients and AdamW moments (F32 each).
+   */
+  trainable(): { kind: 'lora' | 'full' | 'none'; params: number; bytes: { weights: number; grads: number; moments: number } } {
+    const i = this.rawInfo();
+    if (i.full) return { kind: 'full', params: i.full.params, bytes: i.full.bytes };
+    if (i.lora) {
+      const n = this.lora.tensors().reduce((s, t) => s + t.shape[0] * t.shape[1], 0);
+      return { kind: 'lora', params: n, bytes: { weights: 4 * n, grads: 4 * n, moments: 8 * n } };
+    }
+    return { kind: 'none', params: 0, bytes: { weights: 0, grads: 0, moments: 0 } };
   }
 
   /** @internal */

@@ -91,7 +91,10 @@ class AddonEngineModel : public Napi::ObjectWrap<AddonEngineModel> {
                             InstanceMethod("step", &AddonEngineModel::Step), InstanceMethod("zeroGrad", &AddonEngineModel::ZeroGrad),
                             InstanceMethod("saveState", &AddonEngineModel::SaveState), InstanceMethod("loadState", &AddonEngineModel::LoadState),
                             InstanceMethod("cancel", &AddonEngineModel::Cancel), InstanceMethod("reserve", &AddonEngineModel::Reserve),
-                            InstanceMethod("setTemperature", &AddonEngineModel::SetTemperature), InstanceMethod("graphOps", &AddonEngineModel::GraphOps), InstanceMethod("dispose", &AddonEngineModel::Dispose)});
+                            InstanceMethod("setTemperature", &AddonEngineModel::SetTemperature), InstanceMethod("graphOps", &AddonEngineModel::GraphOps),
+                            InstanceMethod("fullInit", &AddonEngineModel::FullInit), InstanceMethod("fullSaveGguf", &AddonEngineModel::FullSaveGguf),
+                            InstanceMethod("fullTensors", &AddonEngineModel::FullTensors), InstanceMethod("fullRead", &AddonEngineModel::FullRead),
+                            InstanceMethod("fullWrite", &AddonEngineModel::FullWrite), InstanceMethod("dispose", &AddonEngineModel::Dispose)});
     }
     AddonEngineModel(const Napi::CallbackInfo & info) : Napi::ObjectWrap<AddonEngineModel>(info) {}
     ~AddonEngineModel() override { engine_model_free(model_); }
@@ -163,6 +166,18 @@ class AddonEngineModel : public Napi::ObjectWrap<AddonEngineModel> {
         Napi::Array fb = Napi::Array::New(env, ops.size());
         for (size_t k = 0; k < ops.size(); k++) fb.Set((uint32_t) k, ops[k]);
         o.Set("cpuFallbackOps", fb);
+        o.Set("trainable", model_->full ? "full" : model_->lora ? "lora" : "none");
+        if (model_->full) {
+            engine_reserve_bytes parts;
+            engine_bytes(model_, parts);
+            Napi::Object f = Napi::Object::New(env);
+            f.Set("params", (double) model_->full->n_params); f.Set("step", (double) model_->full->step);
+            f.Set("tensors", (double) model_->full->params.size());
+            Napi::Object b = Napi::Object::New(env);
+            b.Set("weights", (double) parts.weights); b.Set("grads", (double) parts.grads); b.Set("moments", (double) parts.moments);
+            f.Set("bytes", b);
+            o.Set("full", f);
+        }
         if (model_->lora) {
             Napi::Object l = Napi::Object::New(env);
             l.Set("rank", model_->lora->rank); l.Set("alpha", model_->lora->alpha);
@@ -229,6 +244,61 @@ class AddonEngineModel : public Napi::ObjectWrap<AddonEngineModel> {
         return run(info, [m, in] { return engine_lora_write(m, *in); }, [](Napi::Env e) { return e.Undefined(); });
     }
 
+    // fullInit({maxParams}) -> Promise<void>
+    Napi::Value FullInit(const Napi::CallbackInfo & info) {
+        if (!need_model(info)) return info.Env().Null();
+        Napi::Object o = info[0].IsObject() ? info[0].As<Napi::Object>() : Napi::Object::New(info.Env());
+        engine_full_params p;
+        p.max_params = (int64_t) num(o, "maxParams", (double) p.max_params);
+        engine_model * m = model_;
+        return run(info, [m, p] { return engine_full_init(m, p); }, [](Napi::Env e) { return e.Undefined(); });
+    }
+    // fullSaveGguf(path, f16: boolean) -> Promise<void>
+    Napi::Value FullSaveGguf(const Napi::CallbackInfo & info) {
+        if (!need_model(info)) return info.Env().Null();
+        std::string path = info[0].ToString();
+        bool f16 = info[1].ToBoolean();
+        engine_model * m = model_;
+        return run(info, [m, path, f16] { return engine_full_save_gguf(m, path, f16); }, [](Napi::Env e) { return e.Undefined(); });
+    }
+    // fullTensors() -> [{name, ne: number[]}] (sync, metadata only)
+    Napi::Value FullTensors(const Napi::CallbackInfo & info) {
+        Napi::Env env = info.Env();
+        if (!need_model(info)) return env.Null();
+        std::vector<engine_full_tensor_info> ti;
+        engine_status s = engine_full_tensors(model_, ti);
+        if (!s.ok()) { addon_error(env, s).ThrowAsJavaScriptException(); return env.Null(); }
+        Napi::Array a = Napi::Array::New(env, ti.size());
+        for (size_t i = 0; i < ti.size(); i++) {
+            Napi::Object o = Napi::Object::New(env);
+            o.Set("name", ti[i].name);
+            Napi::Array ne = Napi::Array::New(env, ti[i].ne.size());
+            for (size_t d = 0; d < ti[i].ne.size(); d++) ne.Set((uint32_t) d, (double) ti[i].ne[d]);
+            o.Set("ne", ne);
+            a.Set((uint32_t) i, o);
+        }
+        return a;
+    }
+    // fullRead(grads: boolean) -> Promise<Float32Array>
+    Napi::Value FullRead(const Napi::CallbackInfo & info) {
+        if (!need_model(info)) return info.Env().Null();
+        bool grads = info[0].ToBoolean();
+        engine_model * m = model_;
+        auto out = std::make_shared<std::vector<float>>();
+        return run(info, [m, grads, out] { return engine_full_read(m, grads, *out); }, [out](Napi::Env e) -> Napi::Value { return to_f32(e, *out); });
+    }
+    Napi::Value FullWrite(const Napi::CallbackInfo & info) {
+        Napi::Env env = info.Env();
+        if (!need_model(info)) return env.Null();
+        if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+            Napi::TypeError::New(env, "fullWrite(Float32Array)").ThrowAsJavaScriptException(); return env.Null();
+        }
+        Napi::Float32Array a = info[0].As<Napi::Float32Array>();
+        auto in = std::make_shared<std::vector<float>>(a.Data(), a.Data() + a.ElementLength());
+        engine_model * m = model_;
+        return run(info, [m, in] { return engine_full_write(m, *in); }, [](Napi::Env e) { return e.Undefined(); });
+    }
+
     // forward(batch, {adapter, tokenBudget, entropy, pooled}) -> Promise<{logprobs, entropy, pooled, tokens, peakBytes, microBatches}>
     Napi::Value Forward(const Napi::CallbackInfo & info) {
         Napi::Env env = info.Env();
@@ -292,6 +362,7 @@ class AddonEngineModel : public Napi::ObjectWrap<AddonEngineModel> {
             Napi::Object b = Napi::Object::New(e);
             b.Set("weights", (double) parts->weights); b.Set("adapter", (double) parts->adapter);
             b.Set("compute", (double) parts->compute); b.Set("computeHost", (double) parts->compute_host);
+            b.Set("grads", (double) parts->grads); b.Set("moments", (double) parts->moments);
             r.Set("bytes", b);
             return r;
         });

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdio>
 #include <cstdint>
 #include <mutex>
 #include <set>
@@ -113,6 +114,31 @@ struct engine_lora {
     float scale() const { return rank > 0 ? alpha / (float) rank : 0.0f; }
 };
 
+// Full-parameter training (engine_full.cpp): every model tensor trainable, held as resident F32,
+// with a gradient accumulator and AdamW moments each. Exclusive with a LoRA adapter.
+struct engine_full_param {
+    std::string name;         // GGUF name, e.g. blk.0.attn_q.weight
+    ggml_tensor * w = nullptr; // the model's own tensor (F32, flagged as a param)
+    ggml_tensor * g = nullptr; // gradient accumulator
+    ggml_tensor * m = nullptr, * v = nullptr; // AdamW moments
+    bool decay = true;        // weight decay applies (matrices and embeddings; not norms or biases)
+};
+
+struct engine_full {
+    std::vector<engine_full_param> params;   // documented order (engine_full_tensors)
+    int64_t n_params = 0;
+    int64_t step = 0;
+    ggml_context * ctx_grads = nullptr;      // metadata of g
+    ggml_context * ctx_moments = nullptr;    // metadata of m, v
+    ggml_backend_buffer_t buf_grads = nullptr;
+    ggml_backend_buffer_t buf_moments = nullptr;
+    gguf_context * meta = nullptr;           // KV metadata (and tensor order) of the source GGUF, for save_gguf
+    ggml_tensor * grad_of(const ggml_tensor * w) const {
+        for (const auto & p : params) if (p.w == w) return p.g;
+        return nullptr;
+    }
+};
+
 struct engine_model {
     engine_hparams hp;
     std::string path;
@@ -137,6 +163,7 @@ struct engine_model {
     int64_t head_vocab_chunk = 0;         // vocab rows per head chunk (fixed per model: log-probs independent of R)
     int64_t head_token_chunk = 0;         // scored tokens per head chunk
     engine_lora * lora = nullptr;
+    engine_full * full = nullptr;         // full-parameter training state (exclusive with lora)
     size_t peak_compute_bytes = 0;
     float logit_scale = 1.0f;             // 1/T: log-probs are of softmax(z/T), the sampler's distribution
     std::mutex mu;                        // one op at a time
@@ -177,6 +204,35 @@ engine_status engine_lora_tensors(engine_model * m, std::vector<engine_tensor_in
 engine_status engine_lora_read(engine_model * m, bool grads, std::vector<float> & out);
 engine_status engine_lora_write(engine_model * m, const std::vector<float> & in);
 
+// ---- full-parameter training (engine_full.cpp) ---------------------------
+
+// Largest model full_init accepts by default: weights + gradients + two AdamW moments are 16 bytes
+// per parameter (1 GiB at this limit), and the CPU step time grows with it.
+constexpr int64_t ENGINE_FULL_MAX_PARAMS_DEFAULT = 64ll * 1000 * 1000;
+
+struct engine_full_params {
+    int64_t max_params = ENGINE_FULL_MAX_PARAMS_DEFAULT; // refuse larger models (E_UNSUPPORTED)
+};
+
+// Makes every model tensor trainable (converted to resident F32), allocates gradients and AdamW
+// moments (zero, step 0). Refused while a LoRA adapter is active, with the legacy autograd graph,
+// or above max_params. Idempotent when already in full mode (keeps weights, resets nothing).
+engine_status engine_full_init(engine_model * m, const engine_full_params & p);
+// Tensors in the flat order of engine_full_read/write: token_embd, output_norm, output (untied only),
+// then per layer attn_norm, attn_q, attn_k, attn_v, attn_output, attn_q.bias, attn_k.bias,
+// attn_v.bias (qwen2), attn_q_norm, attn_k_norm (qwen3), ffn_norm, ffn_gate, ffn_up, ffn_down.
+struct engine_full_tensor_info { std::string name; std::vector<int64_t> ne; };
+engine_status engine_full_tensors(engine_model * m, std::vector<engine_full_tensor_info> & out);
+engine_status engine_full_read(engine_model * m, bool grads, std::vector<float> & out);
+engine_status engine_full_write(engine_model * m, const std::vector<float> & in);
+// A complete model GGUF: the source file's KV metadata (tokenizer, hparams, template) and tensor order,
+// every tensor from the trained weights; f16: 2-D matrices as F16 (norms and biases stay F32).
+engine_status engine_full_save_gguf(engine_model * m, const std::string & path, bool f16);
+void engine_full_free(engine_full * f);
+// internal (engine_train.cpp's state_save/load dispatch here for version-2 files)
+engine_status engine_full_state_save(engine_model * m, const std::string & path);
+engine_status engine_full_state_load(engine_model * m, FILE * fp_after_version, const std::string & path);
+
 // ---- batch, forward, backward, step ---------------------------------------
 
 struct engine_seq {
@@ -211,6 +267,8 @@ struct engine_reserve_bytes {
     size_t adapter = 0;      // LoRA A, B, AdamW moments and gradient accumulators
     size_t compute = 0;      // activations and transients: the scheduler's compute buffers (all backends)
     size_t compute_host = 0; // part of `compute` on the CPU fallback backend (0 when the primary is the CPU)
+    size_t grads = 0;        // full mode: gradient accumulators (also counted in `adapter`)
+    size_t moments = 0;      // full mode: AdamW m and v (also counted in `adapter`)
     size_t total() const { return weights + adapter + compute; }
 };
 engine_status engine_reserve(engine_model * m, int64_t token_budget, size_t * peak_bytes, engine_reserve_bytes * parts = nullptr);

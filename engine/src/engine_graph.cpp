@@ -50,6 +50,19 @@ ggml_tensor * weight_f32(const net & g, ggml_tensor * w) { return weight_rows_f3
 
 ggml_tensor * transpose_copy(const net & g, ggml_tensor * x) { return ggml_cont(g.ctx, ggml_transpose(g.ctx, x)); }
 
+// Full-parameter mode: the gradient accumulator of a model tensor (null when not training it).
+ggml_tensor * full_grad(const net & g, const ggml_tensor * w) { return g.m->full && w ? g.m->full->grad_of(w) : nullptr; }
+
+// acc += d, in place in the persistent accumulator (as the LoRA gradients)
+void accumulate(const net & g, ggml_tensor * acc, ggml_tensor * d) { ggml_build_forward_expand(g.gf, ggml_add_inplace(g.ctx, acc, d)); }
+
+// Σ over every dim but ne0 of x (a norm weight's or bias's gradient): (ne0)
+ggml_tensor * sum_but_ne0(const net & g, ggml_tensor * x) {
+    const int64_t n0 = x->ne[0];
+    ggml_tensor * x2 = ggml_reshape_2d(g.ctx, ggml_cont(g.ctx, x), n0, ggml_nelements(x) / n0);
+    return ggml_reshape_1d(g.ctx, ggml_sum_rows(g.ctx, transpose_copy(g, x2)), n0);
+}
+
 struct lin_saved {
     ggml_tensor * x = nullptr;   // input (n_in, T)
     ggml_tensor * ax = nullptr;  // A x (r, T) or null
@@ -71,11 +84,18 @@ ggml_tensor * linear_fwd(const net & g, ggml_tensor * w, ggml_tensor * bias, con
 
 // Backward of linear_fwd: accumulates dA, dB in place into ga, gb; returns dx (or null when
 // !need_dx). xT: transpose copy of the input, shared by the projections that read the same x.
-ggml_tensor * linear_bwd(const net & g, ggml_tensor * w, const engine_lora_pair * lp, float s, const lin_saved & sv,
+// Full mode: dW += x dyᵀ = MUL_MAT(xᵀ, dyᵀ) (contraction over the tokens), db += Σ_t dy.
+ggml_tensor * linear_bwd(const net & g, ggml_tensor * w, ggml_tensor * bias, const engine_lora_pair * lp, float s, const lin_saved & sv,
                          ggml_tensor *& xT, ggml_tensor * dy, bool need_dx) {
     ggml_context * ctx = g.ctx;
     ggml_tensor * dx = nullptr;
     if (need_dx) dx = ggml_mul_mat(ctx, transpose_copy(g, weight_f32(g, w)), dy); // (n_in, T)
+    if (ggml_tensor * gw = full_grad(g, w)) {
+        ggml_tensor * dyT = transpose_copy(g, dy);                                  // (T, n_out)
+        if (!xT) xT = transpose_copy(g, sv.x);                                      // (T, n_in)
+        accumulate(g, gw, ggml_mul_mat(ctx, xT, dyT));                              // (n_in, n_out)
+        if (ggml_tensor * gb = full_grad(g, bias)) accumulate(g, gb, ggml_reshape_1d(ctx, ggml_sum_rows(ctx, dyT), dyT->ne[1]));
+    }
     if (lp && lp->a) {
         ggml_tensor * dyT = transpose_copy(g, dy);                                  // (T, n_out)
         ggml_tensor * axT = transpose_copy(g, sv.ax);                               // (T, r)
@@ -94,11 +114,13 @@ ggml_tensor * rms_fwd(const net & g, ggml_tensor * x, ggml_tensor * w) {
     return ggml_mul(g.ctx, ggml_rms_norm(g.ctx, x, g.m->hp.rms_eps), w);
 }
 
-// y = rms_norm(x) ⊙ w over ne0: dx = (dn − n·mean(dn⊙n)) / sqrt(mean(x²) + eps), dn = dy ⊙ w
+// y = rms_norm(x) ⊙ w over ne0: dx = (dn − n·mean(dn⊙n)) / sqrt(mean(x²) + eps), dn = dy ⊙ w;
+// full mode: dw += Σ (dy ⊙ n) over tokens (and heads for q/k norms).
 ggml_tensor * rms_bwd(const net & g, ggml_tensor * x, ggml_tensor * w, ggml_tensor * dy) {
     ggml_context * ctx = g.ctx;
     const float inv_n = 1.0f / (float) x->ne[0];
     ggml_tensor * n = ggml_rms_norm(ctx, x, g.m->hp.rms_eps);                     // recomputed (cheap)
+    if (ggml_tensor * gw = full_grad(g, w)) accumulate(g, gw, sum_but_ne0(g, ggml_mul(ctx, dy, n)));
     ggml_tensor * dn = ggml_mul(ctx, dy, w);
     ggml_tensor * dot = ggml_scale(ctx, ggml_sum_rows(ctx, ggml_mul(ctx, dn, n)), inv_n);     // (1, ...)
     ggml_tensor * r = ggml_sqrt(ctx, ggml_scale_bias(ctx, ggml_sum_rows(ctx, ggml_sqr(ctx, x)), inv_n, g.m->hp.rms_eps));
@@ -202,12 +224,13 @@ ggml_tensor * layer_bwd(const net & g, int il, const engine_lora * lora, const l
     const engine_hparams & hp = g.m->hp;
     const engine_layer & L = g.m->layers[il];
     const int64_t T = dX->ne[1];
-    const float s = lora->scale();
-    auto lp = [&](int t) -> const engine_lora_pair * { return &lora->pairs[(size_t) il * T_COUNT + t]; };
-    const bool need_input_grad = il > 0;
+    const float s = lora ? lora->scale() : 0.0f;
+    auto lp = [&](int t) -> const engine_lora_pair * { return lora ? &lora->pairs[(size_t) il * T_COUNT + t] : nullptr; };
+    // layer 0's input gradient feeds only the embedding, which trains in full mode
+    const bool need_input_grad = il > 0 || g.m->full;
     // MLP
     ggml_tensor * xT = nullptr;
-    ggml_tensor * dgu = linear_bwd(g, L.w_down, lp(T_DOWN), s, sv.lin[T_DOWN], xT, dX, true);       // (F, T)
+    ggml_tensor * dgu = linear_bwd(g, L.w_down, nullptr, lp(T_DOWN), s, sv.lin[T_DOWN], xT, dX, true);       // (F, T)
     ggml_tensor * sg = ggml_sigmoid(ctx, sv.g);
     ggml_tensor * sl = ggml_mul(ctx, sv.g, sg);                                                    // silu(g)
     ggml_tensor * d_up = ggml_mul(ctx, dgu, sl);
@@ -215,13 +238,13 @@ ggml_tensor * layer_bwd(const net & g, int il, const engine_lora * lora, const l
     ggml_tensor * dsilu = ggml_add(ctx, sg, ggml_sub(ctx, sl, ggml_mul(ctx, sl, sg)));
     ggml_tensor * d_gate = ggml_mul(ctx, ggml_mul(ctx, dgu, sv.u), dsilu);
     xT = nullptr;
-    ggml_tensor * dh = linear_bwd(g, L.w_gate, lp(T_GATE), s, sv.lin[T_GATE], xT, d_gate, true);
-    dh = ggml_add(ctx, dh, linear_bwd(g, L.w_up, lp(T_UP), s, sv.lin[T_UP], xT, d_up, true));
+    ggml_tensor * dh = linear_bwd(g, L.w_gate, nullptr, lp(T_GATE), s, sv.lin[T_GATE], xT, d_gate, true);
+    dh = ggml_add(ctx, dh, linear_bwd(g, L.w_up, nullptr, lp(T_UP), s, sv.lin[T_UP], xT, d_up, true));
     ggml_tensor * dmid = ggml_add(ctx, dX, rms_bwd(g, sv.x_mid, L.ffn_norm, dh));
     ggml_build_forward_expand(g.gf, dmid);
     // attention
     xT = nullptr;
-    ggml_tensor * da = linear_bwd(g, L.wo, lp(T_O), s, sv.lin[T_O], xT, dmid, true);               // (hd*nH, T)
+    ggml_tensor * da = linear_bwd(g, L.wo, nullptr, lp(T_O), s, sv.lin[T_O], xT, dmid, true);               // (hd*nH, T)
     ggml_tensor * dq, * dk, * dv;
     attention_bwd(g, sv, da, &dq, &dk, &dv);
     dq = rope(g, dq, g.in.pos_neg);
@@ -232,9 +255,9 @@ ggml_tensor * layer_bwd(const net & g, int il, const engine_lora * lora, const l
     dk = ggml_reshape_2d(ctx, dk, dk->ne[0] * dk->ne[1], T);
     dv = ggml_reshape_2d(ctx, dv, dv->ne[0] * dv->ne[1], T);
     xT = nullptr;
-    ggml_tensor * dh1 = linear_bwd(g, L.wq, lp(T_Q), s, sv.lin[T_Q], xT, dq, need_input_grad);
-    ggml_tensor * dh2 = linear_bwd(g, L.wk, lp(T_K), s, sv.lin[T_K], xT, dk, need_input_grad);
-    ggml_tensor * dh3 = linear_bwd(g, L.wv, lp(T_V), s, sv.lin[T_V], xT, dv, need_input_grad);
+    ggml_tensor * dh1 = linear_bwd(g, L.wq, L.bq, lp(T_Q), s, sv.lin[T_Q], xT, dq, need_input_grad);
+    ggml_tensor * dh2 = linear_bwd(g, L.wk, L.bk, lp(T_K), s, sv.lin[T_K], xT, dk, need_input_grad);
+    ggml_tensor * dh3 = linear_bwd(g, L.wv, L.bv, lp(T_V), s, sv.lin[T_V], xT, dv, need_input_grad);
     if (!need_input_grad) return nullptr;
     ggml_tensor * dhsum = ggml_add(ctx, ggml_add(ctx, dh1, dh2), dh3);
     ggml_tensor * dx = ggml_add(ctx, dmid, rms_bwd(g, sv.x_in, L.attn_norm, dhsum));
@@ -299,16 +322,18 @@ void head_fwd(const net & g, ggml_tensor * hr, int64_t R, bool want_entropy, std
 
 // d(−Σ w logp)/d hr (D, R) = c·(Wᵀ(w·p) − w·W[y]); vocab chunks outside so each W chunk is
 // dequantised and transposed once per micro-batch.
-ggml_tensor * head_bwd(const net & g, const std::vector<head_chunk> & chunks) {
+ggml_tensor * head_bwd(const net & g, const std::vector<head_chunk> & chunks, ggml_tensor * chunks_h_all) {
     ggml_context * ctx = g.ctx;
     const engine_model * m = g.m;
     ggml_tensor * W = m->output ? m->output : m->tok_embd;
     const int64_t V = m->hp.n_vocab, Vc = m->head_vocab_chunk;
     const float c = m->logit_scale;
-    std::vector<ggml_tensor *> acc(chunks.size(), nullptr), wc(chunks.size()), nl(chunks.size());
+    std::vector<ggml_tensor *> acc(chunks.size(), nullptr), wc(chunks.size()), nl(chunks.size()), hT(chunks.size(), nullptr);
+    ggml_tensor * gW = full_grad(g, W);   // full mode: output (or tied embedding) gradient
     for (size_t i = 0; i < chunks.size(); i++) {
         wc[i] = ggml_view_2d(ctx, g.in.w, 1, chunks[i].rc, g.in.w->nb[1], (size_t) chunks[i].r0 * g.in.w->nb[1]); // (1, rc)
         nl[i] = ggml_scale(ctx, chunks[i].lse, -1.0f);
+        if (gW) hT[i] = transpose_copy(g, chunks[i].h);                                                 // (rc, D)
     }
     for (int64_t v0 = 0; v0 < V; v0 += Vc) {
         const int64_t vc = std::min(Vc, V - v0);
@@ -318,9 +343,16 @@ ggml_tensor * head_bwd(const net & g, const std::vector<head_chunk> & chunks) {
             ggml_tensor * z = ggml_mul_mat(ctx, Wv, chunks[i].h);                                      // (vc, rc)
             if (c != 1.0f) z = ggml_scale(ctx, z, c);
             ggml_tensor * p = ggml_exp(ctx, ggml_add(ctx, z, nl[i]));                                  // softmax over all V
-            ggml_tensor * part = ggml_mul_mat(ctx, WvT, ggml_mul(ctx, p, wc[i]));                      // (D, rc)
+            ggml_tensor * wp = ggml_mul(ctx, p, wc[i]);                                                // (vc, rc)
+            ggml_tensor * part = ggml_mul_mat(ctx, WvT, wp);                                           // (D, rc)
             acc[i] = acc[i] ? ggml_add(ctx, acc[i], part) : part;
             ggml_build_forward_expand(g.gf, acc[i]);
+            if (gW) {
+                // dW[v] += c Σ_r w_r p_rv h_r for this vocab chunk's rows (the lse part of −w·logp)
+                ggml_tensor * dWv = ggml_mul_mat(ctx, hT[i], transpose_copy(g, wp));                  // (D, vc)
+                if (c != 1.0f) dWv = ggml_scale(ctx, dWv, c);
+                accumulate(g, ggml_view_2d(ctx, gW, gW->ne[0], vc, gW->nb[1], (size_t) v0 * gW->nb[1]), dWv);
+            }
         }
     }
     ggml_tensor * dhr = nullptr;
@@ -330,6 +362,12 @@ ggml_tensor * head_bwd(const net & g, const std::vector<head_chunk> & chunks) {
         ggml_tensor * d = ggml_sub(ctx, acc[i], wy);
         if (c != 1.0f) d = ggml_scale(ctx, d, c);
         dhr = cat(ctx, dhr, d, 1);
+    }
+    if (gW) {
+        // dW[y_r] −= c w_r h_r: a scatter of the scored rows (GET_ROWS_BACK adds rows that share a token)
+        ggml_tensor * hw = ggml_mul(ctx, chunks_h_all, g.in.w);                                       // (D, R)
+        ggml_tensor * d = ggml_get_rows_back(ctx, ggml_scale(ctx, hw, -c), g.in.targets, gW);        // (D, V)
+        accumulate(g, gW, d);
     }
     return dhr;                                                                                        // (D, R)
 }
@@ -384,7 +422,7 @@ void engine_net_build(ggml_context * ctx, ggml_cgraph * gf, const engine_model *
     if (!backward) return;
     out.loss = ggml_scale(ctx, ggml_sum(ctx, ggml_mul(ctx, out.logp, in.w)), -1.0f);
     ggml_build_forward_expand(gf, out.loss);
-    ggml_tensor * dhr = head_bwd(g, chunks);                                                           // (D, R)
+    ggml_tensor * dhr = head_bwd(g, chunks, hr);                                                           // (D, R)
     ggml_tensor * dhn = ggml_mul_mat(ctx, transpose_copy(g, dhr), in.sel);                            // (D, T)
     ggml_tensor * dX = rms_bwd(g, x_last, m->output_norm, dhn);
     ggml_build_forward_expand(gf, dX);
@@ -392,6 +430,8 @@ void engine_net_build(ggml_context * ctx, ggml_cgraph * gf, const engine_model *
         if (recompute) layer_fwd(g, il, m->lora, inputs[il], &saved[il]);  // new nodes: computed here, freed after use
         dX = layer_bwd(g, il, m->lora, saved[il], dX);
     }
+    // full mode: the embedding gradient is the input gradient scattered to the token rows
+    if (ggml_tensor * gE = full_grad(g, m->tok_embd)) accumulate(g, gE, ggml_get_rows_back(ctx, dX, in.tokens, m->tok_embd));
 }
 
 // Bytes of activations one layer keeps for its backward at T tokens (F32): residuals, norms, q/k/v

@@ -43,6 +43,8 @@ static void lora_free(engine_lora * l) {
 
 // allocate (zeroed) LoRA tensors; A random when seed given
 static engine_status lora_create(engine_model * m, const engine_lora_params & p, bool random_a) {
+    if (m->full) return engine_error(ENGINE_E_UNSUPPORTED, "full-parameter training is active: LoRA and full training are exclusive "
+                                                           "(open the model again to train an adapter)");
     if (p.rank < 1 || p.rank > 4096) return engine_error(ENGINE_E_INVALID, "rank must be in 1..4096");
     if (!std::isfinite(p.alpha) || p.alpha <= 0) return engine_error(ENGINE_E_INVALID, "alpha must be a positive number");
     if (p.targets == 0 || p.targets >= (1u << T_COUNT)) return engine_error(ENGINE_E_INVALID, "targets must be a non-empty subset of q,k,v,o,gate,up,down");

@@ -455,6 +455,7 @@ void engine_model_free(engine_model * m) {
         if (m->lora->ctx_grads) ggml_free(m->lora->ctx_grads);
         delete m->lora;
     }
+    engine_full_free(m->full);
     if (m->buf_w) ggml_backend_buffer_free(m->buf_w);
     if (m->ctx_w) ggml_free(m->ctx_w);
     if (m->sched) ggml_backend_sched_free(m->sched);

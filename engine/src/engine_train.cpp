@@ -160,6 +160,7 @@ static void batch_inputs(const engine_model * m, const std::vector<engine_seq> &
 static size_t static_bytes(const engine_model * m) {
     size_t b = ggml_backend_buffer_get_size(m->buf_w);
     if (m->lora) b += ggml_backend_buffer_get_size(m->lora->buf_params) + ggml_backend_buffer_get_size(m->lora->buf_grads);
+    if (m->full) b += ggml_backend_buffer_get_size(m->full->buf_grads) + ggml_backend_buffer_get_size(m->full->buf_moments);
     return b;
 }
 
@@ -297,12 +298,17 @@ void engine_bytes(engine_model * m, engine_reserve_bytes & parts) {
     parts = engine_reserve_bytes();
     parts.weights = ggml_backend_buffer_get_size(m->buf_w);
     if (m->lora) parts.adapter = ggml_backend_buffer_get_size(m->lora->buf_params) + ggml_backend_buffer_get_size(m->lora->buf_grads);
+    if (m->full) {
+        parts.grads = ggml_backend_buffer_get_size(m->full->buf_grads);
+        parts.moments = ggml_backend_buffer_get_size(m->full->buf_moments);
+        parts.adapter = parts.grads + parts.moments;
+    }
     parts.compute = m->peak_compute_bytes;
     if (m->sched && m->backend_cpu) parts.compute_host = ggml_backend_sched_get_buffer_size(m->sched, m->backend_cpu);
 }
 
 engine_status engine_reserve(engine_model * m, int64_t token_budget, size_t * peak_bytes, engine_reserve_bytes * parts) {
-    if (!m->lora) return engine_error(ENGINE_E_STATE, "no adapter: call lora.init or lora.load before reserve");
+    if (!m->lora && !m->full) return engine_error(ENGINE_E_STATE, "no adapter: call lora.init, lora.load or full.init before reserve");
     if (token_budget < 2 || token_budget > m->hp.n_ctx_train * (int64_t) 64)
         return engine_error(ENGINE_E_INVALID, "token budget must be in 2..64 x the context length");
     engine_status st = sched_ensure(m);
@@ -332,6 +338,11 @@ engine_status engine_forward(engine_model * m, const std::vector<engine_seq> & b
     int64_t n_resp = 0;
     engine_status st = batch_validate(m, batch, p.token_budget, n_resp);
     if (!st.ok()) return st;
+    // Full mode keeps no frozen copy of the starting weights (it would double the weights and need a second
+    // graph's worth of tensors): the reference policy is not available there.
+    if (!p.adapter && m->full)
+        return engine_error(ENGINE_E_STATE, "full-parameter training is active: the base (reference) weights are being trained and no "
+                                            "frozen copy is kept, so forward with adapter: false is not available");
     const bool use_lora = p.adapter && m->lora;
     const int64_t D = m->hp.n_embd;
     res = engine_forward_result();
@@ -366,7 +377,7 @@ engine_status engine_forward(engine_model * m, const std::vector<engine_seq> & b
 
 engine_status engine_backward(engine_model * m, const std::vector<engine_seq> & batch, const std::vector<float> & weights,
                               int64_t token_budget, double * loss_out, engine_forward_result * info) {
-    if (!m->lora) return engine_error(ENGINE_E_STATE, "no adapter: call lora.init or lora.load before backward");
+    if (!m->lora && !m->full) return engine_error(ENGINE_E_STATE, "no adapter: call lora.init, lora.load or full.init before backward");
     int64_t n_resp = 0;
     engine_status st = batch_validate(m, batch, token_budget, n_resp);
     if (!st.ok()) return st;
@@ -410,16 +421,29 @@ engine_status engine_backward(engine_model * m, const std::vector<engine_seq> & 
 }
 
 engine_status engine_zero_grad(engine_model * m) {
+    if (m->full) { ggml_backend_buffer_clear(m->full->buf_grads, 0); return {}; }
     if (!m->lora) return engine_error(ENGINE_E_STATE, "no adapter");
     ggml_backend_buffer_clear(m->lora->buf_grads, 0);
     return {};
 }
 
-// AdamW on every LoRA tensor; hp (7) = lr, b1, b2, eps, wd, 1/(1-b1^t), 1/(1-b2^t)
-static ggml_cgraph * build_step(graph_run & gr, engine_model * m, float clip, ggml_tensor *& hp) {
+// AdamW on every LoRA tensor; hp (7) = lr, b1, b2, eps, wd, 1/(1-b1^t), 1/(1-b2^t).
+// Full mode: every model tensor; norms and biases read hp_nd (weight decay 0), as GPT-2/nanoGPT and
+// HF Trainer exclude them: decaying an RMSNorm gain towards 0 shrinks the layer, not its capacity.
+static ggml_cgraph * build_step(graph_run & gr, engine_model * m, float clip, ggml_tensor *& hp, ggml_tensor *& hp_nd) {
     ggml_cgraph * go = ggml_new_graph_custom(gr.ctx, gr.size, false);
     hp = ggml_new_tensor_1d(gr.ctx, GGML_TYPE_F32, 7);
     ggml_set_input(hp);
+    hp_nd = nullptr;
+    if (m->full) {
+        hp_nd = ggml_new_tensor_1d(gr.ctx, GGML_TYPE_F32, 7);
+        ggml_set_input(hp_nd);
+        for (auto & p : m->full->params) {
+            ggml_tensor * grad = clip != 1.0f ? ggml_scale(gr.ctx, p.g, clip) : p.g;
+            ggml_build_forward_expand(go, ggml_opt_step_adamw(gr.ctx, p.w, grad, p.m, p.v, p.decay ? hp : hp_nd));
+        }
+        return go;
+    }
     for (auto & lp : m->lora->pairs) {
         if (!lp.a) continue;
         ggml_tensor * ps[2][4] = {{lp.a, lp.ga, lp.ma, lp.va}, {lp.b, lp.gb, lp.mb, lp.vb}};
@@ -433,7 +457,7 @@ static ggml_cgraph * build_step(graph_run & gr, engine_model * m, float clip, gg
 
 engine_status engine_graph_ops(engine_model * m, const std::string & which, int64_t T, std::vector<engine_op_info> & out) {
     out.clear();
-    if (!m->lora) return engine_error(ENGINE_E_STATE, "no adapter: call lora.init first");
+    if (!m->lora && !m->full) return engine_error(ENGINE_E_STATE, "no adapter: call lora.init or full.init first");
     if (T < 2 || T > 65536) return engine_error(ENGINE_E_INVALID, "tokens must be in 2..65536");
     graph_run g;
     if (!g.init(m)) return engine_error(ENGINE_E_BACKEND, "out of memory (graph context)");
@@ -441,7 +465,7 @@ engine_status engine_graph_ops(engine_model * m, const std::string & which, int6
     built_graph b;
     if (which == "forward") { build_forward(g, m, true, true, true, T, T - 1, 1, b); gf = b.gf; }
     else if (which == "backward") { build_backward(g, m, T, T - 1, b); gf = b.gf; }
-    else if (which == "step") { ggml_tensor * hp = nullptr; gf = build_step(g, m, 0.5f, hp); }
+    else if (which == "step") { ggml_tensor * hp = nullptr, * hp_nd = nullptr; gf = build_step(g, m, 0.5f, hp, hp_nd); }
     else return engine_error(ENGINE_E_INVALID, "graph must be 'forward', 'backward' or 'step'");
     std::set<std::string> seen;
     for (int i = 0; i < ggml_graph_n_nodes(gf); i++) {
@@ -466,7 +490,7 @@ engine_status engine_graph_ops(engine_model * m, const std::string & which, int6
 }
 
 engine_status engine_step(engine_model * m, const engine_adamw_params & p, double * grad_norm_out) {
-    if (!m->lora) return engine_error(ENGINE_E_STATE, "no adapter: call lora.init or lora.load before step");
+    if (!m->lora && !m->full) return engine_error(ENGINE_E_STATE, "no adapter: call lora.init, lora.load or full.init before step");
     for (float v : {p.lr, p.beta1, p.beta2, p.eps, p.weight_decay, p.max_grad_norm})
         if (!std::isfinite(v)) return engine_error(ENGINE_E_INVALID, "optimizer parameters must be finite");
     if (p.lr < 0 || p.beta1 < 0 || p.beta1 >= 1 || p.beta2 < 0 || p.beta2 >= 1 || p.eps <= 0 || p.weight_decay < 0)
@@ -474,25 +498,28 @@ engine_status engine_step(engine_model * m, const engine_adamw_params & p, doubl
     engine_lora * l = m->lora;
     // global grad norm (host, double)
     std::vector<float> g;
-    engine_lora_read(m, true, g);
+    if (m->full) engine_full_read(m, true, g);
+    else engine_lora_read(m, true, g);
     double ss = 0;
     for (float v : g) ss += (double) v * v;
     const double norm = sqrt(ss);
     if (!std::isfinite(norm)) return engine_error(ENGINE_E_INVALID, "gradient is not finite (NaN/Inf); step skipped, call zeroGrad");
     const float clip = (p.max_grad_norm > 0 && norm > p.max_grad_norm) ? (float) (p.max_grad_norm / (norm + 1e-6)) : 1.0f;
-    l->step++;
+    int64_t & step = m->full ? m->full->step : l->step;
+    step++;
     graph_run gr;
     if (!gr.init(m)) return engine_error(ENGINE_E_BACKEND, "out of memory (graph context)");
-    ggml_tensor * hp = nullptr;
-    ggml_cgraph * go = build_step(gr, m, clip, hp);
+    ggml_tensor * hp = nullptr, * hp_nd = nullptr;
+    ggml_cgraph * go = build_step(gr, m, clip, hp, hp_nd);
     engine_status st = graph_alloc(m, go);
-    if (!st.ok()) { l->step--; return st; }
-    const float hv[7] = {p.lr, p.beta1, p.beta2, p.eps, p.weight_decay,
-                         (float) (1.0 / (1.0 - pow((double) p.beta1, (double) l->step))),
-                         (float) (1.0 / (1.0 - pow((double) p.beta2, (double) l->step)))};
+    if (!st.ok()) { step--; return st; }
+    float hv[7] = {p.lr, p.beta1, p.beta2, p.eps, p.weight_decay,
+                   (float) (1.0 / (1.0 - pow((double) p.beta1, (double) step))),
+                   (float) (1.0 / (1.0 - pow((double) p.beta2, (double) step)))};
     ggml_backend_tensor_set(hp, hv, 0, sizeof(hv));
-    if (!graph_run_compute(m, go)) { l->step--; return engine_error(ENGINE_E_BACKEND, "optimizer compute failed"); }
-    ggml_backend_buffer_clear(l->buf_grads, 0);
+    if (hp_nd) { hv[4] = 0.0f; input_set(hp_nd, hv, sizeof(hv)); }
+    if (!graph_run_compute(m, go)) { step--; return engine_error(ENGINE_E_BACKEND, "optimizer compute failed"); }
+    ggml_backend_buffer_clear(m->full ? m->full->buf_grads : l->buf_grads, 0);
     if (grad_norm_out) *grad_norm_out = norm;
     return {};
 }
@@ -526,6 +553,7 @@ static void state_collect(engine_lora * l, std::vector<float> & out, bool read, 
 }
 
 engine_status engine_state_save(engine_model * m, const std::string & path) {
+    if (m->full) return engine_full_state_save(m, path);
     if (!m->lora) return engine_error(ENGINE_E_STATE, "no adapter to save");
     engine_lora * l = m->lora;
     std::vector<float> data;
@@ -555,7 +583,17 @@ engine_status engine_state_load(engine_model * m, const std::string & path) {
     int64_t step = 0;
     bool ok = fread(magic, 1, 8, f) == 8 && memcmp(magic, "CLIPOSTE", 8) == 0;
     if (!ok) { fclose(f); return engine_error(ENGINE_E_FORMAT, "not a Clipo engine state file: " + path); }
-    ok = fread(&ver, 4, 1, f) == 1 && fread(&fp, 8, 1, f) == 1 && fread(&rank, 4, 1, f) == 1 && fread(&alpha, 4, 1, f) == 1 &&
+    if (fread(&ver, 4, 1, f) != 1) { fclose(f); return engine_error(ENGINE_E_FORMAT, "truncated state file: " + path); }
+    if (ver == 2) {  // full-parameter state (engine_full.cpp)
+        engine_status st = engine_full_state_load(m, f, path);
+        fclose(f);
+        return st;
+    }
+    if (ver == STATE_VERSION && m->full) {
+        fclose(f);
+        return engine_error(ENGINE_E_STATE, "this state file holds a LoRA adapter, but full-parameter training is active (full and LoRA are exclusive)");
+    }
+    ok = fread(&fp, 8, 1, f) == 1 && fread(&rank, 4, 1, f) == 1 && fread(&alpha, 4, 1, f) == 1 &&
          fread(&targets, 4, 1, f) == 1 && fread(&step, 8, 1, f) == 1 && fread(&n, 8, 1, f) == 1;
     if (!ok) { fclose(f); return engine_error(ENGINE_E_FORMAT, "truncated state file: " + path); }
     if (ver != STATE_VERSION) { fclose(f); return engine_error(ENGINE_E_FORMAT, "unsupported state version " + std::to_string(ver)); }
@@ -568,6 +606,10 @@ engine_status engine_state_load(engine_model * m, const std::string & path) {
     fclose(f);
     if (!ok) return engine_error(ENGINE_E_FORMAT, "truncated state file: " + path);
     if (h != state_hash(data)) return engine_error(ENGINE_E_FORMAT, "state file checksum mismatch (corrupt): " + path);
+    for (size_t i = 0; i < data.size(); i++)
+        if (!std::isfinite(data[i]))
+            return engine_error(ENGINE_E_INVALID, "state file holds NaN or infinite values (element " + std::to_string(i) +
+                                                      "): the run diverged before it was saved: " + path);
     // create into a temporary lora, then check the size before committing
     engine_lora * old = m->lora;
     m->lora = nullptr;

@@ -41,6 +41,9 @@ export interface AddonModelInfo {
   /** ops the scheduler ran on the CPU because the GPU backend lacks them (grows as graphs run) */
   cpuFallbackOps: string[];
   lora?: { rank: number; alpha: number; targets: number; step: number };
+  /** what backward/step train: a LoRA adapter, every model tensor, or nothing yet */
+  trainable: 'lora' | 'full' | 'none';
+  full?: { params: number; step: number; tensors: number; bytes: { weights: number; grads: number; moments: number } };
 }
 /** engine.reserve's bytes by category (peakBytes = weights + adapter + compute). */
 export interface ReserveBytes {
@@ -52,6 +55,10 @@ export interface ReserveBytes {
   compute: number;
   /** part of `compute` in host memory for the CPU fallback (0 on a CPU model) */
   computeHost: number;
+  /** full-parameter mode: gradient accumulators (included in `adapter`); 0 otherwise */
+  grads: number;
+  /** full-parameter mode: AdamW m and v (included in `adapter`); 0 otherwise */
+  moments: number;
 }
 export interface AddonEngineModel {
   open(path: string, opts: { backend: string; threads: number; libDir: string; frozen: string; legacyAutograd: boolean; gpuLibs: string[] }): Promise<void>;
@@ -73,6 +80,11 @@ export interface AddonEngineModel {
   setTemperature(t: number): Promise<void>;
   graphOps(which: string, tokens: number): Promise<import('./gpuOpSupport.js').GraphOp[]>;
   dispose(): void;
+  fullInit(p: { maxParams?: number }): Promise<void>;
+  fullSaveGguf(path: string, f16: boolean): Promise<void>;
+  fullTensors(): { name: string; ne: number[] }[];
+  fullRead(grads: boolean): Promise<Float32Array>;
+  fullWrite(values: Float32Array): Promise<void>;
 }
 export interface AddonModule {
   AddonEngineModel: new () => AddonEngineModel;
