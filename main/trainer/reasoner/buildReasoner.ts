@@ -89,7 +89,10 @@ export async function buildReasoner(args: ReasonerBuildArgs): Promise<void> {
   if (!args.fresh && existsSync(progressPath) && existsSync(statePath) && existsSync(initPath)) {
     start = (JSON.parse(readFileSync(progressPath, 'utf8')) as { step: number }).step;
     // Drop log lines of steps after the checkpoint: they are re-run with the same rows.
-    const kept = readFileSync(logPath, 'utf8').split('\n').filter((l) => l && ((JSON.parse(l) as { step?: number }).step ?? -1) < start);
+    const kept = readFileSync(logPath, 'utf8').split('\n').filter((l) => {
+      const x = l ? JSON.parse(l) as { kind?: string; step?: number } : null;
+      return x !== null && (x.kind === 'config' || (x.step !== undefined && x.step < start));
+    });
     writeAtomic(logPath, kept.map((l) => `${l}\n`).join(''));
     console.log(`resuming at step ${start} from ${work}`);
   } else {

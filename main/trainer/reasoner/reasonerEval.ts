@@ -20,12 +20,13 @@ export async function greedyPassAt1(model: LlamaModel, tk: ReasonerTokenizer, ro
     for (const row of rows) {
       await seq.clearHistory();
       const out: Token[] = [];
-      let stopped = false;
+      // node-llama-cpp ends the generator itself at an end-of-generation token (without yielding it)
       for await (const t of seq.evaluate(tk.prompt(row.question) as Token[], { temperature: 0 })) {
-        if (model.isEogToken(t)) { stopped = true; break; }
+        if (model.isEogToken(t)) break;
         out.push(t);
         if (out.length >= maxTokens) break;
       }
+      const stopped = out.length < maxTokens;
       const text = model.detokenize(out);
       const s = scoreCompletion(reward, { completion: text, answer: row.answer, completionTokens: out.length, maxTokens, truncated: !stopped });
       correct += s.correct ? 1 : 0;
