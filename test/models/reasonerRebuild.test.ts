@@ -58,14 +58,14 @@ describe('arith-reasoner (committed model)', () => {
       const ctx = await model.createContext({ contextSize: 256, threads: 1 });
       const seq = ctx.getSequence();
       const out: Token[] = [];
-      let ended = false;
+      // node-llama-cpp ends the generator at the end-of-turn token without yielding it
       for await (const t of seq.evaluate(tk.prompt(arithWord.row(0, 'test', 0).question) as Token[], { temperature: 0 })) {
-        if (model.isEogToken(t)) { ended = true; break; }
+        if (model.isEogToken(t)) break;
         out.push(t);
         if (out.length >= 96) break;
       }
       const text = model.detokenize(out);
-      expect(ended, text).toBe(true);
+      expect(out.length, text).toBeLessThan(96);
       expect(text, text).toMatch(/\d+ [-+*/] \d+ = \d+.*\\boxed\{\d+\}$/);
       await ctx.dispose();
     } finally {
