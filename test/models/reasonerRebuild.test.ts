@@ -14,7 +14,7 @@
  * init, loss or optimizer moves it by more than 1e-2 from the second step on.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,6 +26,8 @@ import { buildReasoner } from '../../main/trainer/reasoner/buildReasoner.js';
 import { reasonerTokenizer } from '../../main/trainer/reasoner/reasonerTokens.js';
 import { REASONER_PLAN } from '../../main/trainer/reasoner/reasonerTrainPlan.js';
 import { loadLlama } from '../../main/trainer/rollout/loadLlama.js';
+import { resolveModelPath } from '../../main/trainer/resolveModelPath.js';
+import { parseRecipe } from '../../main/recipes/index.js';
 
 const dir = reasonerDir();
 const gguf = join(dir, REASONER_GGUF);
@@ -40,6 +42,18 @@ describe('arith-reasoner (committed model)', () => {
     expect(committed.find((l) => l.kind === 'eval')?.sha256).toBe(digest);
     expect(verifiedReasonerPath()).toBe(gguf);
     expect(statSync(gguf).size).toBeLessThanOrEqual(20 * 1024 * 1024);
+  });
+
+  it('resolves as the builtin model arith-reasoner, and a changed file is refused with a clear error', () => {
+    const recipe = parseRecipe({ model: { kind: 'builtin', name: 'arith-reasoner' }, data: { kind: 'builtin', task: 'arith-word' } });
+    expect(resolveModelPath(recipe, mkdtempSync(join(tmpdir(), 'reasoner-data-')))).toBe(gguf);
+    const copy = mkdtempSync(join(tmpdir(), 'reasoner-copy-'));
+    copyFileSync(`${gguf}.sha256`, join(copy, `${REASONER_GGUF}.sha256`));
+    const bytes = readFileSync(gguf);
+    bytes[bytes.length - 1] ^= 1; // one bit of the last weight
+    writeFileSync(join(copy, REASONER_GGUF), bytes);
+    expect(() => verifiedReasonerPath(copy)).toThrow(/does not match its checksum/);
+    try { verifiedReasonerPath(copy); } catch (e) { expect((e as { code?: string }).code).toBe('invalid_argument'); }
   });
 
   it('was trained by the current plan and architecture (the log\'s config line)', () => {
