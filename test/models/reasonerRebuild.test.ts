@@ -50,7 +50,7 @@ describe('arith-reasoner (committed model)', () => {
     const copy = mkdtempSync(join(tmpdir(), 'reasoner-copy-'));
     copyFileSync(`${gguf}.sha256`, join(copy, `${REASONER_GGUF}.sha256`));
     const bytes = readFileSync(gguf);
-    bytes[bytes.length - 1] ^= 1; // one bit of the last weight
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 1, bytes.length - 1); // one bit of the last weight
     writeFileSync(join(copy, REASONER_GGUF), bytes);
     expect(() => verifiedReasonerPath(copy)).toThrow(/does not match its checksum/);
     try { verifiedReasonerPath(copy); } catch (e) { expect((e as { code?: string }).code).toBe('invalid_argument'); }
