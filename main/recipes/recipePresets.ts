@@ -46,6 +46,24 @@ export function recipePresets(): RecipePreset[] {
       },
     },
     {
+      id: 'demo-reasoning',
+      title: 'Demo: GRPO on a small reasoning model (CPU, about two minutes)',
+      description: 'The built-in arith-reasoner (trained from scratch by this engine on worked solutions) writes 30–60-token solutions to arithmetic word problems; GRPO on a LoRA adapter raises its accuracy. No download.',
+      needs: [],
+      recipe: {
+        name: 'Demo (arith-reasoner, GRPO)',
+        model: { kind: 'builtin', name: 'arith-reasoner' },
+        data: { kind: 'builtin', task: 'arith-word' },
+        prompt: { chatTemplate: 'auto', suffix: BOXED_SUFFIX, systemPrompt: '' },
+        reward: { components: [{ name: 'gsm8k', weight: 1, params: { mode: 'strict' } }] }, // = arith-word's default
+        algorithm: { objective: 'grpo', advantage: 'grpo' },
+        lora: { rank: 8, alpha: 16 },
+        optim: { lr: 2e-3, beta2: 0.99, maxGradNorm: 1 },
+        rollout: { groupSize: 8, promptsPerStep: 8, temperature: 1, topP: 1, maxTokens: 100 },
+        training: { steps: 40, checkpointEvery: 20, tokenBudget: 2048, seed: 1 },
+      },
+    },
+    {
       id: 'qwen05-grpo', title: 'Qwen2.5-0.5B · GSM8K · GRPO', needs: [qwen05, gsm],
       description: 'The GRPO baseline of the CLIPO paper (token-mean, ε=0.2, dual-clip 3) on LoRA.',
       recipe: { ...realModel('Qwen2.5-0.5B GRPO'), algorithm: { objective: 'grpo' } },

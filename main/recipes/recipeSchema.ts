@@ -21,7 +21,7 @@ const int = (min: number, max: number, def: number, meta: FieldMeta) =>
   z.number().int().min(min).max(max).default(def).meta(meta);
 
 const modelSource = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('builtin'), name: z.literal('tiny-demo') }),
+  z.strictObject({ kind: z.literal('builtin'), name: z.enum(['tiny-demo', 'arith-reasoner']) }),
   z.strictObject({ kind: z.literal('file'), path: z.string().min(1, 'choose a GGUF model file') }),
 ]);
 

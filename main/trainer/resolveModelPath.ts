@@ -7,6 +7,7 @@ import { accessSync, constants, existsSync, mkdirSync, renameSync } from 'node:f
 import { join } from 'node:path';
 import type { Recipe } from '../api/contract/index.js';
 import { readGguf, summarizeGguf, writeTinyModel } from '../models/gguf/index.js';
+import { verifiedReasonerPath } from '../models/reasoner/reasonerFile.js';
 
 /**
  * The demo model: small enough to train in well under a minute on one CPU core.
@@ -21,6 +22,8 @@ export const TINY_DEMO_MODEL = { arch: 'qwen2', seed: 20260101, nLayer: 2, dMode
 
 export function resolveModelPath(recipe: Recipe, dataDir: string): string {
   if (recipe.model.kind === 'builtin') {
+    // The reasoning model is a committed file (models/reasoner), checked against its sha256.
+    if (recipe.model.name === 'arith-reasoner') return verifiedReasonerPath();
     const dir = join(dataDir, 'models');
     const path = join(dir, `${recipe.model.name}.gguf`);
     if (!existsSync(path)) {

@@ -15,8 +15,11 @@ export type ContrastiveLossName = 'infonce' | 'supcon-out' | 'supcon-in' | 'soft
 export type LoraTarget = 'q' | 'k' | 'v' | 'o' | 'gate' | 'up' | 'down';
 export type BackendName = 'auto' | 'cpu' | 'cuda' | 'metal' | 'vulkan';
 
+/** Built-in models: 'tiny-demo' is generated on first use (tests, the SFT demo); 'arith-reasoner' is committed (models/reasoner). */
+export type BuiltinModelName = 'tiny-demo' | 'arith-reasoner';
+
 export type ModelSource =
-  | { kind: 'builtin'; name: 'tiny-demo' }
+  | { kind: 'builtin'; name: BuiltinModelName }
   | { kind: 'file'; path: string };
 
 /** How a dataset's answer column holds the ground truth (main/data/answerFormats.ts). */

@@ -33,6 +33,8 @@ export interface ArithMeta {
   distractor?: string;
   perturbation?: string;
   source?: string;
+  /** The worked solution (solutionText), SFT's target (main/trainer/sft/sftTarget.ts reads meta.solution). */
+  solution?: string;
 }
 
 export function templateById(id: string): ArithTemplate {
@@ -41,12 +43,21 @@ export function templateById(id: string): ArithTemplate {
   return t;
 }
 
-/** Renders a row from its parameters; the single place question text is made. */
+/**
+ * The worked solution: the template's steps (one `a op b = c` each, in the order a
+ * person would compute them) and the answer in \\boxed{}, the form the task's gsm8k
+ * verifier reads. A distractor adds nothing to it: the solution ignores it.
+ */
+export function solutionText(t: ArithTemplate, meta: Pick<ArithMeta, 'nums' | 'entities'>): string {
+  return `${t.solve(meta.nums, meta.entities).join(' ')} \\boxed{${t.answer(meta.nums)}}`;
+}
+
+/** Renders a row from its parameters; the single place question and solution text are made. */
 export function renderArith(id: string, split: string, meta: ArithMeta): TaskRow {
   const t = templateById(meta.template);
   const [setup, ask] = t.render(meta.nums, meta.entities);
   const question = meta.distractor ? `${setup} ${meta.distractor} ${ask}` : `${setup} ${ask}`;
-  return { id, question, answer: String(t.answer(meta.nums)), split, meta: { ...meta } };
+  return { id, question, answer: String(t.answer(meta.nums)), split, meta: { ...meta, solution: solutionText(t, meta) } };
 }
 
 export const arithWord: Task = {

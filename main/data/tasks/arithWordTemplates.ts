@@ -20,6 +20,12 @@ export interface ArithTemplate {
   /** [setup sentences, the question sentence]; a distractor goes between them. */
   render(nums: readonly number[], e: Entities): [string, string];
   answer(nums: readonly number[]): number;
+  /**
+   * The worked solution's steps, each one sentence with one operation written as
+   * `a op b = c` (the reasoning model's SFT target, models/reasoner). The last
+   * step's result is the answer; solutionText appends the \\boxed{} line.
+   */
+  solve(nums: readonly number[], e: Entities): string[];
 }
 
 const n = (nums: readonly number[], i: number): number => nums[i]!;
@@ -37,6 +43,10 @@ export const ARITH_TEMPLATES: readonly ArithTemplate[] = [
       `How many dollars of change does ${e.name} get?`,
     ],
     answer: (x) => n(x, 2) - n(x, 0) * n(x, 1),
+    solve: (x, e) => {
+      const cost = n(x, 0) * n(x, 1);
+      return [`The ${e.item} cost ${n(x, 0)} * ${n(x, 1)} = ${cost} dollars.`, `The change is ${n(x, 2)} - ${cost} = ${n(x, 2) - cost} dollars.`];
+    },
   },
   {
     id: 'sharing',
@@ -49,6 +59,7 @@ export const ARITH_TEMPLATES: readonly ArithTemplate[] = [
       `How many ${e.item} does each friend get?`,
     ],
     answer: (x) => n(x, 0) / n(x, 1),
+    solve: (x, e) => [`Each friend gets ${n(x, 0)} / ${n(x, 1)} = ${n(x, 0) / n(x, 1)} ${e.item}.`],
   },
   {
     id: 'rate-distance',
@@ -58,6 +69,7 @@ export const ARITH_TEMPLATES: readonly ArithTemplate[] = [
       `How many kilometers does the ${e.vehicle} travel?`,
     ],
     answer: (x) => n(x, 0) * n(x, 1),
+    solve: (x, e) => [`The ${e.vehicle} travels ${n(x, 0)} * ${n(x, 1)} = ${n(x, 0) * n(x, 1)} kilometers.`],
   },
   {
     id: 'ages',
@@ -67,6 +79,10 @@ export const ARITH_TEMPLATES: readonly ArithTemplate[] = [
       `How old will ${e.other} be in ${n(x, 2)} years?`,
     ],
     answer: (x) => n(x, 0) + n(x, 1) + n(x, 2),
+    solve: (x, e) => {
+      const now = n(x, 0) + n(x, 1);
+      return [`${e.other} is ${n(x, 0)} + ${n(x, 1)} = ${now} years old now.`, `In ${n(x, 2)} years ${e.other} will be ${now} + ${n(x, 2)} = ${now + n(x, 2)} years old.`];
+    },
   },
   {
     id: 'savings',
@@ -80,6 +96,10 @@ export const ARITH_TEMPLATES: readonly ArithTemplate[] = [
       `How many dollars does ${e.name} have left?`,
     ],
     answer: (x) => n(x, 0) * n(x, 1) - n(x, 2),
+    solve: (x, e) => {
+      const saved = n(x, 0) * n(x, 1);
+      return [`${e.name} saves ${n(x, 0)} * ${n(x, 1)} = ${saved} dollars.`, `${e.name} has ${saved} - ${n(x, 2)} = ${saved - n(x, 2)} dollars left.`];
+    },
   },
   {
     id: 'packs',
@@ -93,6 +113,10 @@ export const ARITH_TEMPLATES: readonly ArithTemplate[] = [
       `How many ${e.item} does ${e.name} have now?`,
     ],
     answer: (x) => n(x, 0) * n(x, 1) - n(x, 2),
+    solve: (x, e) => {
+      const total = n(x, 0) * n(x, 1);
+      return [`${e.name} buys ${n(x, 0)} * ${n(x, 1)} = ${total} ${e.item}.`, `${e.name} has ${total} - ${n(x, 2)} = ${total - n(x, 2)} ${e.item} now.`];
+    },
   },
   // Held out (split 'test-ood'): never used for train or test rows.
   {
@@ -103,6 +127,10 @@ export const ARITH_TEMPLATES: readonly ArithTemplate[] = [
       `How many ${e.item} do ${n(x, 1)} such machines make in ${n(x, 2)} hours?`,
     ],
     answer: (x) => n(x, 0) * n(x, 1) * n(x, 2),
+    solve: (x, e) => {
+      const perHour = n(x, 0) * n(x, 1);
+      return [`The machines make ${n(x, 0)} * ${n(x, 1)} = ${perHour} ${e.item} per hour.`, `In ${n(x, 2)} hours they make ${perHour} * ${n(x, 2)} = ${perHour * n(x, 2)} ${e.item}.`];
+    },
   },
   {
     id: 'reading-days',
@@ -115,6 +143,7 @@ export const ARITH_TEMPLATES: readonly ArithTemplate[] = [
       `How many days does it take ${e.name} to finish the book?`,
     ],
     answer: (x) => n(x, 0) / n(x, 1),
+    solve: (x, e) => [`${e.name} needs ${n(x, 0)} / ${n(x, 1)} = ${n(x, 0) / n(x, 1)} days.`],
   },
 ];
 
