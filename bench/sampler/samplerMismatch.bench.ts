@@ -19,6 +19,7 @@
  * tokenBudget 64 for the same 2-token groups), so the budget is the longest sequence, ≥ 64.
  *   npm run bench:sampler                       (100,000 groups, 1 in 100 long)
  *   BENCH_GROUPS=2000 BENCH_PROGRESS=soak.log npm run bench:sampler
+ *   BENCH_FIRST_GROUP=500000 …                  (another range of prompts and seeds, e.g. a second shard)
  */
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +32,8 @@ import { RolloutSampler, type GroupRequest, type SampledCompletion, type Samplin
 import { TINY_DEMO_MODEL } from '../../main/trainer/resolveModelPath.js';
 
 const TARGET_GROUPS = Number(process.env.BENCH_GROUPS ?? 100_000);
+/** First group index (prompts and seeds follow it): concurrent or later runs with disjoint ranges add up. */
+const FIRST_GROUP = Number(process.env.BENCH_FIRST_GROUP ?? 0);
 const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 6 * 3600);
 const PROGRESS_FILE = process.env.BENCH_PROGRESS;
 const G = 8;
@@ -109,11 +112,11 @@ test('sampler vs engine: groups sampled together, short and long completions', a
   try {
     // The engine checks round r while the sampler samples round r + 1 (two native threads).
     let pending: Promise<void> = Promise.resolve();
-    let next = 0; // group index: seeds and prompts never repeat
-    for (let round = 0; next < TARGET_GROUPS && performance.now() - t0 < MAX_SECONDS * 1000; round++) {
+    let next = FIRST_GROUP; // group index: seeds and prompts never repeat
+    for (let round = 0; next < FIRST_GROUP + TARGET_GROUPS && performance.now() - t0 < MAX_SECONDS * 1000; round++) {
       const isLong = round % LONG_EVERY === LONG_EVERY - 1;
       const settings: SamplingSettings = { temperature: 1, topP: 1, maxTokens: isLong ? LONG_TOKENS : SHORT_TOKENS, stop: [] };
-      const requests = Array.from({ length: Math.min(PROMPTS_PER_ROUND, TARGET_GROUPS - next) }, (_, k) => ({
+      const requests = Array.from({ length: Math.min(PROMPTS_PER_ROUND, FIRST_GROUP + TARGET_GROUPS - next) }, (_, k) => ({
         promptTokens: prompt(next + k),
         seeds: Array.from({ length: G }, (_, i) => 1 + (next + k) * G + i),
       }));
