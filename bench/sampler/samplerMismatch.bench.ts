@@ -14,9 +14,10 @@
  * Where the time goes (2 cores, demo model): sampling ~1 ms of CPU per sequence for a 2-token
  * completion (0.4 ms of it the prompt prefill call, ~0.2 ms per decoded token: node-llama-cpp's
  * per-token promise chain and libuv sample job), the same per sequence whether 8 or 32 groups share
- * a wave. The engine checks round r on the other core while round r + 1 samples, in small
- * micro-batches: its packed attention is quadratic in the micro-batch (tokenBudget 2048 cost 7x
- * tokenBudget 64 for the same 2-token groups), so the budget is the longest sequence, ≥ 64.
+ * a wave. The engine checks round r on the other core while round r + 1 samples (~2 ms of CPU per
+ * short group), all of a round's sequences in one forward call but in small micro-batches: its
+ * packed attention is quadratic in the micro-batch, and tokenBudget 2048 cost 2.5x tokenBudget 64 on
+ * 2-token groups, 7.5x tokenBudget 128 on 64-token ones; so the budget is the longest sequence, ≥ 64.
  *   npm run bench:sampler                       (100,000 groups, 1 in 100 long)
  *   BENCH_GROUPS=2000 BENCH_PROGRESS=soak.log npm run bench:sampler
  *   BENCH_FIRST_GROUP=500000 …                  (another range of prompts and seeds, e.g. a second shard)
