@@ -12,6 +12,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunStatus } from '../../main/api/contract/index.js';
 import { ApiEventBus } from '../../main/api/ApiEventBus.js';
+import { M } from '../../main/api/contract/metricNames.js';
+import { metricInfo } from '../../main/api/contract/metricRegistry.js';
 import { recipePresets } from '../../main/recipes/index.js';
 import { createDefaultServices } from '../../main/services/createDefaultServices.js';
 import type { HandlerContext } from '../../main/services/createHandlers.js';
@@ -205,7 +207,8 @@ describe('workbench with a real trainer', () => {
     await page.getByRole('checkbox', { name: 'Select second for comparison' }).check();
     await page.getByRole('button', { name: /Compare selected/ }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), POLL).toBe('Compare runs');
-    const lines = page.locator('figure[data-chart="reward/mean"] path.line');
+    // Compare titles each chart with the metric's readable name (metricRegistry), not its key.
+    const lines = page.locator(`figure[data-chart="${metricInfo(M.rewardMean).label}"] path.line`);
     await expect.poll(() => lines.count(), POLL).toBe(2);
     for (const d of await lines.evaluateAll((els) => els.map((e) => e.getAttribute('d') ?? ''))) expect(d).toMatch(/^M/);
     await expect.poll(() => page.getByTestId('config-diff').locator('tbody tr').count(), POLL).toBeGreaterThan(0);
