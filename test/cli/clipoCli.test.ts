@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { recipePresets } from '../../main/recipes/index.js';
 
 const BIN = resolve('bin/clipo.js');
 const dataDir = mkdtempSync(join(tmpdir(), 'cli-'));
@@ -68,7 +69,8 @@ describe('clipo CLI', () => {
     expect(r.stderr).toMatch(/lora\.targets\.1/);
     const p = clipo('train', 'nope');
     expect(p.status).toBe(2);
-    expect(p.stderr).toMatch(/neither a preset \(demo, qwen05-grpo/);
+    expect(p.stderr).toMatch(/neither a preset \(.*\) nor a readable recipe file/);
+    for (const { id } of recipePresets()) expect(p.stderr).toContain(id);
     expect(clipo('show', 'abc').stderr).toMatch(/expected a run id/);
   });
 });
