@@ -61,3 +61,30 @@ describe.each(CASES)('%s', (_label, arch, extra) => {
     }
   });
 });
+
+// engine_train.cpp engine_pack_cap: a large budget packs at most (4·d + 3·ff) / n_head tokens (≥ 64)
+// per micro-batch, so short sequences are not all packed into one block-diagonal attention.
+describe('packing cap', () => {
+  test.each([
+    ['default', {}],
+    ['more heads', { nHead: 8, nHeadKv: 4 }],
+  ] as [string, Partial<TinyModelOptions>][])('%s: micro-batches follow the attention cap, log-probs unchanged', async (_l, extra) => {
+    const m = await EngineModel.open(tinyModel(dir, 'llama', extra), { threads: 1 });
+    try {
+      const { dModel, nHead, nFf } = { dModel: 64, nHead: 4, nFf: 128, ...extra };
+      const cap = Math.max(64, Math.floor((4 * dModel + 3 * nFf) / nHead));
+      const lens = Array.from({ length: 24 }, (_, i) => 9 + ((i * 7) % 23));
+      const batch: EngineBatch = lens.map((n, i) => ({ tokens: Array.from({ length: n }, (_, j) => 1 + ((i * 31 + j * 17) % 250)), responseStart: 2 }));
+      // greedy whole-sequence packing up to min(budget, cap), as batch_split does
+      let expected = 0, cur = 0;
+      for (const n of lens) { if (cur > 0 && cur + n <= cap) cur += n; else { expected++; cur = n; } }
+      expect(lens.reduce((a, b) => a + b, 0)).toBeGreaterThan(cap); // the cap, not the budget, splits
+      const big = await m.forward(batch, { tokenBudget: 4096 });
+      expect(big.microBatches).toBe(expected);
+      const one = await m.forward(batch, { tokenBudget: 2 });
+      expect(maxAbsDiff(big.logprobs, one.logprobs)).toBeLessThan(1e-5);
+    } finally {
+      await m.dispose();
+    }
+  });
+});
