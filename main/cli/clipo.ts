@@ -7,6 +7,7 @@ import { CliError } from './CliError.js';
 import { openCliStore } from './openCliStore.js';
 import { runsTable, showRun, summaries } from './commands/runsTable.js';
 import { resumeRefusal } from '../services/resumeRule.js';
+import { recipePresets } from '../recipes/index.js';
 
 const USAGE = `usage:
   clipo train <preset|recipe.json> [--steps N] [--name NAME] [--json]   train a run in the foreground
@@ -22,7 +23,7 @@ const USAGE = `usage:
   clipo experiment <spec.json> [--out DIR] [--model NAME|model.gguf] [--results FILE --intro FILE] [--json]
                                                                         train a grid of arms × seeds, evaluate every split, write a report
   clipo download <owner/repo> <file.gguf> [--revision REV]               fetch a model from Hugging Face (resumable; token: HF_TOKEN or Settings)
-presets: demo, qwen05-grpo, qwen05-grpo-clipo, qwen15-dapo-clipo, qwen05-conspo
+presets: ${recipePresets().map((p) => p.id).join(', ')}
 data: $CLIPO_DATA_DIR, else the app's data folder`;
 
 function runIdArg(v: string | undefined): number {
