@@ -79,6 +79,8 @@ beforeAll(async () => {
   const demo = recipePresets().find((p) => p.id === 'demo')!.recipe;
   runId = (await services.runs!.create!({ recipe: { ...demo, name: 'tiny', training: { ...demo.training, steps: 6, checkpointEvery: 3 } }, start: true })).runId;
   idleRunId = (await services.runs!.create!({ recipe: { ...demo, name: 'idle' }, start: false })).runId;
+  // A draft until started; made 'queued' with no trainer (one waiting to be picked up) to test Stop on it.
+  reader.runs.updateStatus(Number(idleRunId), 'queued');
   for (let t = Date.now(); reader.runs.get(Number(runId)).status !== 'finished'; await new Promise((r) => setTimeout(r, 250))) {
     const s = reader.runs.get(Number(runId));
     if (s.status === 'failed' || s.status === 'crashed' || Date.now() - t > 240_000) throw new Error(`the demo run did not finish: ${s.status} ${s.error ?? ''}`);
