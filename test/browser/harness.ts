@@ -28,19 +28,25 @@ export interface Harness {
   context: BrowserContext;
   /** Console errors and page errors of every page opened with openPage. */
   problems: string[];
-  /** A new tab, its errors collected into `problems`, at `url` (default: the app with its token). */
+  /** A new blank tab whose console errors and page errors go into `problems`. */
+  newPage(): Promise<Page>;
+  /** newPage at `url` (default: the app with its token). */
   openPage(url?: string): Promise<Page>;
   /** Shows an app route (`#/runs/3`) in a page opened with openPage (the token is kept in its session); reloads if already there. */
   go(page: Page, hash: string): Promise<void>;
   close(): Promise<void>;
 }
 
+type ServiceOptions = Partial<Omit<DefaultServicesOptions, 'mode' | 'dataDir' | 'appRoot' | 'events'>>;
+
 export interface HarnessOptions {
   /** Prefix of the temporary folder. */
   name: string;
-  services?: Partial<Omit<DefaultServicesOptions, 'mode' | 'dataDir' | 'appRoot' | 'events'>>;
+  /** Service options (fake areas, a trainer stand-in, pickers); a function gets the temporary folder first (to write a stand-in into). */
+  services?: ServiceOptions | ((tmp: string) => ServiceOptions);
   server?: Partial<Omit<WebServerOptions, 'port' | 'dataDir' | 'handlers' | 'events' | 'staticDir'>>;
   viewport?: { width: number; height: number };
+  acceptDownloads?: boolean;
 }
 
 export async function startHarness(opts: HarnessOptions): Promise<Harness> {
@@ -51,7 +57,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const tmp = mkdtempSync(join(tmpdir(), `clipo-${opts.name}-`));
   const dataDir = join(tmp, 'data');
   const events = new ApiEventBus();
-  const created = createDefaultServices({ mode: 'web', dataDir, appRoot: root, events, ...opts.services });
+  const services = typeof opts.services === 'function' ? opts.services(tmp) : opts.services;
+  const created = createDefaultServices({ mode: 'web', dataDir, appRoot: root, events, ...services });
   const server = await startWebServer({
     port: 0, dataDir, handlers: created.handlers, events, staticDir: join(root, 'dist', 'renderer'), ...opts.server,
   });
@@ -59,14 +66,24 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     executablePath: CHROMIUM, headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
     ...(opts.viewport ? { viewport: opts.viewport } : {}),
+    ...(opts.acceptDownloads ? { acceptDownloads: true } : {}),
   });
+  // Report CSP violations as console errors, so they land in `problems` (init scripts run outside the page's CSP).
+  await context.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => {
+    console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + e.blockedURI);
+  });`);
   const problems: string[] = [];
+  const newPage = async (): Promise<Page> => {
+    const page = await context.newPage();
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    return page;
+  };
   return {
     tmp, dataDir, events, services: created.context, server, context, problems,
+    newPage,
     async openPage(url = server.url) {
-      const page = await context.newPage();
-      page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+      const page = await newPage();
       await page.goto(url);
       return page;
     },

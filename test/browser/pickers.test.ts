@@ -26,8 +26,7 @@ afterAll(async () => { await h?.close(); });
 
 /** A page with a `window.clipo` bridge: every method is a POST to the server with the token; calls are recorded. */
 async function desktopPage(): Promise<Page> {
-  const page = await h.context.newPage();
-  page.on('pageerror', (e) => h.problems.push(`pageerror: ${e.message}`));
+  const page = await h.newPage();
   await page.addInitScript(`(() => {
     const token = ${JSON.stringify(h.server.token)};
     window.__calls = [];
