@@ -134,7 +134,13 @@ describe('migration 0150 (run drafts)', () => {
     db.prepare(`INSERT INTO samples (run_id, step, prompt_index, sample_index, prompt, completion, reward, length) VALUES (4, 0, 0, 0, 'p', 'c', 1, 1)`).run();
     db.prepare(`INSERT INTO events (run_id, step, time, level, kind, message) VALUES (4, 0, 1, 'info', 'k', 'm')`).run();
     expect(() => db.prepare(`UPDATE runs SET status = 'draft' WHERE id = 4`).run()).toThrow(/CHECK/);
+    // Left 'queued' by the old runs.duplicate: never started (5); just queued by a live trainer (6, its lease); started (7).
+    const queued = db.prepare(`INSERT INTO runs (id, name, status, recipe_json, created_at, started_at, total_steps, current_step) VALUES (?, 'q', 'queued', '{}', 1, ?, 10, ?)`);
+    queued.run(5, null, -1); queued.run(6, null, -1); queued.run(7, 2, 3);
+    db.prepare(`INSERT INTO run_leases (run_id, pid, host, token, acquired_at, heartbeat_at) VALUES (6, 1, 'h', 't', 1, 1)`).run();
     expect(migrate(db)).toContain(150);
+    expect(db.prepare('SELECT id, status FROM runs WHERE id IN (5, 6, 7) ORDER BY id').all())
+      .toEqual([{ id: 5, status: 'draft' }, { id: 6, status: 'queued' }, { id: 7, status: 'queued' }]);
     // Dropping the old table with foreign keys on would have cascaded into these.
     const count = (t: string) => (db.prepare(`SELECT count(*) AS n FROM ${t} WHERE run_id = 4`).get() as { n: number }).n;
     expect([count('steps'), count('samples'), count('events')]).toEqual([1, 1, 1]);

@@ -1,6 +1,7 @@
 // Migration 0150: a run can be a draft ('draft'): created (runs.create with
 // start: false, runs.duplicate) but never started; runs.start starts it.
-// Before, such runs were 'queued' and nothing ever picked them up.
+// Before, such runs were 'queued' and nothing ever picked them up; the ones
+// left so (never started, no trainer holding them) become drafts here.
 // The status CHECK cannot be altered in place, so the table is rebuilt
 // (SQLite's "12-step" procedure, https://sqlite.org/lang_altertable.html#otheralter).
 // Nine tables reference runs ON DELETE CASCADE: with foreign_keys=ON, dropping
@@ -43,6 +44,10 @@ INSERT INTO runs_new (id, name, status, recipe_json, model_id, dataset_id, creat
          total_steps, current_step, best_reward, pid, notes, tags_json FROM runs;
 DROP TABLE runs;
 ALTER TABLE runs_new RENAME TO runs;
+-- Runs left 'queued' by the old behaviour (created without starting, never started: no step, no start
+-- time, no trainer holding them) were waiting for nothing: they are the drafts they were meant to be.
+UPDATE runs SET status = 'draft'
+  WHERE status = 'queued' AND started_at IS NULL AND current_step = -1 AND id NOT IN (SELECT run_id FROM run_leases);
 -- The run list is shown newest first.
 CREATE INDEX runs_by_created_at ON runs (created_at);
 -- The supervisor looks for runs left 'running' by a dead trainer at startup.
