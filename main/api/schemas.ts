@@ -96,6 +96,7 @@ export const apiArgSchemas: { [M in ApiMethodName]: z.ZodType<ApiArgs<M>> } = {
   'runs.list': empty,
   'runs.get': z.strictObject(runRef),
   'runs.create': z.strictObject({ recipe, start: z.boolean() }),
+  'runs.start': z.strictObject(runRef),
   'runs.pause': z.strictObject(runRef),
   'runs.resume': z.strictObject(runRef),
   'runs.stop': z.strictObject({ ...runRef, force: z.boolean().optional() }),

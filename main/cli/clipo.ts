@@ -1,5 +1,5 @@
 /**
- * The `clipo` command: train, resume, runs, show. Shares the data dir and run
+ * The `clipo` command: train, start, resume, runs, show. Shares the data dir and run
  * database with the desktop app and web mode.
  */
 import { parseArgs } from 'node:util';
@@ -11,6 +11,7 @@ import { recipePresets } from '../recipes/index.js';
 
 const USAGE = `usage:
   clipo train <preset|recipe.json> [--steps N] [--name NAME] [--json]   train a run in the foreground
+  clipo start <run-id> [--json]                                         train a draft run (made by Duplicate or created without starting)
   clipo resume <run-id> [--json]                                        continue a stopped or crashed run
   clipo runs [--json]                                                   list runs
   clipo runs export-tb <run-id> <dir> [--force] [--json]                write the run's metrics as a TensorBoard log into DIR/<id>-<name>/
@@ -55,6 +56,17 @@ export async function main(argv: string[]): Promise<number> {
         if (steps !== undefined && (!Number.isSafeInteger(steps) || steps < 1)) throw new CliError('--steps must be a positive integer');
         const { train } = await import('./commands/train.js');
         return await train(ctx, arg, { json: values.json, ...(steps !== undefined ? { steps } : {}), ...(values.name ? { name: values.name } : {}) });
+      }
+      case 'start': {
+        const runId = runIdArg(arg);
+        const status = ctx.store.runs.get(runId).status;
+        if (status !== 'draft') throw new CliError(`run ${runId} is ${status}, not a draft; only a draft can be started${status === 'stopped' || status === 'crashed' || status === 'paused' ? ` (clipo resume ${runId} continues it)` : ''}`, 2, 'conflict');
+        // Queued first, like a run `clipo train` creates: a trainer that dies before its first step then reads as crashed, not as a draft.
+        ctx.store.leases.assertFree(runId, 'start');
+        ctx.store.runs.updateStatus(runId, 'queued');
+        const { watchRun } = await import('./commands/watchRun.js');
+        const final = await watchRun(ctx, runId, false, values.json);
+        return final === 'finished' || final === 'stopped' ? 0 : 1;
       }
       case 'resume': {
         const runId = runIdArg(arg);

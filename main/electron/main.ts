@@ -14,6 +14,8 @@ import { utilityTrainerSpawner } from './utilityTrainerSpawner.js';
 import { resolveDataDir } from '../services/resolveDataDir.js';
 import { APP_ORIGIN, ELECTRON_CSP, handleAppProtocol, registerAppScheme } from './appProtocol.js';
 import { openExternalSafely } from './openExternalSafely.js';
+import { createPickers } from './fileDialogs.js';
+import { ipcHandler } from './ipcHandler.js';
 import { denyDevicePermission, denyPermissionCheck, denyPermissionRequest } from './permissionPolicy.js';
 
 registerAppScheme();
@@ -43,22 +45,12 @@ function hardenContents(contents: WebContents): void {
 }
 
 function registerIpc(): void {
-  // The dataset file picker: the path comes from the system dialog, never typed into the page.
-  const pickFile = async (): Promise<string | null> => {
-    const r = await dialog.showOpenDialog({
-      title: 'Import a dataset', properties: ['openFile'],
-      filters: [{ name: 'Datasets (JSONL, CSV, Parquet)', extensions: ['jsonl', 'ndjson', 'json', 'csv', 'parquet'] }],
-    });
-    return r.canceled ? null : r.filePaths[0] ?? null;
-  };
-  // The model picker (GGUF files) and the export folder picker: paths from the system dialog, parented to the
-  // window that asked, so the renderer never types or sees a path it could not have chosen.
-  const pickPath = async (kind: 'model' | 'folder'): Promise<string | null> => {
-    const r = kind === 'model'
-      ? await dialog.showOpenDialog({ title: 'Add a GGUF model', properties: ['openFile'], filters: [{ name: 'GGUF models', extensions: ['gguf'] }] })
-      : await dialog.showOpenDialog({ title: 'Export into this folder', properties: ['openDirectory', 'createDirectory'] });
-    return r.canceled ? null : r.filePaths[0] ?? null;
-  };
+  // The pickers: paths from the system dialog (checked in fileDialogs.ts), parented to the focused window,
+  // so the renderer never types or sees a path it could not have chosen.
+  const { pickFile, pickPath } = createPickers((options) => {
+    const win = BrowserWindow.getFocusedWindow();
+    return win ? dialog.showOpenDialog(win, options) : dialog.showOpenDialog(options);
+  });
   const { handlers, dispose } = createDefaultServices({ mode: 'electron', dataDir: resolveDataDir(), appRoot, events, spawnTrainer: utilityTrainerSpawner, pickFile, pickPath });
   // Quitting stops trainers after their current step (checkpointed) and closes the store.
   let disposed = false;
@@ -70,13 +62,8 @@ function registerIpc(): void {
   });
   const route = createRouter(handlers);
   for (const method of API_METHOD_NAMES) {
-    ipcMain.handle(ipcChannel(method), (event, args: unknown) => {
-      // Only our own page may call the API (not a frame or a page navigated elsewhere).
-      if (!isOurPage(event.senderFrame?.url ?? '')) {
-        return { ok: false, error: { code: 'unauthorized', message: 'IPC from an unexpected page' } };
-      }
-      return route(method, args);
-    });
+    // Only our own page may call the API (not a frame or a page navigated elsewhere).
+    ipcMain.handle(ipcChannel(method), ipcHandler(route, method, isOurPage));
   }
   events.onAny((event, payload) => {
     for (const win of BrowserWindow.getAllWindows()) win.webContents.send(IPC_EVENT_CHANNEL, { event, payload });

@@ -7,6 +7,7 @@
 import type { RunStatus } from '../api/contract/index.js';
 
 export function resumeRefusal(runId: number | string, status: RunStatus): string | null {
+  if (status === 'draft') return `run ${runId} is a draft that never started; start it (Start in the workbench, or clipo start ${runId})`;
   if (status === 'finished' || status === 'failed') return `run ${runId} is ${status}; duplicate it to train again`;
   return null;
 }

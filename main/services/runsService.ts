@@ -41,9 +41,10 @@ type RunViewMethods = 'projection' | 'searchSamples' | 'promptSteps' | 'sampleTo
 
 export function createRunsService({ store, supervisor, dataDir, emit }: RunsServiceDeps): CoreRunsService & { createRun(recipe: RecipeInput, start: boolean): number } {
   /** What a person did to the run goes into its event log (and to every open window) like the trainer's own events. */
-  const note = (id: number, kind: string, message: string): void => {
+  const note = (id: number, kind: string, message: string, atStep = true): void => {
     try {
-      store.events.add(id, { step: Math.max(0, store.runs.get(id).currentStep), level: 'info', kind, message });
+      // A note before the first step has no step: a fresh start clears the run's events from step 0 on.
+      store.events.add(id, { ...(atStep ? { step: Math.max(0, store.runs.get(id).currentStep) } : {}), level: 'info', kind, message });
       emit('run.event', { runId: String(id), level: 'info', kind, message });
     } catch { /* the action itself succeeded; a log row is not worth failing it */ }
   };
@@ -114,7 +115,11 @@ export function createRunsService({ store, supervisor, dataDir, emit }: RunsServ
     const recipe = parseRecipe(recipeInput);
     // A run on an imported dataset is linked to its row (runs.dataset_id; deleting the dataset unlinks, never deletes, the run).
     const datasetId = recipe.data.kind === 'dataset' ? store.library.datasetByName(recipe.data.name)?.id ?? null : null;
-    const id = store.runs.create({ name: recipe.name, recipeJson: JSON.stringify(recipe), totalSteps: totalRunSteps(recipe), datasetId, minId: nextRunFolderId(dataDir) });
+    // Not started now: a draft, which only runs.start starts (a 'queued' run would wait for nobody).
+    const id = store.runs.create({
+      name: recipe.name, recipeJson: JSON.stringify(recipe), totalSteps: totalRunSteps(recipe), datasetId, minId: nextRunFolderId(dataDir),
+      status: startNow ? 'queued' : 'draft',
+    });
     if (startNow) start(id, false);
     return id;
   };
@@ -135,6 +140,16 @@ export function createRunsService({ store, supervisor, dataDir, emit }: RunsServ
       };
     },
     create: ({ recipe, start: startNow }) => ({ runId: String(createRun(recipe, startNow)) }),
+    start: ({ runId }) => {
+      const id = parseRunId(runId);
+      const status = store.runs.get(id).status;
+      if (status !== 'draft') {
+        throw conflict(`run ${runId} is ${status}, not a draft; only a draft can be started (${status === 'stopped' || status === 'crashed' || status === 'paused' ? 'resume it instead' : 'duplicate it to train again'})`);
+      }
+      start(id, false);
+      note(id, 'start', 'draft started (Start in the workbench)', false);
+      return summary(id);
+    },
     pause: ({ runId }) => {
       const id = parseRunId(runId);
       if (isForeign(id, store.runs.get(id).status)) throw foreign(runId, 'paused');

@@ -52,14 +52,23 @@ export function migrate(db: Database, options: { to?: number; list?: readonly Mi
   const applied: number[] = [];
   for (const m of list) {
     if (m.version <= current || m.version > to) continue;
+    const fkWasOn = m.foreignKeysOff ? db.pragma('foreign_keys', { simple: true }) === 1 : false;
+    if (fkWasOn) db.pragma('foreign_keys = OFF');
     try {
       db.transaction(() => {
         db.exec(m.sql);
+        if (m.foreignKeysOff) {
+          // The rebuilt table must still satisfy every reference to it (SQLite's step 10).
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length) throw new StoreError('BAD_MIGRATIONS', `migration ${m.version} (${m.name}) left ${broken.length} broken foreign key(s)`);
+        }
         // PRAGMA takes no bind parameters; the version is a checked integer.
         db.pragma(`user_version = ${m.version}`);
       })();
     } catch (err) {
       throw toStoreError(err, `migration ${m.version} (${m.name}) failed`);
+    } finally {
+      if (fkWasOn) db.pragma('foreign_keys = ON');
     }
     applied.push(m.version);
   }

@@ -2,8 +2,8 @@
 // the mapping happens only inside main/store (STYLE §6).
 
 // Same union as RunStatus in main/api/contract/types.ts ('stopped' = ended by the user before total_steps).
-export type RunStatus = 'queued' | 'running' | 'paused' | 'finished' | 'stopped' | 'crashed' | 'failed';
-export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused', 'finished', 'stopped', 'crashed', 'failed'];
+export type RunStatus = 'draft' | 'queued' | 'running' | 'paused' | 'finished' | 'stopped' | 'crashed' | 'failed';
+export const RUN_STATUSES: readonly RunStatus[] = ['draft', 'queued', 'running', 'paused', 'finished', 'stopped', 'crashed', 'failed'];
 
 export interface Run {
   id: number;

@@ -63,19 +63,33 @@ export async function handleUpload(req: IncomingMessage, o: { dataDir: string; r
   }
 }
 
-/** Streams the request body into `path` (backpressure kept), rejecting with `tooLarge` past `maxBytes`. */
+/**
+ * Streams the request body into `path` (backpressure kept), rejecting with `tooLarge` past `maxBytes`.
+ * A browser that cancels (or drops) the upload closes the request before its end: that rejects too,
+ * and every rejection waits until the file is closed, so the caller's cleanup removes a finished
+ * partial file (not one still being opened or written).
+ */
 export function receiveBody(req: IncomingMessage, path: string, maxBytes: number): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     const out = createWriteStream(path);
     let size = 0;
+    let settled = false;
+    const fail = (e: Error) => {
+      if (settled) return;
+      settled = true;
+      req.destroy();
+      out.destroy();
+      if (out.closed) reject(e); else out.once('close', () => reject(e));
+    };
     req.on('data', (chunk: Buffer) => {
+      if (settled) return;
       size += chunk.length;
-      if (size > maxBytes) { req.destroy(); out.destroy(); reject(Object.assign(new Error('too large'), { tooLarge: true })); return; }
+      if (size > maxBytes) { fail(Object.assign(new Error('too large'), { tooLarge: true })); return; }
       if (!out.write(chunk)) { req.pause(); out.once('drain', () => req.resume()); }
     });
-    req.on('end', () => out.end(() => resolve(size)));
-    req.on('aborted', () => { out.destroy(); reject(new Error('the upload was interrupted')); });
-    req.on('error', (e) => { out.destroy(); reject(e); });
-    out.on('error', (e) => { req.destroy(); reject(e); });
+    req.on('end', () => out.end(() => { if (!settled) { settled = true; resolve(size); } }));
+    req.on('close', () => { if (!req.complete) fail(new Error('the upload was cancelled or interrupted')); });
+    req.on('error', fail);
+    out.on('error', fail);
   });
 }

@@ -1,11 +1,12 @@
 /**
  * Web mode's model upload and export download, the browser twins of Electron's
  * file and folder pickers: the model goes as the raw body of
- * POST /api/models.upload (streamed, never read into memory here); an export
+ * POST /api/models.upload (streamed, with progress and cancel); an export
  * comes back from POST /api/runs.exportDownload as a ZIP the browser saves.
  */
 import { ApiError, type ApiResult, type ExportFormat, type ModelInfo } from '../../main/api/contract/index.js';
 import { currentWebToken } from './webToken.js';
+import { uploadWithProgress, type UploadOptions } from './uploadWithProgress.js';
 
 function token(): string {
   const t = currentWebToken();
@@ -14,17 +15,9 @@ function token(): string {
 }
 const unreachable = () => new ApiError({ code: 'unavailable', message: 'The request did not reach the workbench server. Is `npm run web` still running?' });
 
-export async function uploadModel(file: File): Promise<ModelInfo> {
-  let res: Response;
-  try {
-    res = await fetch('./api/models.upload', {
-      method: 'POST', body: file, cache: 'no-store', credentials: 'omit',
-      headers: { 'Content-Type': 'application/octet-stream', Authorization: `Bearer ${token()}`, 'X-Clipo-Filename': encodeURIComponent(file.name) },
-    });
-  } catch (e) { if (e instanceof ApiError) throw e; throw unreachable(); }
-  const body = (await res.json().catch(() => null)) as ApiResult<ModelInfo> | null;
-  if (body && body.ok) return body.value;
-  throw new ApiError(body && !body.ok ? body.error : { code: 'internal', message: `The server answered ${res.status} to the upload.` });
+/** Streamed with progress and cancel (uploadWithProgress); the server removes a cancelled upload. */
+export function uploadModel(file: File, opts: UploadOptions = {}): Promise<ModelInfo> {
+  return uploadWithProgress<ModelInfo>('./api/models.upload', file, {}, opts);
 }
 
 /** Exports the run on the server and saves the files as one ZIP through the browser's download. Returns the file name. */

@@ -35,7 +35,7 @@ import { mulberry32 } from './seededRandom.js';
 const SEED = Number(process.env.CLIPO_FUZZ_SEED ?? 16);
 const dir = mkdtempSync(join(tmpdir(), 'api-fuzz-'));
 // Valid calls that would start real work (a trainer, a download, a tool process) are not sent over HTTP.
-const SIDE_EFFECTS = new Set(['runs.create', 'runs.resume', 'runs.evaluate', 'runs.export', 'models.download', 'runs.duplicate']);
+const SIDE_EFFECTS = new Set(['runs.create', 'runs.start', 'runs.resume', 'runs.evaluate', 'runs.export', 'models.download', 'runs.duplicate']);
 
 const typedOrOk = (r: ApiResult<unknown>, label: string) => {
   if (r.ok) return;

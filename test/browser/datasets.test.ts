@@ -4,42 +4,31 @@
 // its failed rows and prompt preview shown; a Hub preset (GSM8K) imported with
 // one click becomes a dataset with real row counts; the wizard picks it from a
 // list (no typed path) and a run starts on it, with the preset's verifier.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiEventBus } from '../../main/api/ApiEventBus.js';
-import { createDefaultServices } from '../../main/services/createDefaultServices.js';
 import type { HandlerContext } from '../../main/services/createHandlers.js';
-import { findAppRoot } from '../../main/services/findAppRoot.js';
 import { forkSpawner } from '../../main/trainer/Supervisor.js';
-import { startWebServer, type WebServer } from '../../main/web/startWebServer.js';
+import type { WebServer } from '../../main/web/startWebServer.js';
 import { startFakeHub, type FakeHub } from '../models/fakeHub.js';
+import { root, startHarness, type Harness } from './harness.js';
 
-const CHROMIUM = process.env.CLIPO_CHROMIUM ?? '/usr/bin/chromium';
-const root = findAppRoot();
 const shots = join(root, 'test-results', 'screenshots');
 const POLL = { timeout: 60_000, interval: 150 };
 
 let tmp: string;
 let hub: FakeHub;
 let server: WebServer;
-let context: BrowserContext;
 let services: HandlerContext;
-let dispose: () => Promise<void>;
 let page: Page;
-const problems: string[] = [];
+let problems: string[];
+let h: Harness;
 const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (or set CLIPO_CHROMIUM)`);
-  const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'renderer'], { cwd: root, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`renderer build failed:\n${build.stdout}\n${build.stderr}`);
   mkdirSync(shots, { recursive: true });
-  tmp = mkdtempSync(join(tmpdir(), 'clipo-datasets-'));
   hub = await startFakeHub();
   const n = 24;
   hub.addDatasetFile('openai/gsm8k', 'main/train-00000-of-00001.parquet', parquetWriteBuffer({
@@ -56,29 +45,15 @@ beforeAll(async () => {
   }));
   const entry = join(root, 'dist', 'main', 'trainer', 'trainerMain.js');
   if (!existsSync(entry)) throw new Error(`${entry} missing: run \`npm run build\` first`);
-  const dataDir = join(tmp, 'data');
-  const events = new ApiEventBus();
-  const created = createDefaultServices({ mode: 'web', dataDir, appRoot: root, events, hubEndpoint: hub.url, spawnTrainer: () => forkSpawner()(entry) });
-  services = created.context;
-  dispose = created.dispose;
-  server = await startWebServer({ port: 0, dataDir, handlers: created.handlers, events, staticDir: join(root, 'dist', 'renderer') });
-  context = await chromium.launchPersistentContext(join(tmp, 'profile'), {
-    executablePath: CHROMIUM, headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-    viewport: { width: 1280, height: 900 },
-  });
-  page = await context.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  h = await startHarness({ name: 'datasets', viewport: { width: 1280, height: 900 }, services: { hubEndpoint: hub.url, spawnTrainer: () => forkSpawner()(entry) } });
+  ({ tmp, server, services, problems } = h);
+  page = await h.newPage();
   await page.goto(server.url);
 });
 
 afterAll(async () => {
-  await context?.close();
-  await server?.close();
-  await dispose?.();
+  await h?.close();
   await hub?.close();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
 describe('datasets in the browser', () => {

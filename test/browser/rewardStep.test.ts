@@ -3,58 +3,30 @@
 // the demo's prefix verifier), a component is edited, and the tester shows
 // every component's value and reason as the server's verifiers compute them,
 // including a custom JavaScript reward run in the sandbox. No run is started.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiEventBus } from '../../main/api/ApiEventBus.js';
 import { closeRewardSandbox } from '../../main/rewards/quickjsRunner.js';
-import { createDefaultServices } from '../../main/services/createDefaultServices.js';
-import { findAppRoot } from '../../main/services/findAppRoot.js';
-import { startWebServer, type WebServer } from '../../main/web/startWebServer.js';
+import { root, startHarness, type Harness } from './harness.js';
 
-const CHROMIUM = process.env.CLIPO_CHROMIUM ?? '/usr/bin/chromium';
-const root = findAppRoot();
 const shots = join(root, 'test-results', 'screenshots');
 const POLL = { timeout: 30_000, interval: 100 };
 
-let tmp: string;
-let server: WebServer;
-let context: BrowserContext;
-let dispose: () => Promise<void>;
+let h: Harness;
 let page: Page;
-const problems: string[] = [];
+let problems: string[];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (or set CLIPO_CHROMIUM)`);
-  const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'renderer'], { cwd: root, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`renderer build failed:\n${build.stdout}\n${build.stderr}`);
   mkdirSync(shots, { recursive: true });
-  tmp = mkdtempSync(join(tmpdir(), 'clipo-reward-'));
-  const dataDir = join(tmp, 'data');
-  const events = new ApiEventBus();
-  const created = createDefaultServices({ mode: 'web', dataDir, appRoot: root, events });
-  dispose = created.dispose;
-  server = await startWebServer({ port: 0, dataDir, handlers: created.handlers, events, staticDir: join(root, 'dist', 'renderer') });
-  context = await chromium.launchPersistentContext(join(tmp, 'profile'), {
-    executablePath: CHROMIUM, headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-    viewport: { width: 1280, height: 900 },
-  });
-  page = await context.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.goto(server.url);
+  h = await startHarness({ name: 'reward', viewport: { width: 1280, height: 900 } });
+  problems = h.problems;
+  page = await h.openPage();
 }, 120_000);
 
 afterAll(async () => {
-  await context?.close();
-  await server?.close();
-  await dispose?.();
+  await h?.close();
   await closeRewardSandbox();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
 const resultRow = (key: string) => page.getByTestId('reward-test-results').locator(`tr[data-component="${key}"]`);

@@ -8,28 +8,24 @@
 // missing file; the palette follows a live prefers-color-scheme switch; 1024 px fits.
 // Screenshots of every view touched, light and dark: test-results/screenshots/run-tools-*.png.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaygroundChunk, RewardTestResult } from '../../main/api/contract/index.js';
-import { ApiEventBus } from '../../main/api/ApiEventBus.js';
+import type { ApiEventBus } from '../../main/api/ApiEventBus.js';
 import { recipePresets } from '../../main/recipes/index.js';
-import { createDefaultServices } from '../../main/services/createDefaultServices.js';
 import type { HandlerContext } from '../../main/services/createHandlers.js';
-import { findAppRoot } from '../../main/services/findAppRoot.js';
 import { Store } from '../../main/store/Store.js';
 import { forkToolSpawner } from '../../main/services/toolSpawner.js';
 import { forkSpawner } from '../../main/trainer/Supervisor.js';
 import { TOOL_ENTRY } from '../../main/trainer/toolProtocol.js';
-import { startWebServer, type WebServer } from '../../main/web/startWebServer.js';
+import type { WebServer } from '../../main/web/startWebServer.js';
 import { zodToApiError } from '../../main/api/router.js';
 import { apiArgSchemas } from '../../main/api/schemas.js';
+import { root, startHarness, type Harness } from './harness.js';
 
-const CHROMIUM = process.env.CLIPO_CHROMIUM ?? '/usr/bin/chromium';
-const root = findAppRoot();
 const shots = join(root, 'test-results', 'screenshots');
 const POLL = { timeout: 30_000, interval: 100 };
 const MODEL_LIMIT = 64 * 1024 ** 2;
@@ -39,14 +35,14 @@ let dataDir: string;
 let server: WebServer;
 let context: BrowserContext;
 let services: HandlerContext;
-let dispose: () => Promise<void>;
 let page: Page;
 let events: ApiEventBus;
 let reader: Store;
 let runId = '';
 let idleRunId = '';
 let uploadedId = '';
-const problems: string[] = [];
+let problems: string[];
+let h: Harness;
 
 const shot = (name: string) => page.screenshot({ path: join(shots, `run-tools-${name}.png`), fullPage: true });
 const go = async (hash: string, heading: string | RegExp) => {
@@ -56,53 +52,38 @@ const go = async (hash: string, heading: string | RegExp) => {
 const setTheme = (t: 'light' | 'dark') => page.evaluate(`document.documentElement.dataset.theme = '${t}'`);
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (or set CLIPO_CHROMIUM)`);
   if (!existsSync(join(root, 'dist', 'main', 'trainer', 'toolMain.js'))) throw new Error('dist/ missing: run `npm run build` first');
-  const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'renderer'], { cwd: root, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`renderer build failed:\n${build.stdout}\n${build.stderr}`);
   mkdirSync(shots, { recursive: true });
-  tmp = mkdtempSync(join(tmpdir(), 'clipo-runtools-'));
-  dataDir = join(tmp, 'data');
-  events = new ApiEventBus();
   // The built trainer and tool entries (the sources' .js siblings exist only in dist/).
   const dist = join(root, 'dist', 'main', 'trainer');
-  const created = createDefaultServices({
-    mode: 'web', dataDir, appRoot: root, events,
-    spawnTrainer: (entry) => entry === TOOL_ENTRY ? forkToolSpawner()(join(dist, 'toolMain.js')) : forkSpawner()(join(dist, 'trainerMain.js')),
+  h = await startHarness({
+    name: 'runtools', viewport: { width: 1280, height: 860 }, acceptDownloads: true,
+    services: { spawnTrainer: (entry) => entry === TOOL_ENTRY ? forkToolSpawner()(join(dist, 'toolMain.js')) : forkSpawner()(join(dist, 'trainerMain.js')) },
+    server: { maxModelUploadBytes: MODEL_LIMIT },
   });
-  services = created.context;
-  dispose = created.dispose;
-  server = await startWebServer({ port: 0, dataDir, handlers: created.handlers, events, staticDir: join(root, 'dist', 'renderer'), maxModelUploadBytes: MODEL_LIMIT });
+  ({ tmp, dataDir, server, context, services, events, problems } = h);
   reader = Store.open(join(dataDir, 'clipo.db'));
 
   // A short demo run with two checkpoints: what the playground and the export use.
   const demo = recipePresets().find((p) => p.id === 'demo')!.recipe;
   runId = (await services.runs!.create!({ recipe: { ...demo, name: 'tiny', training: { ...demo.training, steps: 6, checkpointEvery: 3 } }, start: true })).runId;
   idleRunId = (await services.runs!.create!({ recipe: { ...demo, name: 'idle' }, start: false })).runId;
+  // A draft until started; made 'queued' with no trainer (one waiting to be picked up) to test Stop on it.
+  reader.runs.updateStatus(Number(idleRunId), 'queued');
   for (let t = Date.now(); reader.runs.get(Number(runId)).status !== 'finished'; await new Promise((r) => setTimeout(r, 250))) {
     const s = reader.runs.get(Number(runId));
     if (s.status === 'failed' || s.status === 'crashed' || Date.now() - t > 240_000) throw new Error(`the demo run did not finish: ${s.status} ${s.error ?? ''}`);
   }
   if (reader.checkpoints.list(Number(runId)).length < 2) throw new Error('the demo run has fewer than 2 checkpoints');
 
-  context = await chromium.launchPersistentContext(join(tmp, 'profile'), {
-    executablePath: CHROMIUM, headless: true, acceptDownloads: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-    viewport: { width: 1280, height: 860 },
-  });
-  page = await context.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page = await h.newPage();
   await page.goto(server.url);
   await page.getByRole('heading', { level: 1, name: 'Runs' }).waitFor({ timeout: 30_000 });
 }, 420_000);
 
 afterAll(async () => {
-  await context?.close();
-  await server?.close();
-  await dispose?.();
   reader?.close();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  await h?.close();
 });
 
 describe('the run page', () => {

@@ -1,8 +1,9 @@
 /**
  * The CLI under issue 16's findings: `--json` prints the failure reason as
  * JSON, a read-only data folder still lets `clipo runs` / `show` read, a
- * finished run is not resumed (the API's rule), and a misspelled recipe key
- * is refused with a suggestion.
+ * finished run is not resumed (the API's rule), a draft is listed as one and
+ * `clipo start` trains it (and only it), and a misspelled recipe key is
+ * refused with a suggestion.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ const root = mkdtempSync(join(tmpdir(), 'cli-rel-'));
 const dataDir = join(root, 'data');
 const clipo = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, CLIPO_DATA_DIR: dataDir }, timeout: 60_000 });
 let finishedId = 0;
+let draftId = 0;
 
 beforeAll(() => {
   expect(existsSync(resolve('dist/main/cli/clipo.js')), 'run `npm run build` first').toBe(true);
@@ -28,6 +30,8 @@ beforeAll(() => {
   const recipe = parseRecipe({ ...recipePresets().find((p) => p.id === 'demo')!.recipe, name: 'done' });
   finishedId = store.runs.create({ name: 'done', recipeJson: JSON.stringify(recipe), totalSteps: 1 });
   store.runs.updateStatus(finishedId, 'finished');
+  const small = parseRecipe({ ...recipe, name: 'draft', rollout: { ...recipe.rollout, groupSize: 4, promptsPerStep: 4 }, training: { ...recipe.training, steps: 1 } });
+  draftId = store.runs.create({ name: 'draft', recipeJson: JSON.stringify(small), totalSteps: 1, status: 'draft' });
   store.close();
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -52,6 +56,25 @@ describe('clipo CLI failures', () => {
     expect(r.stderr).toMatch(new RegExp(`run ${finishedId} is finished; duplicate it to train again`));
   });
 
+  it('lists a draft as one, refuses to resume it or to start a non-draft, and `clipo start` trains it', () => {
+    const list = clipo('runs', '--json');
+    expect(list.status, list.stderr).toBe(0);
+    expect((JSON.parse(list.stdout) as { id: string; status: string }[]).find((x) => x.id === String(draftId))?.status).toBe('draft');
+    const resume = clipo('resume', String(draftId));
+    expect(resume.status).toBe(2);
+    expect(resume.stderr).toMatch(new RegExp(`run ${draftId} is a draft that never started; start it .*clipo start ${draftId}`));
+    const notDraft = clipo('start', String(finishedId));
+    expect(notDraft.status).toBe(2);
+    expect(notDraft.stderr).toMatch(new RegExp(`run ${finishedId} is finished, not a draft`));
+    const start = clipo('start', String(draftId), '--json');
+    expect(start.status, start.stderr).toBe(0);
+    const store = Store.open(join(dataDir, 'clipo.db'));
+    try {
+      expect(store.runs.get(draftId)).toMatchObject({ status: 'finished', currentStep: 0 });
+      expect(store.runs.get(finishedId).status).toBe('finished');
+    } finally { store.close(); }
+  });
+
   it('a misspelled recipe key is refused with a suggestion', () => {
     const typo = join(root, 'typo.json');
     writeFileSync(typo, JSON.stringify({ training: { step: 3 } }));
@@ -67,7 +90,7 @@ describe('clipo CLI failures', () => {
     try {
       const r = clipo('runs', '--json');
       expect(r.status, r.stderr).toBe(0);
-      expect((JSON.parse(r.stdout) as { id: string }[]).map((x) => x.id)).toEqual([String(finishedId)]);
+      expect((JSON.parse(r.stdout) as { id: string }[]).map((x) => x.id).sort()).toEqual([String(finishedId), String(draftId)].sort());
       const s = clipo('show', String(finishedId));
       expect(s.status, s.stderr).toBe(0);
       expect(s.stdout).toMatch(/status: finished/);

@@ -25,12 +25,13 @@ describe('migrations', () => {
       migrate(db, { to: migrations[i - 1]?.version ?? 0 });
       const before = new Set(tablesOf(db));
       const cols = (t: string) => (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(t) as { name: string }[]).map((c) => c.name).join(',');
-      const colsBefore = new Map([...before].map((t) => [t, cols(t)]));
+      const sqlOf = (t: string) => (db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').get(t) as { sql: string }).sql;
+      const colsBefore = new Map([...before].map((t) => [t, cols(t) + sqlOf(t)]));
       expect(migrate(db, { to: version })).toEqual([version]);
       expect(schemaVersion(db)).toBe(version);
-      // Every migration adds a table or columns to one (0130, 0140), and every table stays STRICT.
+      // Every migration adds a table, adds columns to one (0130, 0140) or rebuilds one (0150), and every table stays STRICT.
       const added = tablesOf(db).filter((t) => !before.has(t));
-      const widened = [...before].filter((t) => cols(t) !== colsBefore.get(t));
+      const widened = [...before].filter((t) => cols(t) + sqlOf(t) !== colsBefore.get(t));
       expect(added.length + widened.length).toBeGreaterThan(0);
       for (const t of [...added, ...widened]) {
         const sql = (db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').get(t) as { sql: string }).sql;
@@ -118,6 +119,39 @@ describe('migration 0110 (imported datasets)', () => {
     db.prepare('DELETE FROM datasets WHERE id = 7').run();
     expect(db.prepare('SELECT count(*) AS n FROM dataset_errors').get()).toEqual({ n: 0 });
     expect(db.prepare('SELECT dataset_id FROM runs WHERE id = 3').get()).toEqual({ dataset_id: null });
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+  });
+});
+
+describe('migration 0150 (run drafts)', () => {
+  it("rebuilds runs with 'draft' allowed, keeping every run's rows in the tables that cascade from it", () => {
+    const db = new Database(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, { to: 140 });
+    db.prepare(`INSERT INTO runs (id, name, status, recipe_json, created_at, total_steps, current_step, notes, tags_json)
+      VALUES (4, 'r', 'stopped', '{}', 1, 10, 0, 'kept', '["a"]')`).run();
+    db.prepare('INSERT INTO steps (run_id, step, wall_time) VALUES (4, 0, 1.5)').run();
+    db.prepare(`INSERT INTO samples (run_id, step, prompt_index, sample_index, prompt, completion, reward, length) VALUES (4, 0, 0, 0, 'p', 'c', 1, 1)`).run();
+    db.prepare(`INSERT INTO events (run_id, step, time, level, kind, message) VALUES (4, 0, 1, 'info', 'k', 'm')`).run();
+    expect(() => db.prepare(`UPDATE runs SET status = 'draft' WHERE id = 4`).run()).toThrow(/CHECK/);
+    // Left 'queued' by the old runs.duplicate: never started (5); just queued by a live trainer (6, its lease); started (7).
+    const queued = db.prepare(`INSERT INTO runs (id, name, status, recipe_json, created_at, started_at, total_steps, current_step) VALUES (?, 'q', 'queued', '{}', 1, ?, 10, ?)`);
+    queued.run(5, null, -1); queued.run(6, null, -1); queued.run(7, 2, 3);
+    db.prepare(`INSERT INTO run_leases (run_id, pid, host, token, acquired_at, heartbeat_at) VALUES (6, 1, 'h', 't', 1, 1)`).run();
+    expect(migrate(db)).toContain(150);
+    expect(db.prepare('SELECT id, status FROM runs WHERE id IN (5, 6, 7) ORDER BY id').all())
+      .toEqual([{ id: 5, status: 'draft' }, { id: 6, status: 'queued' }, { id: 7, status: 'queued' }]);
+    // Dropping the old table with foreign keys on would have cascaded into these.
+    const count = (t: string) => (db.prepare(`SELECT count(*) AS n FROM ${t} WHERE run_id = 4`).get() as { n: number }).n;
+    expect([count('steps'), count('samples'), count('events')]).toEqual([1, 1, 1]);
+    expect(db.prepare('SELECT name, status, notes, tags_json, current_step FROM runs WHERE id = 4').get())
+      .toEqual({ name: 'r', status: 'stopped', notes: 'kept', tags_json: '["a"]', current_step: 0 });
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1); // restored after the migration
+    db.prepare(`UPDATE runs SET status = 'draft' WHERE id = 4`).run();
+    expect(() => db.prepare(`UPDATE runs SET status = 'nonsense' WHERE id = 4`).run()).toThrow(/CHECK/);
+    // The references still point at the rebuilt table: deleting the run cascades as before.
+    db.prepare('DELETE FROM runs WHERE id = 4').run();
+    expect([count('steps'), count('samples'), count('events')]).toEqual([0, 0, 0]);
     expect(db.pragma('foreign_key_check')).toEqual([]);
   });
 });

@@ -1,8 +1,9 @@
 // Web mode's dataset upload (POST /api/datasets.upload): behind the token and
 // Origin checks, streamed to the data folder byte for byte, refused past the
 // size limit (declared or not), names stripped of folders, the saved upload
-// removed once datasets.importFile has taken its copy.
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+// removed once datasets.importFile has taken its copy; an upload the client
+// cancels mid-body leaves no partial file.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -89,5 +90,26 @@ describe('POST /api/datasets.upload', () => {
     expect(safeUploadName(encodeURIComponent('C:\\Users\\me\\d.parquet'))).toBe('d.parquet');
     expect(safeUploadName(encodeURIComponent('.hidden.csv'))).toBeNull();
     expect(safeUploadName('%E0%A4%A')).toBeNull();
+  });
+
+  it('a client that cancels mid-body leaves no partial file, and the server keeps serving', async () => {
+    const before = imported.length;
+    const uploads = join(dataDir, 'uploads');
+    const partialSizes = (): number[] => readdirSync(uploads).flatMap((d) => readdirSync(join(uploads, d)).map((f) => statSync(join(uploads, d, f)).size));
+    const req = request({ host: '127.0.0.1', port: server.port, path: '/api/datasets.upload', method: 'POST', headers: { Host: `127.0.0.1:${server.port}`, ...ok(), 'Content-Length': String(MAX - 1) } });
+    req.on('error', () => undefined); // destroyed below on purpose
+    req.write(Buffer.alloc(20_000, 97));
+    // The server has the first part on disk (a partial upload exists) ...
+    const end = Date.now() + 5000;
+    while (!(partialSizes()[0]! >= 20_000) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    expect(partialSizes()).toEqual([20_000]);
+    // ... then the client goes away (the browser's Cancel aborts the request the same way).
+    req.destroy();
+    const gone = Date.now() + 5000;
+    while (readdirSync(uploads).length > 0 && Date.now() < gone) await new Promise((r) => setTimeout(r, 20));
+    expect(readdirSync(uploads)).toEqual([]);
+    expect(imported.length).toBe(before);
+    const next = await upload(Buffer.from('{"q":1}\n'), ok());
+    expect(next.status).toBe(200);
   });
 });

@@ -31,13 +31,17 @@ export interface ApiMethods {
 
   'runs.list': { args: Empty; result: RunSummary[] };
   'runs.get': { args: RunRef; result: RunDetail };
+  /** start: false makes a draft (status 'draft') that runs.start starts later. */
   'runs.create': { args: { recipe: RecipeInput; start: boolean }; result: { runId: string } };
+  /** Starts a draft (created with start: false, or by runs.duplicate); any other status is a `conflict` (resume a stopped run instead). */
+  'runs.start': { args: RunRef; result: RunSummary };
   'runs.pause': { args: RunRef; result: RunSummary };
   'runs.resume': { args: RunRef; result: RunSummary };
   /** force: kill the trainer now (its process group) instead of letting it finish the step; steps after the last checkpoint are re-run on resume. */
   'runs.stop': { args: RunRef & { force?: boolean }; result: RunSummary };
   /** Renames a run and sets its notes and tags (any field left out keeps its value); recorded in its events. */
   'runs.update': { args: RunRef & { name?: string; notes?: string; tags?: string[] }; result: RunSummary };
+  /** A copy of the run's recipe as a new draft (not started: runs.start starts it). */
   'runs.duplicate': { args: RunRef & { name?: string }; result: { runId: string } };
   /** Electron: a folder chosen in the system dialog (export destination); null when cancelled. Web mode: unavailable (exports download as a ZIP). */
   'runs.pickFolder': { args: Empty; result: { path: string | null } };
@@ -180,7 +184,7 @@ export type ApiReturn<M extends ApiMethodName> = ApiMethods[M]['result'];
 export const API_METHOD_NAMES = [
   'app.info', 'settings.get', 'settings.set',
   'recipes.presets', 'recipes.form', 'recipes.validate', 'recipes.preflight',
-  'runs.list', 'runs.get', 'runs.create', 'runs.pause', 'runs.resume', 'runs.stop', 'runs.update', 'runs.duplicate',
+  'runs.list', 'runs.get', 'runs.create', 'runs.start', 'runs.pause', 'runs.resume', 'runs.stop', 'runs.update', 'runs.duplicate',
   'runs.pickFolder', 'runs.delete', 'runs.metrics', 'runs.steps', 'runs.samples', 'runs.embeddings',
   'runs.projection', 'runs.searchSamples', 'runs.promptSteps', 'runs.sampleTokens', 'runs.exportTensorBoard',
   'runs.compare', 'runs.export', 'runs.evaluate', 'runs.evaluations', 'runs.cancelJob', 'runs.alarms',

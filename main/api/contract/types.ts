@@ -4,7 +4,7 @@
  */
 import type { DataSource, DatasetFormat, FieldMap, Recipe, RecipeInput } from './recipe.js';
 
-export type RunStatus = 'queued' | 'running' | 'paused' | 'finished' | 'stopped' | 'crashed' | 'failed';
+export type RunStatus = 'draft' | 'queued' | 'running' | 'paused' | 'finished' | 'stopped' | 'crashed' | 'failed';
 
 export interface AppInfo {
   name: string;

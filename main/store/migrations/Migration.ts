@@ -8,4 +8,11 @@ export interface Migration {
   readonly name: string;
   /** DDL executed as one script inside the migration's transaction. */
   readonly sql: string;
+  /**
+   * Run with PRAGMA foreign_keys=OFF (set outside the transaction: SQLite ignores it
+   * inside one), for a migration that rebuilds a parent table: dropping the old table
+   * with foreign keys on would cascade into its children. The migrator runs
+   * PRAGMA foreign_key_check before committing and restores the setting after.
+   */
+  readonly foreignKeysOff?: true;
 }

@@ -15,6 +15,7 @@ import { migration0110 } from './0110-imported-datasets.js';
 import { migration0120 } from './0120-alarms.js';
 import { migration0130 } from './0130-sample-logprobs.js';
 import { migration0140 } from './0140-run-notes.js';
+import { migration0150 } from './0150-run-drafts.js';
 
 export const migrations: readonly Migration[] = [
   migration0010,
@@ -31,4 +32,5 @@ export const migrations: readonly Migration[] = [
   migration0120,
   migration0130,
   migration0140,
+  migration0150,
 ];

@@ -1,0 +1,101 @@
+/**
+ * The setup every browser test repeats: build the current renderer, start the
+ * real web server on the real services in a temporary data folder, open
+ * Debian's Chromium, and collect each page's console errors and page errors
+ * (a test expects `problems` to stay empty). Only what differs (fake areas, a
+ * trainer stand-in, upload limits) is passed in.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { ApiEventBus } from '../../main/api/ApiEventBus.js';
+import { createDefaultServices, type DefaultServicesOptions } from '../../main/services/createDefaultServices.js';
+import type { HandlerContext } from '../../main/services/createHandlers.js';
+import { findAppRoot } from '../../main/services/findAppRoot.js';
+import { startWebServer, type WebServer, type WebServerOptions } from '../../main/web/startWebServer.js';
+
+export const CHROMIUM = process.env.CLIPO_CHROMIUM ?? '/usr/bin/chromium';
+export const root = findAppRoot();
+
+export interface Harness {
+  tmp: string;
+  dataDir: string;
+  events: ApiEventBus;
+  services: HandlerContext;
+  server: WebServer;
+  context: BrowserContext;
+  /** Console errors and page errors of every page opened with openPage. */
+  problems: string[];
+  /** A new blank tab whose console errors and page errors go into `problems`. */
+  newPage(): Promise<Page>;
+  /** newPage at `url` (default: the app with its token). */
+  openPage(url?: string): Promise<Page>;
+  /** Shows an app route (`#/runs/3`) in a page opened with openPage (the token is kept in its session); reloads if already there. */
+  go(page: Page, hash: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+type ServiceOptions = Partial<Omit<DefaultServicesOptions, 'mode' | 'dataDir' | 'appRoot' | 'events'>>;
+
+export interface HarnessOptions {
+  /** Prefix of the temporary folder. */
+  name: string;
+  /** Service options (fake areas, a trainer stand-in, pickers); a function gets the temporary folder first (to write a stand-in into). */
+  services?: ServiceOptions | ((tmp: string) => ServiceOptions);
+  server?: Partial<Omit<WebServerOptions, 'port' | 'dataDir' | 'handlers' | 'events' | 'staticDir'>>;
+  viewport?: { width: number; height: number };
+  acceptDownloads?: boolean;
+}
+
+export async function startHarness(opts: HarnessOptions): Promise<Harness> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (or set CLIPO_CHROMIUM)`);
+  // Always test the current renderer, not a stale dist/.
+  const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'renderer'], { cwd: root, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`renderer build failed:\n${build.stdout}\n${build.stderr}`);
+  const tmp = mkdtempSync(join(tmpdir(), `clipo-${opts.name}-`));
+  const dataDir = join(tmp, 'data');
+  const events = new ApiEventBus();
+  const services = typeof opts.services === 'function' ? opts.services(tmp) : opts.services;
+  const created = createDefaultServices({ mode: 'web', dataDir, appRoot: root, events, ...services });
+  const server = await startWebServer({
+    port: 0, dataDir, handlers: created.handlers, events, staticDir: join(root, 'dist', 'renderer'), ...opts.server,
+  });
+  const context = await chromium.launchPersistentContext(join(tmp, 'profile'), {
+    executablePath: CHROMIUM, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+    ...(opts.viewport ? { viewport: opts.viewport } : {}),
+    ...(opts.acceptDownloads ? { acceptDownloads: true } : {}),
+  });
+  // Report CSP violations as console errors, so they land in `problems` (init scripts run outside the page's CSP).
+  await context.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => {
+    console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + e.blockedURI);
+  });`);
+  const problems: string[] = [];
+  const newPage = async (): Promise<Page> => {
+    const page = await context.newPage();
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    return page;
+  };
+  return {
+    tmp, dataDir, events, services: created.context, server, context, problems,
+    newPage,
+    async openPage(url = server.url) {
+      const page = await newPage();
+      await page.goto(url);
+      return page;
+    },
+    async go(page, hash) {
+      const target = `${new URL(server.url).origin}/${hash}`;
+      if (page.url() === target) await page.reload(); else await page.goto(target);
+    },
+    async close() {
+      await context.close();
+      await server.close();
+      await created.dispose();
+      rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+}
