@@ -3,14 +3,17 @@
  * bucket's first, min, max and last point so spikes survive (a NaN loss or a
  * KL blow-up at one step must stay visible whatever the zoom). Input x must be
  * ascending. Returns indices into the input, ascending and unique; `from`/`to`
- * (inclusive) restrict it to a range without copying.
+ * (inclusive) restrict it to a range without copying. The buckets divide the
+ * points' own x range, or `domain` when given: buckets fixed to the axis pick
+ * the same points for the same data, so a step appended to a growing series
+ * changes only the last bucket's picks (a live chart rewrites only its end).
  */
-export function minMaxIndices(xs: ArrayLike<number>, ys: ArrayLike<number>, buckets: number, from = 0, to = xs.length - 1): number[] {
+export function minMaxIndices(xs: ArrayLike<number>, ys: ArrayLike<number>, buckets: number, from = 0, to = xs.length - 1, domain?: readonly [number, number]): number[] {
   const n = to + 1;
   if (n - from <= 0) return [];
   if (n - from <= buckets * 4 || buckets < 1) return Array.from({ length: n - from }, (_, i) => i + from);
-  const x0 = xs[from]!;
-  const span = xs[n - 1]! - x0 || 1;
+  const x0 = domain ? Math.min(domain[0], xs[from]!) : xs[from]!;
+  const span = (domain ? Math.max(domain[1], xs[n - 1]!) : xs[n - 1]!) - x0 || 1;
   const out: number[] = [];
   let i = from;
   for (let b = 0; b < buckets && i < n; b++) {

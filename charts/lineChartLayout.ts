@@ -11,7 +11,7 @@ import { scaleLinear, type ScaleLinear } from 'd3';
 import { stepsOf } from './alignByStep.js';
 import type { ChartSeries, XDomain } from './chartTypes.js';
 import { minMaxIndices } from './downsample.js';
-import { areaPath, linePath } from './pathStrings.js';
+import { areaPathOf, coordText, linePathOf, type CoordTexts } from './pathStrings.js';
 import { rangeIndices } from './nearest.js';
 import { seriesColour, seriesDash } from './palette.js';
 import { emaSmoothGrowing } from './smoothing.js';
@@ -29,6 +29,14 @@ export interface LineChartInput {
   /** false draws every point; true keeps a few per pixel column. */
   decimate?: boolean;
   zoom?: XDomain;
+  /**
+   * The series grow (a live run): the x axis ends a little past the last point, at a rounded step
+   * (growingEnd), and decimation buckets are fixed to the axis, so appending a step leaves the scales
+   * and all but the last bucket as they were.
+   */
+  growX?: boolean;
+  /** Point texts kept from the previous layout (the dashboard's charts): only new points are formatted. */
+  coords?: CoordTexts;
 }
 
 export interface PreparedSeries { s: ChartSeries; ys: ArrayLike<number>; base: number[] | null }
@@ -111,7 +119,7 @@ export function lineChartLayout(o: LineChartInput): LineChartLayout {
 
   let lo = Infinity, hi = -Infinity;
   for (const s of series) if (s.xs.length) { lo = Math.min(lo, s.xs[0]!); hi = Math.max(hi, s.xs[s.xs.length - 1]!); }
-  const fullX: [number, number] = Number.isFinite(lo) ? (lo === hi ? [lo - 1, hi + 1] : [lo, hi]) : [0, 1];
+  const fullX: [number, number] = Number.isFinite(lo) ? (lo === hi ? [lo - 1, hi + 1] : [lo, o.growX ? growingEnd(lo, hi) : hi]) : [0, 1];
   const xDomain: [number, number] = o.zoom ?? fullX;
 
   // Visible, decimated points per series (indices into the full arrays).
@@ -120,7 +128,7 @@ export function lineChartLayout(o: LineChartInput): LineChartLayout {
     const from = Math.max(0, a - 1), to = Math.min(s.xs.length - 1, b + 1);
     // About two points per pixel column (a bucket keeps its first, min, max and last): spikes stay, the path stays short.
     const idx = decimate
-      ? minMaxIndices(s.xs, ys, Math.ceil(Math.max(20, (width - 80) / 2)), from, to)
+      ? minMaxIndices(s.xs, ys, Math.ceil(Math.max(20, (width - 80) / 2)), from, to, o.growX ? xDomain : undefined)
       : Array.from({ length: Math.max(0, to - from + 1) }, (_, k) => k + from);
     return { s, ys, base, idx };
   });
@@ -151,13 +159,18 @@ export function lineChartLayout(o: LineChartInput): LineChartLayout {
   const x = scaleLinear().domain(xDomain).range([0, plotW]);
   const y = scaleLinear().domain(yDomain).range([plotH, 0]);
 
+  // Path strings written directly (pathStrings.ts), not through d3.line: a live update rebuilds every on-screen
+  // chart's paths. With `coords`, a point's text is formatted once per scale (see CoordTexts).
+  const scales = `${xDomain[0]},${xDomain[1]},${plotW};${yDomain[0]},${yDomain[1]},${plotH}`;
+  const texts = (xs: ArrayLike<number>, ys: ArrayLike<number>): ((k: number) => string) => {
+    const px = (k: number) => x(xs[k]!), py = (k: number) => y(ys[k]!);
+    return o.coords ? o.coords.of(xs, ys, scales, px, py) : (k) => coordText(px(k), py(k));
+  };
   const paths = visible.map((v, i): SeriesPaths => {
-    // Path strings written directly (pathStrings.ts), not through d3.line: a live update rebuilds every chart's paths.
     const xs = v.s.xs, ys = v.ys, rawYs = v.s.ys;
     const finite = (k: number) => k >= 0 && Number.isFinite(ys[k]!);
     const pts = withBreaks(v.idx, v.s.gaps);
-    const px = (k: number) => x(xs[k]!);
-    const raw = sm ? linePath(pts, px, (k) => y(rawYs[k]!), (k) => Number.isFinite(rawYs[k]!)) : null;
+    const raw = sm ? linePathOf(pts, texts(xs, rawYs), (k) => Number.isFinite(rawYs[k]!)) : null;
     // A point with no drawn neighbour would be invisible on a line: draw it as a dot.
     const dots: number[] = [];
     for (let j = 0; j < pts.length; j++) {
@@ -166,14 +179,13 @@ export function lineChartLayout(o: LineChartInput): LineChartLayout {
     }
     let band: string | null = null;
     if (stacked && v.base) {
-      const base = v.base;
-      band = areaPath(pts, px, (k) => y(ys[k]!), (k) => y(base[k] ?? 0), finite);
+      band = areaPathOf(pts, texts(xs, ys), texts(xs, v.base), finite);
     } else if (v.s.min && v.s.max) {
       const mn = v.s.min, mx = v.s.max;
-      band = areaPath(pts, px, (k) => y(mx[k]!), (k) => y(mn[k]!), (k) => Number.isFinite(mn[k]!) && Number.isFinite(mx[k]!));
+      band = areaPathOf(pts, texts(xs, mx), texts(xs, mn), (k) => Number.isFinite(mn[k]!) && Number.isFinite(mx[k]!));
     }
     return {
-      id: v.s.id, label: v.s.label, colour: seriesColour(i, dark), dash: seriesDash(i), d: linePath(pts, px, (k) => y(ys[k]!), finite), raw, band,
+      id: v.s.id, label: v.s.label, colour: seriesColour(i, dark), dash: seriesDash(i), d: linePathOf(pts, texts(xs, ys), finite), raw, band,
       dots: dots.map((k) => ({ cx: x(xs[k]!), cy: y(ys[k]!) })),
     };
   });
@@ -187,4 +199,16 @@ export function lineChartLayout(o: LineChartInput): LineChartLayout {
     pointCount: series.reduce((n, s) => n + s.xs.length, 0),
     drawnCount: visible.reduce((n, v) => n + v.idx.length, 0),
   };
+}
+
+/**
+ * Where the x axis of a growing series ends: past `hi`, rounded up to a fiftieth of the span's power of ten
+ * (10,009 steps from 1 end at 10,201), so the axis stays put for the next steps and at most ~2% of the
+ * plot is empty on the right.
+ */
+export function growingEnd(lo: number, hi: number): number {
+  const span = hi - lo;
+  if (!(span > 0) || !Number.isFinite(span)) return hi;
+  const g = Math.pow(10, Math.floor(Math.log10(span))) / 50;
+  return lo + Math.ceil(span / g - 1e-9) * g;
 }

@@ -75,3 +75,12 @@ export function chartGroups(available: string[]): ChartGroup[] {
     .map((g) => ({ ...g, charts: g.charts.map((c) => ({ ...c, metrics: c.metrics.filter((x) => has.has(x.name)) })).filter((c) => c.metrics.length > 0) }))
     .filter((g) => g.charts.length > 0);
 }
+
+/**
+ * The metrics of the first `charts` charts of a run that logs every known metric: the top of the
+ * dashboard, which it fetches before the rest so those charts draw while the others are read
+ * (a 10,000-step run's 77 metrics take the store most of a second to downsample).
+ */
+export function leadingMetrics(charts: number): string[] {
+  return chartGroups(Object.values(M)).flatMap((g) => g.charts).slice(0, charts).flatMap((c) => c.metrics.map((x) => x.name));
+}

@@ -46,6 +46,24 @@ describe('minMaxIndices', () => {
   });
 });
 
+describe('minMaxIndices with buckets fixed to the axis (a growing series)', () => {
+  it('a step appended to the series changes only the last bucket\'s picks', () => {
+    const xs = Array.from({ length: 5000 }, (_, i) => i + 1);
+    const ys = xs.map((i) => Math.sin(i / 37) + (i % 13) * 0.01);
+    const domain = [1, 5100] as const;
+    const before = minMaxIndices(xs, ys, 100, 0, xs.length - 1, domain);
+    xs.push(5001); ys.push(3);
+    const after = minMaxIndices(xs, ys, 100, 0, xs.length - 1, domain);
+    const width = (domain[1] - domain[0]) / 100;
+    const lastBucketStart = domain[0] + Math.floor((5001 - domain[0]) / width) * width;
+    const settled = (idx: number[]) => idx.filter((k) => xs[k]! < lastBucketStart);
+    expect(settled(after)).toEqual(settled(before));
+    // Every settled bucket (all before the last) keeps at least its first and last point.
+    expect(settled(after).length).toBeGreaterThanOrEqual(2 * Math.round((lastBucketStart - domain[0]) / width));
+    expect(after).toContain(5000); // the new point (the bucket's max and last)
+  });
+});
+
 describe('lttbIndices', () => {
   it('keeps first, last and the extreme point, exactly threshold points', () => {
     const xs = Array.from({ length: 1000 }, (_, i) => i);
