@@ -19,7 +19,7 @@ import type { RunsService } from './createHandlers.js';
 import { parseRunId, toRunSummary } from './toRunSummary.js';
 import { recipeDiff } from './recipeDiff.js';
 import { resumeRefusal } from './resumeRule.js';
-import { ALARM_WINDOW, alarmEpisodes, type AlarmEpisode } from '../api/contract/healthAlarms.js';
+import { ALARM_METRICS, ALARM_WINDOW, alarmEpisodes, type AlarmEpisode } from '../api/contract/healthAlarms.js';
 
 export const ELAPSED_METRIC = 'time/elapsed';
 const REWARD_METRIC = 'reward/mean';
@@ -94,7 +94,7 @@ export function createRunsService({ store, supervisor, dataDir, emit }: RunsServ
     const done = store.alarms.lastStep(id) ?? -1;
     const covered = Math.max(done, recordedUpTo.get(id) ?? -1);
     if (current <= covered) return;
-    const rows = store.metrics.latest(id, current - covered + ALARM_WINDOW).map((r) => ({
+    const rows = store.metrics.latest(id, current - covered + ALARM_WINDOW, ALARM_METRICS).map((r) => ({
       step: r.step, metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, v ?? NaN])),
     }));
     const from = rows.findIndex((r) => r.step > covered);

@@ -107,3 +107,30 @@ describe('alarmEpisodes', () => {
     expect(alarmEpisodes(r, 5).map((e) => [e.firstStep, e.lastStep])).toEqual([[8, 8]]);
   });
 });
+
+// The alarm replay (runsService.recordAlarms) loads only ALARM_METRICS from the store: a metric the
+// checks read but the list lacks would silently never raise its alarm on replay. Record every key
+// the checks touch (reads and hasOwnProperty) over scenarios that reach each check's branches.
+describe('ALARM_METRICS', () => {
+  it('names every metric healthAlarms reads', async () => {
+    const { ALARM_METRICS } = await import('../../main/api/contract/healthAlarms.js');
+    const touched = new Set<string>();
+    const spy = (m: Record<string, number>): Record<string, number> => new Proxy(m, {
+      get: (t, k) => { if (typeof k === 'string') touched.add(k); return Reflect.get(t, k); },
+      getOwnPropertyDescriptor: (t, k) => { if (typeof k === 'string') touched.add(k); return Reflect.getOwnPropertyDescriptor(t, k); },
+      has: (t, k) => { if (typeof k === 'string') touched.add(k); return Reflect.has(t, k); },
+    });
+    const all = Object.values(M);
+    const full = (i: number, v: (k: string) => number) => spy(Object.fromEntries(all.map((k) => [k, v(k) * (1 + (i % 3))])));
+    const scenarios: StepMetrics[][] = [
+      rows(60, (i) => full(i, () => 0.5)),
+      rows(60, (i) => full(i, (k) => (k === M.loss && i === 59 ? NaN : k === M.entropy && i > 50 ? 0.001 : 0.9))),
+      rows(60, (i) => full(i, (k) => (k === M.truncatedFrac ? 0.95 : k === M.zeroVarianceFrac ? 1 : k === M.samplerLogpDiffMean ? 0.5 : 0.01))),
+      rows(60, (i) => spy({ [M.rewardMean]: 0.25, [M.accuracy]: i / 60, [M.klRef]: i < 55 ? 0.01 : 1 })),
+    ];
+    for (const s of scenarios) for (let i = 1; i <= s.length; i++) healthAlarms(s.slice(0, i));
+    const metricKeys = [...touched].filter((k) => all.includes(k as (typeof all)[number]));
+    expect(metricKeys.length).toBeGreaterThan(5);
+    expect(metricKeys.filter((k) => !ALARM_METRICS.includes(k)).sort()).toEqual([]);
+  });
+});

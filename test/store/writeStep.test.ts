@@ -45,6 +45,17 @@ describe('StepStore.writeStep', () => {
     expect(store.runs.get(runId)).toMatchObject({ currentStep: 0, bestReward: 0 });
   });
 
+  it('metrics.latest with names returns exactly those metrics of the newest steps (gaps stay gaps)', () => {
+    for (let s = 0; s < 6; s++) {
+      store.steps.writeStep(runId, makeStep(s, 1, 2, { metrics: { a: s, b: s * 10, ...(s % 2 ? {} : { c: -s }) } }));
+    }
+    const all = store.metrics.latest(runId, 3);
+    const some = store.metrics.latest(runId, 3, ['c', 'a', 'missing']);
+    expect(some.map((r) => r.step)).toEqual([3, 4, 5]);
+    expect(some).toEqual(all.map((r) => ({ ...r, metrics: Object.fromEntries(Object.entries(r.metrics).filter(([k]) => k === 'a' || k === 'c')) })));
+    expect(some.map((r) => r.metrics)).toEqual([{ a: 3 }, { a: 4, c: -4 }, { a: 5 }]);
+  });
+
   it('refuses a duplicate step and leaves the first one untouched', () => {
     store.steps.writeStep(runId, makeStep(3));
     const again = makeStep(3, 5, 5);

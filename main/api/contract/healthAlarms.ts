@@ -169,6 +169,12 @@ export interface AlarmEpisode {
 /** The window healthAlarms looks back over (the dashboard passes the same). */
 export const ALARM_WINDOW = 40;
 
+/** Every metric healthAlarms reads (test/api/healthAlarmMetrics.test.ts records the reads): the alarm replay loads only these. */
+export const ALARM_METRICS: readonly string[] = [
+  M.accuracy, M.clipoLoss, M.entropy, M.finishedAccuracy, M.klRef, M.loss, M.objective, M.rewardMean,
+  M.samplerLogpDiffMean, M.truncatedAccuracy, M.truncatedFrac, M.zeroVarianceFrac,
+];
+
 /**
  * Replays a run's steps (oldest first, consecutive or not) through
  * healthAlarms and merges the steps each alarm held into episodes: an alarm
