@@ -8,7 +8,7 @@
 export const REASONER_PLAN = {
   /** arith-word seed of the training rows; step s reads train rows [s·batch, (s+1)·batch). */
   dataSeed: 1,
-  steps: 480,
+  steps: 4800,
   /** rows per step (≈ 85 tokens each: a 54-token prompt, masked, and a 31-token solution + end of turn) */
   batch: 8,
   lr: 3e-3,
