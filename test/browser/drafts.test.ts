@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../main/api/contract/index.js';
 import { recipePresets } from '../../main/recipes/index.js';
 import { forkSpawner, TRAINER_ENTRY } from '../../main/trainer/Supervisor.js';
-import { startHarness, type Harness } from './harness.js';
+import { shotBothThemes, startHarness, type Harness } from './harness.js';
 
 const ENTRY = resolve('dist/main/trainer/trainerMain.js');
 const POLL = { timeout: 60_000, interval: 100 };
@@ -37,6 +37,7 @@ describe('draft runs', () => {
     await h.go(page, '#/runs');
     await expect.poll(() => row('list draft').getByTestId('row-status').textContent(), POLL).toBe('Draft');
     expect(await row('list draft').getByRole('button', { name: 'Edit list draft in the wizard' }).count()).toBe(1);
+    await shotBothThemes(page, 'drafts-runs-list');
     await row('list draft').getByRole('button', { name: 'Start list draft' }).click();
     // The list follows it (run.status events) to the end; the store says the same.
     await expect.poll(() => row('list draft').getByTestId('row-status').textContent(), POLL).toBe('finished');
@@ -49,6 +50,7 @@ describe('draft runs', () => {
     await h.go(page, `#/runs/${id}`);
     await expect.poll(() => page.getByTestId('run-status').textContent(), POLL).toBe('Draft');
     const actions = page.getByTestId('draft-actions');
+    await shotBothThemes(page, 'drafts-run-page');
     await actions.getByRole('button', { name: 'Edit in wizard' }).click();
     await expect.poll(() => page.url(), POLL).toContain(`#/new?from=${id}`);
     await expect.poll(() => page.getByText(/Editing the draft “page draft”/).count(), POLL).toBe(1);

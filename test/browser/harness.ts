@@ -6,7 +6,7 @@
  * trainer stand-in, upload limits) is passed in.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -98,4 +98,24 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       rmSync(tmp, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Saves the page as test-results/screenshots/<name>-light.png and -dark.png (the issue asks for every
+ * view in both themes), switching the way a user's system does (prefers-color-scheme, followed live)
+ * and waiting for the app to apply it; leaves the page light.
+ */
+export async function shotBothThemes(page: Page, name: string): Promise<void> {
+  const dir = join(root, 'test-results', 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  for (const theme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: theme });
+    const t0 = Date.now();
+    while (await page.evaluate('document.documentElement.dataset.theme') !== theme) {
+      if (Date.now() - t0 > 5000) throw new Error(`the app did not switch to the ${theme} theme within 5 s`);
+      await page.waitForTimeout(50);
+    }
+    await page.screenshot({ path: join(dir, `${name}-${theme}.png`), fullPage: true });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
 }

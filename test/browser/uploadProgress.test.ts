@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatBytes } from '../../charts/ticks.js';
-import { startHarness, type Harness } from './harness.js';
+import { shotBothThemes, startHarness, type Harness } from './harness.js';
 
 const POLL = { timeout: 30_000, interval: 50 };
 const MB = 1024 * 1024;
@@ -38,7 +38,7 @@ async function watchProgress(count: number): Promise<number[]> {
 
 describe('upload progress and cancel', () => {
   it('a dataset upload shows growing progress; Cancel removes the partial upload and imports nothing', async () => {
-    const size = 8 * MB;
+    const size = 16 * MB; // ~8 s at the emulated 2 MB/s: room for the screenshots before Cancel
     const line = '{"question":"1+1","answer":"2"}\n';
     const body = Buffer.from(line.repeat(Math.ceil(size / line.length))).subarray(0, size);
     await h.go(page, '#/datasets');
@@ -48,6 +48,7 @@ describe('upload progress and cancel', () => {
     expect(seen.length).toBe(3);
     expect(seen.at(-1)!).toBeLessThan(body.length);
     expect(await page.getByTestId('upload-status').getAttribute('data-total')).toBe(String(body.length));
+    await shotBothThemes(page, 'datasets-upload-progress');
     // The text says the same as the bar, in the app's byte format (read in one go: the upload moves on).
     const [loaded, text] = await page.evaluate<[string, string]>(`(() => { const e = document.querySelector('[data-testid=upload-status]'); return [e.dataset.loaded, e.textContent.trim()]; })()`);
     expect(text).toBe(`${formatBytes(Number(loaded))} of ${formatBytes(body.length)} (${Math.floor((Number(loaded) / body.length) * 100)}%)`);
