@@ -34,13 +34,17 @@ describe('experiment spec', () => {
     expect(cells).toHaveLength(spec.arms.length * spec.seeds.length);
     const clipo = cells.find((c) => c.arm === 'GRPO+CLIPO' && c.seed === 2)!;
     expect(clipo.name).toBe('CLIPO vs GRPO on arith-word · GRPO+CLIPO · seed 2');
-    expect(clipo.recipe.algorithm.clipo).toMatchObject({ enabled: true, outputSize: 512, warmupSteps: 10 });
+    // the shipped file's own values: the arm's override, merged over the base
+    const raw = shipped() as { arms: { label: string; recipe: { algorithm?: { clipo?: object }; optim?: object } }[]; base: { optim: object } };
+    const arm = (label: string) => raw.arms.find((a) => a.label === label)!.recipe;
+    expect(clipo.recipe.algorithm.clipo).toMatchObject({ enabled: true, ...arm('GRPO+CLIPO').algorithm!.clipo });
     expect(clipo.recipe.lora).toMatchObject({ rank: 16, seed: 2 }); // base kept, seed set
     expect(clipo.recipe.training).toMatchObject({ steps: spec.steps, seed: 2, checkpointEvery: 25 });
     expect(clipo.recipe.model).toEqual({ kind: 'builtin', name: 'tiny-demo' });
     expect(clipo.recipe.data).toEqual({ kind: 'builtin', task: 'arith-word' });
     const conspo = cells.find((c) => c.arm === 'ConSPO')!;
-    expect(conspo.recipe.optim).toMatchObject({ lr: 4e-5, warmupSteps: 5 });
+    expect(conspo.recipe.optim).toMatchObject({ ...raw.base.optim, ...arm('ConSPO').optim });
+    expect(conspo.recipe.optim.lr).not.toBe((raw.base.optim as { lr: number }).lr); // the arm's lr wins
     expect(cells.find((c) => c.arm === 'GRPO')!.recipe.algorithm.clipo.enabled).toBe(false);
     expect(experimentCells(spec, '/models/q.gguf')[0]!.recipe.model).toEqual({ kind: 'file', path: '/models/q.gguf' });
   });
