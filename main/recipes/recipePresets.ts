@@ -48,7 +48,7 @@ export function recipePresets(): RecipePreset[] {
     {
       id: 'demo-reasoning',
       title: 'Demo: GRPO on a small reasoning model (CPU, about two minutes)',
-      description: 'The built-in arith-reasoner (trained from scratch by this engine on worked solutions) writes 30–60-token solutions to arithmetic word problems; GRPO on a LoRA adapter raises its accuracy. No download.',
+      description: 'GRPO on a LoRA adapter of the built-in arith-reasoner (0.9M parameters, trained from scratch by this engine on worked solutions), which writes ~30-token step-by-step solutions to arithmetic word problems. Its accuracy is still low (9 % greedy on the test split), so 40 steps move the reward only a little. No download.',
       needs: [],
       recipe: {
         name: 'Demo (arith-reasoner, GRPO)',
