@@ -2,38 +2,20 @@
 // its tool process left the page on "Exporting…" with no way out). Real web
 // server and services; only the tool process's body is a stand-in that hangs
 // (ignoring SIGTERM, as the stuck mkdir loop did), so Cancel must kill it.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recipePresets } from '../../main/recipes/index.js';
-import { forkToolSpawner } from '../../main/services/toolSpawner.js';
 import { TOOL_ENTRY } from '../../main/trainer/toolProtocol.js';
-import { startHarness, type Harness } from './harness.js';
+import { startHarness, stuckChild, type Harness } from './harness.js';
 
 const POLL = { timeout: 30_000, interval: 100 };
 
 let h: Harness;
 let page: Page;
-let hungPid = 0;
+const hung = stuckChild(TOOL_ENTRY);
 
 beforeAll(async () => {
-  h = await startHarness({
-    name: 'export-cancel',
-    services: (tmp) => {
-      const hung = join(tmp, 'hungTool.mjs');
-      writeFileSync(hung, "process.on('SIGTERM', () => {}); process.on('message', () => { for (;;) {} });\n");
-      const spawnTool = forkToolSpawner();
-      return {
-        spawnTrainer: (entry) => {
-          if (entry !== TOOL_ENTRY) throw new Error('no trainer in this test');
-          const handle = spawnTool(hung);
-          hungPid = handle.pid ?? 0;
-          return handle;
-        },
-      };
-    },
-  });
+  h = await startHarness({ name: 'export-cancel', services: hung.services });
   page = await h.newPage();
 });
 
@@ -50,12 +32,12 @@ describe('export cancel', () => {
     // Web mode: no folder to type; the export downloads as a ZIP.
     await page.getByRole('button', { name: 'Download ZIP', exact: true }).click();
     await expect.poll(() => page.getByRole('button', { name: 'Exporting…' }).count(), POLL).toBe(1);
-    await expect.poll(() => hungPid, POLL).toBeGreaterThan(0);
+    await expect.poll(() => hung.pid(), POLL).toBeGreaterThan(0);
     await page.getByRole('button', { name: 'Cancel export' }).click();
     await expect.poll(() => page.getByRole('alert').textContent(), POLL).toMatch(/export was cancelled/);
     expect(await page.getByRole('button', { name: 'Cancel export' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Download ZIP', exact: true }).isEnabled()).toBe(true);
-    await expect.poll(() => { try { process.kill(hungPid, 0); return true; } catch { return false; } }, POLL).toBe(false);
+    await expect.poll(() => { try { process.kill(hung.pid(), 0); return true; } catch { return false; } }, POLL).toBe(false);
     expect(h.problems).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@
  * trainer stand-in, upload limits) is passed in.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -14,6 +14,7 @@ import { ApiEventBus } from '../../main/api/ApiEventBus.js';
 import { createDefaultServices, type DefaultServicesOptions } from '../../main/services/createDefaultServices.js';
 import type { HandlerContext } from '../../main/services/createHandlers.js';
 import { findAppRoot } from '../../main/services/findAppRoot.js';
+import { forkToolSpawner } from '../../main/services/toolSpawner.js';
 import { startWebServer, type WebServer, type WebServerOptions } from '../../main/web/startWebServer.js';
 
 export const CHROMIUM = process.env.CLIPO_CHROMIUM ?? '/usr/bin/chromium';
@@ -118,4 +119,28 @@ export async function shotBothThemes(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: join(dir, `${name}-${theme}.png`), fullPage: true });
   }
   await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/**
+ * A trainer or tool that never answers: for `entry` (TRAINER_ENTRY or TOOL_ENTRY) spawnTrainer starts a
+ * child that ignores SIGTERM and blocks its event loop on its first message without using CPU
+ * (Atomics.wait), so only a SIGKILL ends it; any other entry is refused. `pid()` is the last child's pid
+ * (0 before one started). Pass `services` to startHarness.
+ */
+export function stuckChild(entry: string): { services: (tmp: string) => ServiceOptions; pid: () => number } {
+  let pid = 0;
+  const services = (tmp: string): ServiceOptions => {
+    const script = join(tmp, 'stuckChild.mjs');
+    writeFileSync(script, "process.on('SIGTERM', () => {}); process.on('message', () => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); });\n");
+    const spawn = forkToolSpawner();
+    return {
+      spawnTrainer: (e) => {
+        if (e !== entry) throw new Error(`this test spawns only ${entry}, not ${e}`);
+        const handle = spawn(script);
+        pid = handle.pid ?? 0;
+        return handle;
+      },
+    };
+  };
+  return { services, pid: () => pid };
 }
