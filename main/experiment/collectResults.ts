@@ -2,7 +2,8 @@
  * An experiment's numbers, read back from the run store (never from the
  * trainer's messages): per split and metric, each arm's value per seed (the
  * evaluation rows of the run's final checkpoint), the mean ± t interval
- * across seeds and the paired difference to the first arm; per arm, training
+ * across seeds and the paired difference to the first arm; the base model
+ * (before RL) and each arm's paired difference to it; per arm, training
  * curves averaged across seeds; embedding points at the chosen steps. The
  * report is a rendering of this object, and results.json is this object.
  */
@@ -22,13 +23,25 @@ export function reportedMetrics(spec: ExperimentSpec): { key: string; title: str
 }
 
 export interface ArmStat extends MeanCI { arm: string; values: Record<string, number> }
+/**
+ * The model before RL: one evaluation (n = 1, no interval) of `runId` at checkpoint 'base', paired with every seed
+ * (`values` repeats it per seed): evaluation sampling seeds do not depend on the training seed, so it is the same
+ * for every seed's run.
+ */
+export interface BaseStat extends ArmStat { arm: 'base'; runId: number; seed: number }
 export interface DiffStat extends MeanCI { arm: string; baseline: string; seeds: number[]; significant: boolean }
 export interface SplitResult {
   split: string;
   title: string;
   /** evaluation problems per run */
   problems: number;
-  metrics: { key: string; title: string; arms: ArmStat[]; diffs: DiffStat[] }[];
+  metrics: {
+    key: string; title: string; arms: ArmStat[]; diffs: DiffStat[];
+    /** the base model (before RL); null when the spec turns it off (eval.base false) */
+    base: BaseStat | null;
+    /** every arm − base on the same seed (baseline "base"); empty without a base */
+    diffsVsBase: DiffStat[];
+  }[];
 }
 /** A training curve point: mean across seeds with the lowest and highest seed (with 2–3 seeds a per-step t band is wider than the metric's range). */
 export interface CurvePoint { step: number; mean: number; min: number; max: number; n: number }
@@ -61,12 +74,18 @@ export function evalValue(store: Store, runId: number, checkpointStep: number | 
   return rows.length ? rows[rows.length - 1]!.value : NaN;
 }
 
+/** The run whose checkpoint 'base' is the experiment's model before RL: the first arm's run of the first seed. */
+export function baseEvalRun(spec: ExperimentSpec, runs: CellRun[]): CellRun | undefined {
+  return runs.find((r) => r.arm === spec.arms[0]!.label && r.seed === spec.seeds[0]);
+}
+
 export function collectResults(store: Store, spec: ExperimentSpec, model: string, runs: CellRun[]): ExperimentResults {
   const arms = spec.arms.map((a) => a.label);
   const withStatus = runs.map((r) => {
     const run = store.runs.get(r.runId);
     return { ...r, status: run.status, finalCheckpoint: store.checkpoints.list(r.runId).at(-1)?.step ?? null };
   });
+  const baseRun = spec.eval.base ? baseEvalRun(spec, runs) : undefined;
   const splits: SplitResult[] = evalSpecs(spec).map((ds) => {
     const split = ds.slice(spec.task.length + 1);
     return {
@@ -87,7 +106,19 @@ export function collectResults(store: Store, spec: ExperimentSpec, model: string
           const d = pairedDiff(bySeed.get(arm) ?? new Map(), bySeed.get(baseline) ?? new Map());
           return { arm, baseline, ...d, significant: separatesFromZero(d) };
         });
-        return { key: m.key, title: m.title, arms: armStats, diffs };
+        let base: BaseStat | null = null;
+        let diffsVsBase: DiffStat[] = [];
+        if (baseRun) {
+          // checkpoint 'base' is stored with checkpoint_step NULL
+          const v = evalValue(store, baseRun.runId, null, spec.task, split, m.metric, m.k, spec.eval.limit);
+          const baseBySeed = new Map(spec.seeds.map((s) => [s, v]));
+          base = { arm: 'base', runId: baseRun.runId, seed: baseRun.seed, values: Number.isFinite(v) ? Object.fromEntries(spec.seeds.map((s) => [String(s), v])) : {}, ...meanCI([v]) };
+          diffsVsBase = arms.map((arm) => {
+            const d = pairedDiff(bySeed.get(arm) ?? new Map(), baseBySeed);
+            return { arm, baseline: 'base', ...d, significant: separatesFromZero(d) };
+          });
+        }
+        return { key: m.key, title: m.title, arms: armStats, diffs, base, diffsVsBase };
       }),
     };
   });

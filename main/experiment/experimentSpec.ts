@@ -42,6 +42,11 @@ export const experimentSpecSchema = z.strictObject({
     samples: z.number().int().min(1).max(64),
     k: z.number().int().min(1).max(64),
     temperature: z.number().min(0.01).max(2).default(0.6),
+    /**
+     * Also evaluate the model before RL (the first arm's run at checkpoint 'base': its model, prompt and reward,
+     * no adapter) on the same splits, as the report's reference row with each arm's paired difference to it.
+     */
+    base: z.boolean().default(true),
   }).refine((e) => e.k <= e.samples, { message: 'k must be at most samples (pass@k needs k of the n samples)', path: ['k'] }),
   figures: z.strictObject({
     /** 1-based steps (as the UI counts) at which the embedding scatter is drawn; the nearest stored step is used. */

@@ -1,7 +1,8 @@
 /**
  * The experiment report: report.md (setup, a summary that says only what the
- * intervals support, one table per split with mean ± 95 % t interval per arm
- * and the paired difference to the first arm, figures), results.json (the
+ * intervals support, one table per split with the base model (before RL)
+ * first, mean ± 95 % t interval per arm and the paired differences to the
+ * first arm and to the base model, figures), results.json (the
  * numbers), and figures/*.svg drawn by the UI's chart layout (charts/).
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import type { ChartSeries } from '../../charts/chartTypes.js';
 import { svgLineChart } from '../../charts/svgLineChart.js';
 import { svgScatter } from '../../charts/svgScatter.js';
 import { M } from '../api/contract/metricNames.js';
-import type { ExperimentResults, ScatterData } from './collectResults.js';
+import type { DiffStat, ExperimentResults, ScatterData } from './collectResults.js';
 import type { ExperimentSpec } from './experimentSpec.js';
 import type { MeanCI } from './stats.js';
 
@@ -73,28 +74,58 @@ export function renderFigures(res: ExperimentResults, scatter: ScatterData[], di
 /** Mean score from which a split counts as saturated in the summary. */
 export const CEILING = 0.9;
 
+/** The label of the reference row. */
+export const BASE_LABEL = 'base model (before RL)';
+
 /** Sentences that say only what the intervals support. */
 export function summaryLines(res: ExperimentResults): string[] {
   const base = res.arms[0]!;
   const lines: string[] = [];
-  if (res.arms.length < 2) return ['Only one arm: nothing is compared.'];
-  if (res.seeds.length < 2) return [`One seed per arm: no confidence interval, so no difference between arms can be called significant. Rerun with 2 or more seeds.`];
+  const hasBase = res.splits.some((s) => s.metrics.some((m) => m.base !== null));
+  if (res.arms.length < 2 && !hasBase) return ['Only one arm: nothing is compared.'];
+  if (res.seeds.length < 2) return [`One seed per arm: no confidence interval, so no difference between arms${hasBase ? ' or from the base model' : ''} can be called significant. Rerun with 2 or more seeds.`];
+  if (res.arms.length < 2) lines.push('Only one arm: no arms are compared with each other.');
+  else {
+    for (const s of res.splits) {
+      for (const m of s.metrics) {
+        const sig = m.diffs.filter((d) => d.significant);
+        const rest = m.diffs.filter((d) => !d.significant).map((d) => d.arm);
+        const parts = sig.map((d) => `**${d.arm} ${d.mean > 0 ? 'better' : 'worse'} than ${base}** by ${signed(d.mean)} (95 % CI ${interval(d)})`);
+        if (rest.length) parts.push(`no significant difference between ${base} and ${rest.join(', ')}`);
+        // A split every arm nearly solves cannot rank them: say so rather than let "no difference" read as "equal".
+        const lowest = Math.min(...m.arms.map((a) => a.mean));
+        if (lowest >= CEILING) parts.push(`every arm averages ≥ ${CEILING} here, near the ceiling, so this split cannot separate them`);
+        lines.push(`${s.title}, ${m.title}: ${parts.join('; ')}.`);
+      }
+    }
+    const anySig = res.splits.some((s) => s.metrics.some((m) => m.diffs.some((d) => d.significant)));
+    const comparisons = res.splits.length * 2 * (res.arms.length - 1 + (hasBase ? res.arms.length : 0));
+    lines.push(anySig
+      ? `Differences are paired by seed (same data order and initialisation) and called significant only where the 95 % t interval of the paired difference excludes zero; with ${res.seeds.length} seeds these intervals are wide, and ${comparisons} comparisons${hasBase ? ' (with those against the base model)' : ''} are made without a multiple-comparison correction, so treat a single significant cell with caution.`
+      : `No paired difference between arms has a 95 % interval that excludes zero: with this model, these steps and ${res.seeds.length} seeds, the experiment does not show any arm better than ${base}.`);
+  }
+  if (hasBase) lines.push(...baseSummaryLines(res));
+  return lines;
+}
+
+/** Which arms moved away from the model before RL, split by split: only where the paired interval excludes zero. */
+function baseSummaryLines(res: ExperimentResults): string[] {
+  const lines: string[] = [];
   for (const s of res.splits) {
     for (const m of s.metrics) {
-      const sig = m.diffs.filter((d) => d.significant);
-      const rest = m.diffs.filter((d) => !d.significant).map((d) => d.arm);
-      const parts = sig.map((d) => `**${d.arm} ${d.mean > 0 ? 'better' : 'worse'} than ${base}** by ${signed(d.mean)} (95 % CI ${interval(d)})`);
-      if (rest.length) parts.push(`no significant difference between ${base} and ${rest.join(', ')}`);
-      // A split every arm nearly solves cannot rank them: say so rather than let "no difference" read as "equal".
-      const lowest = Math.min(...m.arms.map((a) => a.mean));
-      if (lowest >= CEILING) parts.push(`every arm averages ≥ ${CEILING} here, near the ceiling, so this split cannot separate them`);
-      lines.push(`${s.title}, ${m.title}: ${parts.join('; ')}.`);
+      if (!m.base) continue;
+      const sig = m.diffsVsBase.filter((d) => d.significant);
+      const rest = m.diffsVsBase.filter((d) => !d.significant).map((d) => d.arm);
+      const parts = sig.map((d) => `**${d.arm} ${d.mean > 0 ? 'above' : 'below'} the base model** by ${signed(d.mean)} (95 % CI ${interval(d)})`);
+      if (rest.length) parts.push(`no significant change from the base model for ${rest.join(', ')}`);
+      lines.push(`${s.title}, ${m.title}, against the ${BASE_LABEL} at ${fmt(m.base.mean)}: ${parts.join('; ')}.`);
     }
   }
-  const anySig = res.splits.some((s) => s.metrics.some((m) => m.diffs.some((d) => d.significant)));
+  const anySig = res.splits.some((s) => s.metrics.some((m) => m.diffsVsBase.some((d) => d.significant)));
+  const zeroWidth = res.splits.some((s) => s.metrics.some((m) => m.diffsVsBase.some((d) => d.significant && d.half === 0)));
   lines.push(anySig
-    ? `Differences are paired by seed (same data order and initialisation) and called significant only where the 95 % t interval of the paired difference excludes zero; with ${res.seeds.length} seeds these intervals are wide, and ${res.splits.length * 2 * (res.arms.length - 1)} comparisons are made without a multiple-comparison correction, so treat a single significant cell with caution.`
-    : `No paired difference between arms has a 95 % interval that excludes zero: with this model, these steps and ${res.seeds.length} seeds, the experiment does not show any arm better than ${base}.`);
+    ? `The base model is evaluated once (evaluation sampling does not depend on the training seed), so the interval of a difference from it reflects only that arm's variation across seeds.${zeroWidth ? ` An interval of zero width means every seed moved by exactly the same amount; with ${res.seeds.length} seeds that is thin evidence, not certainty.` : ''}`
+    : `No arm's paired difference from the base model has a 95 % interval that excludes zero: with this model, these steps and ${res.seeds.length} seeds, the experiment does not show that RL training changed the evaluation scores.`);
   return lines;
 }
 
@@ -125,6 +156,8 @@ export function reportMarkdown(o: ReportOptions): string {
   L.push(`- model: \`${res.model}\`; task: \`${res.task}\`; ${res.steps} training steps per run; seeds ${res.seeds.join(', ')} (${res.seeds.length} per arm)`);
   L.push(`- arms: ${spec.arms.map((a) => `**${a.label}** (\`${JSON.stringify(a.recipe)}\`)`).join('; ')}`);
   L.push(`- evaluation of each run's final checkpoint: ${res.eval.limit} problems per split (the same problems for every run); pass@1 greedy; pass@${res.eval.k} from n=${res.eval.samples} samples at temperature ${res.eval.temperature} (unbiased estimator, Chen et al. 2021)`);
+  const baseStat = res.splits[0]?.metrics[0]?.base ?? null;
+  if (baseStat) L.push(`- ${BASE_LABEL}: run #${baseStat.runId} (${base}, seed ${baseStat.seed}) evaluated at checkpoint \`base\` (its model, prompt and reward, no adapter) on the same problems; evaluation sampling seeds do not depend on the training seed, so this one evaluation is the reference of every seed (no interval of its own); Δ vs base: arm − base on each seed, with its 95 % t interval`);
   L.push(`- intervals: mean ± half-width of the two-sided 95 % Student's t interval across seeds (n − 1 degrees of freedom); Δ: paired difference to **${base}** on the same seed, with its 95 % t interval`);
   L.push(`- runs (ordinary runs in the store; the app's Compare view shows them): ${res.runs.map((r) => `#${r.runId} ${r.arm}/seed ${r.seed} (${r.status})`).join(', ')}`);
   if (o.command) L.push(`- regenerate: \`${o.command}\`; training took ${Math.round(o.trainingSeconds ?? 0)} s in all (the runs' durations in the store)${o.seconds !== undefined ? `, and this invocation (skipping finished runs and evaluations) ${Math.round(o.seconds)} s` : ''}`);
@@ -133,19 +166,25 @@ export function reportMarkdown(o: ReportOptions): string {
   L.push('', '## Results per split', '');
   for (const s of res.splits) {
     L.push(`### ${s.title}`, '');
-    const heads = s.metrics.flatMap((m) => [`${m.title}: mean ± 95 % CI`, `Δ vs ${base} [95 % CI]`]);
+    const withBase = s.metrics.some((m) => m.base !== null);
+    const heads = s.metrics.flatMap((m) => [`${m.title}: mean ± 95 % CI`, `Δ vs ${base} [95 % CI]`, ...(withBase ? ['Δ vs base [95 % CI]'] : [])]);
     L.push(`| arm | seeds | ${heads.join(' | ')} |`, `|---|---|${heads.map(() => '---').join('|')}|`);
+    const diffCell = (d: DiffStat) => `${fmt(d.mean)} ${interval(d)}${d.significant ? ' *' : ''}`;
+    // The reference row first: one evaluation, no interval, nothing to differ from.
+    if (withBase) L.push(`| *${BASE_LABEL}* | one evaluation, every seed | ${s.metrics.flatMap((m) => [m.base ? fmt(m.base.mean) : '–', '–', '(reference)']).join(' | ')} |`);
     for (const arm of res.arms) {
       const cells = s.metrics.flatMap((m) => {
         const a = m.arms.find((x) => x.arm === arm)!;
         const d = m.diffs.find((x) => x.arm === arm);
-        return [pm(a), d ? `${fmt(d.mean)} ${interval(d)}${d.significant ? ' *' : ''}` : '(baseline)'];
+        const b = m.diffsVsBase.find((x) => x.arm === arm);
+        return [pm(a), d ? diffCell(d) : '(baseline)', ...(withBase ? [b ? diffCell(b) : '–'] : [])];
       });
       const n = s.metrics[0]!.arms.find((x) => x.arm === arm)!.n;
       L.push(`| ${arm} | ${n} | ${cells.join(' | ')} |`);
     }
     L.push('', '<details><summary>per-seed values</summary>', '');
     L.push(`| arm | metric | ${res.seeds.map((x) => `seed ${x}`).join(' | ')} |`, `|---|---|${res.seeds.map(() => '---').join('|')}|`);
+    for (const m of s.metrics) if (m.base) L.push(`| *${BASE_LABEL}* | ${m.key} | ${res.seeds.map((x) => fmt(m.base!.values[String(x)])).join(' | ')} |`);
     for (const m of s.metrics) for (const a of m.arms) L.push(`| ${a.arm} | ${m.key} | ${res.seeds.map((x) => fmt(a.values[String(x)])).join(' | ')} |`);
     L.push('', '</details>', '');
   }

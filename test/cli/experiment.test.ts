@@ -5,6 +5,9 @@
  * every number in results.json and report.md is recomputed here from the
  * store's evaluation rows and step metrics, the figures are well-formed SVG
  * with one line per arm, and a rerun skips the finished runs and evaluations.
+ * The base model (before RL) is evaluated once, on the first arm's first-seed
+ * run at checkpoint 'base', and reported first with each arm's Δ vs base;
+ * eval.base false leaves it out.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -67,7 +70,11 @@ describe('clipo experiment', () => {
     expect(r.status, r.stderr).toBe(0);
     const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
       runs: { arm: string; seed: number; runId: number; status: string; finalCheckpoint: number }[];
-      splits: { split: string; metrics: { key: string; arms: { arm: string; values: Record<string, number>; mean: number; half: number }[]; diffs: { arm: string; mean: number; half: number }[] }[] }[];
+      splits: { split: string; metrics: {
+        key: string; arms: { arm: string; values: Record<string, number>; mean: number; half: number }[]; diffs: { arm: string; mean: number; half: number }[];
+        base: { arm: string; runId: number; seed: number; values: Record<string, number>; mean: number; n: number; half: number | null } | null;
+        diffsVsBase: { arm: string; baseline: string; mean: number; half: number; seeds: number[] }[];
+      }[] }[];
       curves: Record<string, Record<string, { step: number; mean: number; min: number; max: number }[]>>;
     };
     const report = readFileSync(join(out, 'report.md'), 'utf8');
@@ -85,7 +92,13 @@ describe('clipo experiment', () => {
       // One table per split with every arm, mean ± CI and Δ columns.
       expect(res.splits.map((s) => s.split)).toEqual(['test']);
       expect(report).toMatch(/### in-distribution \(test\)/);
-      expect(report).toMatch(/\| arm \| seeds \| pass@1 \(greedy\): mean ± 95 % CI \| Δ vs GRPO \[95 % CI\] \| pass@2 \(n=3, T=0.6\): mean ± 95 % CI \| Δ vs GRPO \[95 % CI\] \|/);
+      expect(report).toMatch(/\| arm \| seeds \| pass@1 \(greedy\): mean ± 95 % CI \| Δ vs GRPO \[95 % CI\] \| Δ vs base \[95 % CI\] \| pass@2 \(n=3, T=0.6\): mean ± 95 % CI \| Δ vs GRPO \[95 % CI\] \| Δ vs base \[95 % CI\] \|/);
+      // The base model is evaluated once, on the first arm's first-seed run (checkpoint 'base' = checkpoint_step NULL), and on no other run.
+      const baseRunId = res.runs.find((x) => x.arm === ARMS[0] && x.seed === SEEDS[0])!.runId;
+      for (const x of res.runs) expect(store.evaluations.ofRun(x.runId).filter((e) => e.checkpointStep === null).length, `base rows of run ${x.runId}`).toBe(x.runId === baseRunId ? 4 : 0); // greedy: pass@1-greedy; sampled: pass@1, avg@k, pass@k
+      const baseRows = store.evaluations.ofRun(baseRunId).filter((e) => e.checkpointStep === null);
+      expect(r.stderr).toMatch(/eval \[1\/10\] base\/seed 1 \(run \d+ before RL\) tiny-demo:test greedy: pass@1/);
+      const baseCells: string[] = [];
       const t = studentTQuantile(0.975, SEEDS.length - 1);
       for (const s of res.splits) {
         for (const m of s.metrics) {
@@ -108,12 +121,35 @@ describe('clipo experiment', () => {
             expect(report).toContain(`| ${arm} | 2 | `);
             expect(report).toContain(`${f3(mean)} ± ${f3(half)}`);
           }
+          // Base: the store's checkpoint-'base' row, paired with every seed; Δ vs base = arm − base per seed.
+          const baseRow = baseRows.filter((e) => e.split === s.split && e.metric === metric && e.k === k);
+          expect(baseRow, `base ${metric}`).toHaveLength(1);
+          expect(baseRow[0]!.n).toBe(4);
+          const bv = baseRow[0]!.value;
+          expect(m.base).toMatchObject({ arm: 'base', runId: baseRunId, seed: SEEDS[0], n: 1, half: null, values: { 1: bv, 2: bv } });
+          expect(m.base!.mean).toBe(bv);
+          baseCells.push(f3(bv), '–', '(reference)');
+          for (const arm of ARMS) {
+            const db = m.diffsVsBase.find((x) => x.arm === arm)!;
+            const ds = SEEDS.map((seed) => bySeed.get(arm)!.get(seed)! - bv);
+            expect(db.baseline).toBe('base');
+            expect(db.seeds).toEqual(SEEDS);
+            expect(db.mean).toBeCloseTo((ds[0]! + ds[1]!) / 2, 12);
+            expect(db.half).toBeCloseTo((t * Math.abs(ds[0]! - ds[1]!)) / 2, 12);
+            expect(report).toContain(`${f3(db.mean)} [${f3(db.mean - db.half)}, ${f3(db.mean + db.half)}]`);
+          }
           const d = m.diffs.find((x) => x.arm === 'GRPO+CLIPO')!;
           const diffs = SEEDS.map((seed) => bySeed.get('GRPO+CLIPO')!.get(seed)! - bySeed.get('GRPO')!.get(seed)!);
           expect(d.mean).toBeCloseTo((diffs[0]! + diffs[1]!) / 2, 12);
           expect(d.half).toBeCloseTo((t * Math.abs(diffs[0]! - diffs[1]!)) / 2, 12);
         }
       }
+      // The base row comes first in the table, before every arm.
+      const baseLine = `| *base model (before RL)* | one evaluation, every seed | ${baseCells.join(' | ')} |`;
+      expect(report).toContain(baseLine);
+      expect(report.indexOf(baseLine)).toBeLessThan(report.indexOf(`| ${ARMS[0]} | 2 | `));
+      expect(report).toMatch(/against the base model \(before RL\) at /);
+
       // Training curves: the per-step mean, min and max of the runs' stored metric.
       for (const arm of ARMS) {
         const series = SEEDS.map((seed) => store.metrics.series(res.runs.find((x) => x.arm === arm && x.seed === seed)!.runId, 'reward/accuracy'));
@@ -147,6 +183,20 @@ describe('clipo experiment', () => {
       expect(store.runs.list().reduce((n, x) => n + store.evaluations.ofRun(x.id).length, 0)).toBe(evalRows);
       const res2 = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as typeof res;
       expect(res2.splits).toEqual(res.splits);
+      expect(store.evaluations.ofRun(baseRunId).filter((e) => e.checkpointStep === null).map((e) => e.id)).toEqual(baseRows.map((e) => e.id));
+
+      // eval.base false: the same runs and evaluations, reported without the base row or Δ vs base.
+      const noBaseSpec = join(dir, 'spec-nobase.json'), noBaseOut = join(dir, 'out-nobase');
+      writeFileSync(noBaseSpec, JSON.stringify({ ...spec, eval: { ...spec.eval, base: false } }));
+      const off = clipo('experiment', noBaseSpec, '--out', noBaseOut);
+      expect(off.status, off.stderr).toBe(0);
+      expect(off.stderr).not.toMatch(/base\/seed/);
+      expect(off.stderr).toMatch(/eval \[1\/8\] run/);
+      const report3 = readFileSync(join(noBaseOut, 'report.md'), 'utf8');
+      expect(report3).not.toMatch(/base model \(before RL\)|Δ vs base/);
+      const res3 = JSON.parse(readFileSync(join(noBaseOut, 'results.json'), 'utf8')) as typeof res;
+      expect(res3.splits[0]!.metrics.map((m) => [m.base, m.diffsVsBase])).toEqual([[null, []], [null, []]]);
+      expect(res3.splits[0]!.metrics.map((m) => m.arms)).toEqual(res.splits[0]!.metrics.map((m) => m.arms));
     } finally {
       store.close();
     }

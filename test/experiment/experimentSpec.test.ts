@@ -28,6 +28,15 @@ describe('experiment spec', () => {
     expect(e!.message).toMatch(/seed: unknown key "seed"/);
   });
 
+  it('evaluates the base model unless eval.base is false; a non-boolean is refused by name', () => {
+    const raw = shipped() as { eval: Record<string, unknown> };
+    expect(parseExperimentSpec({ ...raw, eval: { ...raw.eval, base: undefined } }).eval.base).toBe(true);
+    expect(parseExperimentSpec({ ...raw, eval: { ...raw.eval, base: false } }).eval.base).toBe(false);
+    let e: SpecError | undefined;
+    try { parseExperimentSpec({ ...raw, eval: { ...raw.eval, base: 'yes' } }); } catch (x) { e = x as SpecError; }
+    expect(e?.errors.map((x) => x.field)).toEqual(['eval.base']);
+  });
+
   it('builds one validated recipe per arm × seed: arm overrides merge into the base, seeds and model are the experiment\'s', () => {
     const spec = parseExperimentSpec(shipped());
     const cells = experimentCells(spec, 'tiny-demo');

@@ -3,7 +3,8 @@
  * trains every arm × seed of the spec as an ordinary run (one after another,
  * each through the same supervisor and trainer process as `clipo train`),
  * evaluates each run's final checkpoint on every split (pass@1 greedy,
- * pass@k sampled; the evaluations table, so the app shows them), and writes
+ * pass@k sampled; the evaluations table, so the app shows them) and, unless
+ * eval.base is false, the model before RL as the reference, and writes
  * DIR/report.md, DIR/results.json and DIR/figures/*.svg from the store.
  * Resumable: <data dir>/experiments/<name>--<model>.json maps arm × seed to run ids; a rerun skips
  * finished runs, resumes crashed or stopped ones and continues evaluations
@@ -12,7 +13,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseEvalSpec } from '../../eval/evalDataset.js';
-import { collectResults, collectScatter, type CellRun } from '../../experiment/collectResults.js';
+import { baseEvalRun, collectResults, collectScatter, type CellRun } from '../../experiment/collectResults.js';
 import { experimentCells, type ExperimentCell } from '../../experiment/experimentRecipes.js';
 import { evalSpecs, loadExperimentSpec, SpecError, type ExperimentSpec } from '../../experiment/experimentSpec.js';
 import { renderFigures, reportMarkdown } from '../../experiment/writeReport.js';
@@ -110,22 +111,30 @@ export async function experimentCmd(ctx: CliContext, specPath: string | undefine
     if (ac.signal.aborted || runs.length < cells.length) { log(`experiment: ${runs.length}/${cells.length} runs finished; rerun to continue`); return 130; }
 
     // 2. Evaluation of each final checkpoint on every split: greedy pass@1, then n samples for pass@k.
+    // First the base model (before RL), once: evaluation sampling seeds do not depend on the run's seed (evaluateRun's
+    // EVAL_SEED), so the first arm's run of the first seed at checkpoint 'base' is every seed's reference.
     const datasets = evalSpecs(spec);
+    const baseRun = spec.eval.base ? baseEvalRun(spec, runs) : undefined;
+    const targets = [
+      ...(baseRun ? [{ run: baseRun, checkpoint: 'base' as const, who: `base/seed ${baseRun.seed} (run ${baseRun.runId} before RL)` }] : []),
+      ...runs.map((r) => ({ run: r, checkpoint: 'latest' as const, who: `run ${r.runId} ${r.arm}/seed ${r.seed}` })),
+    ];
     let evals = 0;
-    const totalEvals = runs.length * datasets.length * 2;
-    for (const r of runs) {
+    const totalEvals = targets.length * datasets.length * 2;
+    for (const { run: r, checkpoint, who } of targets) {
       for (const ds of datasets) {
         for (const mode of ['greedy', 'sampled'] as const) {
           if (ac.signal.aborted) break;
           evals++;
           const t = Date.now();
+          // Resumable: evaluateRun's progress file returns a finished evaluation without sampling or storing it again.
           const res = await evaluateRun({
-            store: ctx.store, dataDir: ctx.dataDir, runId: r.runId, checkpoint: 'latest', dataset: parseEvalSpec(ds), limit: spec.eval.limit, signal: ac.signal,
+            store: ctx.store, dataDir: ctx.dataDir, runId: r.runId, checkpoint, dataset: parseEvalSpec(ds), limit: spec.eval.limit, signal: ac.signal,
             ...(mode === 'greedy' ? { k: 1, temperature: 0 } : { k: spec.eval.k, samples: spec.eval.samples, temperature: spec.eval.temperature }),
           });
           if (!res.complete) break;
           const shown = mode === 'greedy' ? `pass@1 ${res.metrics['pass@1'].toFixed(3)}` : `pass@${spec.eval.k} ${res.metrics['pass@k'].toFixed(3)}`;
-          log(`eval [${evals}/${totalEvals}] run ${r.runId} ${r.arm}/seed ${r.seed} ${ds} ${mode}: ${shown} (${res.problems} problems, ${formatDuration((Date.now() - t) / 1000)})`);
+          log(`eval [${evals}/${totalEvals}] ${who} ${ds} ${mode}: ${shown} (${res.problems} problems, ${formatDuration((Date.now() - t) / 1000)})`);
         }
       }
     }
