@@ -14,7 +14,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { collectResults } from '../../main/experiment/collectResults.js';
+import { parseExperimentSpec } from '../../main/experiment/experimentSpec.js';
 import { studentTQuantile } from '../../main/experiment/stats.js';
+import { reportMarkdown } from '../../main/experiment/writeReport.js';
 import { Store } from '../../main/store/index.js';
 
 const BIN = resolve('bin/clipo.js');
@@ -69,7 +72,7 @@ describe('clipo experiment', () => {
     const r = clipo('experiment', specPath, '--out', out, '--json');
     expect(r.status, r.stderr).toBe(0);
     const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
-      runs: { arm: string; seed: number; runId: number; status: string; finalCheckpoint: number }[];
+      runs: { arm: string; seed: number; runId: number; name: string; status: string; finalCheckpoint: number }[];
       splits: { split: string; metrics: {
         key: string; arms: { arm: string; values: Record<string, number>; mean: number; half: number }[]; diffs: { arm: string; mean: number; half: number }[];
         base: { arm: string; runId: number; seed: number; values: Record<string, number>; mean: number; n: number; half: number | null } | null;
@@ -185,18 +188,14 @@ describe('clipo experiment', () => {
       expect(res2.splits).toEqual(res.splits);
       expect(store.evaluations.ofRun(baseRunId).filter((e) => e.checkpointStep === null).map((e) => e.id)).toEqual(baseRows.map((e) => e.id));
 
-      // eval.base false: the same runs and evaluations, reported without the base row or Δ vs base.
-      const noBaseSpec = join(dir, 'spec-nobase.json'), noBaseOut = join(dir, 'out-nobase');
-      writeFileSync(noBaseSpec, JSON.stringify({ ...spec, eval: { ...spec.eval, base: false } }));
-      const off = clipo('experiment', noBaseSpec, '--out', noBaseOut);
-      expect(off.status, off.stderr).toBe(0);
-      expect(off.stderr).not.toMatch(/base\/seed/);
-      expect(off.stderr).toMatch(/eval \[1\/8\] run/);
-      const report3 = readFileSync(join(noBaseOut, 'report.md'), 'utf8');
-      expect(report3).not.toMatch(/base model \(before RL\)|Δ vs base/);
-      const res3 = JSON.parse(readFileSync(join(noBaseOut, 'results.json'), 'utf8')) as typeof res;
+      // eval.base false (in-process on the same store, to spare the test a third CLI invocation): the same arms, no base row or Δ vs base.
+      const noBase = parseExperimentSpec({ ...spec, eval: { ...spec.eval, base: false } });
+      const res3 = collectResults(store, noBase, 'tiny-demo', res.runs);
       expect(res3.splits[0]!.metrics.map((m) => [m.base, m.diffsVsBase])).toEqual([[null, []], [null, []]]);
       expect(res3.splits[0]!.metrics.map((m) => m.arms)).toEqual(res.splits[0]!.metrics.map((m) => m.arms));
+      const report3 = reportMarkdown({ spec: noBase, res: res3, figures: [], figurePrefix: 'figures/' });
+      expect(report3).not.toMatch(/base model \(before RL\)|Δ vs base/);
+      expect(report3).toMatch(/\| arm \| seeds \| pass@1 \(greedy\): mean ± 95 % CI \| Δ vs GRPO \[95 % CI\] \| pass@2/);
     } finally {
       store.close();
     }
