@@ -75,7 +75,9 @@ describe('arith-reasoner tokenizer (llama.cpp SPM)', () => {
       const mean = (x: number[]): number => x.reduce((a, b) => a + b, 0) / x.length;
       console.log(`${split}: prompt tokens mean ${mean(s.prompt).toFixed(1)} max ${Math.max(...s.prompt)}; solution tokens mean ${mean(s.solution).toFixed(1)} min ${Math.min(...s.solution)} max ${Math.max(...s.solution)}`);
       expect(Math.max(...s.prompt)).toBeLessThan(80);
-      expect(Math.max(...s.solution)).toBeLessThan(64);
+      // the demo's completions: roughly 30–100 tokens (issue 15), place-value chains included
+      expect(Math.max(...s.solution)).toBeLessThanOrEqual(100);
+      expect(mean(s.solution)).toBeGreaterThan(25);
     }
   });
 });

@@ -4,6 +4,7 @@
 // digits appear (entity names have none), so a reader can parse the numbers
 // back and recompute the answer independently.
 import { pick, randInt, type Rng } from '../rng.js';
+import { worked } from './arithSteps.js';
 
 export interface Entities {
   name: string;
@@ -21,8 +22,9 @@ export interface ArithTemplate {
   render(nums: readonly number[], e: Entities): [string, string];
   answer(nums: readonly number[]): number;
   /**
-   * The worked solution's steps, each one sentence with one operation written as
-   * `a op b = c` (the reasoning model's SFT target, models/reasoner). The last
+   * The worked solution's steps, each one sentence with one operation written by
+   * `worked` (arithSteps.ts: `a op b = … = c`, place value by place value), the
+   * reasoning model's SFT target (models/reasoner). The last
    * step's result is the answer; solutionText appends the \\boxed{} line.
    */
   solve(nums: readonly number[], e: Entities): string[];
@@ -45,7 +47,7 @@ export const ARITH_TEMPLATES: readonly ArithTemplate[] = [
     answer: (x) => n(x, 2) - n(x, 0) * n(x, 1),
     solve: (x, e) => {
       const cost = n(x, 0) * n(x, 1);
-      return [`The ${e.item} cost ${n(x, 0)} * ${n(x, 1)} = ${cost} dollars.`, `The change is ${n(x, 2)} - ${cost} = ${n(x, 2) - cost} dollars.`];
+      return [`The ${e.item} cost ${worked(n(x, 0), '*', n(x, 1))} dollars.`, `The change is ${worked(n(x, 2), '-', cost)} dollars.`];
     },
   },
   {
@@ -59,7 +61,7 @@ export const ARITH_TEMPLATES: readonly ArithTemplate[] = [
       `How many ${e.item} does each friend get?`,
     ],
     answer: (x) => n(x, 0) / n(x, 1),
-    solve: (x, e) => [`Each friend gets ${n(x, 0)} / ${n(x, 1)} = ${n(x, 0) / n(x, 1)} ${e.item}.`],
+    solve: (x, e) => [`Each friend gets ${worked(n(x, 0), '/', n(x, 1))} ${e.item}.`],
   },
   {
     id: 'rate-distance',
@@ -69,7 +71,7 @@ export const ARITH_TEMPLATES: readonly ArithTemplate[] = [
       `How many kilometers does the ${e.vehicle} travel?`,
     ],
     answer: (x) => n(x, 0) * n(x, 1),
-    solve: (x, e) => [`The ${e.vehicle} travels ${n(x, 0)} * ${n(x, 1)} = ${n(x, 0) * n(x, 1)} kilometers.`],
+    solve: (x, e) => [`The ${e.vehicle} travels ${worked(n(x, 0), '*', n(x, 1))} kilometers.`],
   },
   {
     id: 'ages',
@@ -81,7 +83,7 @@ export const ARITH_TEMPLATES: readonly ArithTemplate[] = [
     answer: (x) => n(x, 0) + n(x, 1) + n(x, 2),
     solve: (x, e) => {
       const now = n(x, 0) + n(x, 1);
-      return [`${e.other} is ${n(x, 0)} + ${n(x, 1)} = ${now} years old now.`, `In ${n(x, 2)} years ${e.other} will be ${now} + ${n(x, 2)} = ${now + n(x, 2)} years old.`];
+      return [`${e.other} is ${worked(n(x, 0), '+', n(x, 1))} years old now.`, `In ${n(x, 2)} years ${e.other} will be ${worked(now, '+', n(x, 2))} years old.`];
     },
   },
   {
@@ -98,7 +100,7 @@ export const ARITH_TEMPLATES: readonly ArithTemplate[] = [
     answer: (x) => n(x, 0) * n(x, 1) - n(x, 2),
     solve: (x, e) => {
       const saved = n(x, 0) * n(x, 1);
-      return [`${e.name} saves ${n(x, 0)} * ${n(x, 1)} = ${saved} dollars.`, `${e.name} has ${saved} - ${n(x, 2)} = ${saved - n(x, 2)} dollars left.`];
+      return [`${e.name} saves ${worked(n(x, 0), '*', n(x, 1))} dollars.`, `${e.name} has ${worked(saved, '-', n(x, 2))} dollars left.`];
     },
   },
   {
@@ -115,7 +117,7 @@ export const ARITH_TEMPLATES: readonly ArithTemplate[] = [
     answer: (x) => n(x, 0) * n(x, 1) - n(x, 2),
     solve: (x, e) => {
       const total = n(x, 0) * n(x, 1);
-      return [`${e.name} buys ${n(x, 0)} * ${n(x, 1)} = ${total} ${e.item}.`, `${e.name} has ${total} - ${n(x, 2)} = ${total - n(x, 2)} ${e.item} now.`];
+      return [`${e.name} buys ${worked(n(x, 0), '*', n(x, 1))} ${e.item}.`, `${e.name} has ${worked(total, '-', n(x, 2))} ${e.item} now.`];
     },
   },
   // Held out (split 'test-ood'): never used for train or test rows.
@@ -129,7 +131,7 @@ export const ARITH_TEMPLATES: readonly ArithTemplate[] = [
     answer: (x) => n(x, 0) * n(x, 1) * n(x, 2),
     solve: (x, e) => {
       const perHour = n(x, 0) * n(x, 1);
-      return [`The machines make ${n(x, 0)} * ${n(x, 1)} = ${perHour} ${e.item} per hour.`, `In ${n(x, 2)} hours they make ${perHour} * ${n(x, 2)} = ${perHour * n(x, 2)} ${e.item}.`];
+      return [`The machines make ${worked(n(x, 0), '*', n(x, 1))} ${e.item} per hour.`, `In ${n(x, 2)} hours they make ${worked(perHour, '*', n(x, 2))} ${e.item}.`];
     },
   },
   {
@@ -143,7 +145,7 @@ export const ARITH_TEMPLATES: readonly ArithTemplate[] = [
       `How many days does it take ${e.name} to finish the book?`,
     ],
     answer: (x) => n(x, 0) / n(x, 1),
-    solve: (x, e) => [`${e.name} needs ${n(x, 0)} / ${n(x, 1)} = ${n(x, 0) / n(x, 1)} days.`],
+    solve: (x, e) => [`${e.name} needs ${worked(n(x, 0), '/', n(x, 1))} days.`],
   },
 ];
 

@@ -11,7 +11,7 @@ import type { ReasonerTokenizer } from './reasonerTokens.js';
 
 export interface SplitScore { rows: number; passAt1: number; meanTokens: number; truncated: number }
 
-export async function greedyPassAt1(model: LlamaModel, tk: ReasonerTokenizer, rows: readonly TaskRow[], maxTokens = 96): Promise<SplitScore> {
+export async function greedyPassAt1(model: LlamaModel, tk: ReasonerTokenizer, rows: readonly TaskRow[], maxTokens = 128): Promise<SplitScore> {
   const ctx = await model.createContext({ contextSize: 256, sequences: 1, threads: 1 });
   const seq = ctx.getSequence();
   const reward = arithWord.defaultReward as unknown as RewardSpec;
