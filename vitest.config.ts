@@ -32,6 +32,8 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
+          // Builds the current renderer once per run, for every browser file.
+          globalSetup: ['test/browser/buildRenderer.ts'],
           pool: 'forks',
           maxWorkers: 1,
           testTimeout: 180_000,
