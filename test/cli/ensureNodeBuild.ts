@@ -13,11 +13,12 @@ import { join } from 'node:path';
 const SOURCES = ['main', 'charts', 'engine'];
 const SKIP = new Set(['build', 'node_modules']);
 
-function newestSource(dir: string): number {
+/** The newest modification time (ms) of the files under `dir` ending in one of `exts` (build output skipped). */
+export function newestSource(dir: string, exts: string[] = ['.ts']): number {
   let newest = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.isDirectory()) { if (!SKIP.has(e.name)) newest = Math.max(newest, newestSource(join(dir, e.name))); }
-    else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(join(dir, e.name)).mtimeMs);
+    if (e.isDirectory()) { if (!SKIP.has(e.name)) newest = Math.max(newest, newestSource(join(dir, e.name), exts)); }
+    else if (exts.some((x) => e.name.endsWith(x))) newest = Math.max(newest, statSync(join(dir, e.name)).mtimeMs);
   }
   return newest;
 }
