@@ -4,6 +4,9 @@
  * added as a model, a FIFO inspected (it used to block every API call: a
  * synchronous open), corrupt GGUF files (seeded truncations and bit flips),
  * and a Hub listing without network. Through the real services and the router.
+ * The corrupt-file sweep inspects 48 variants in `npm test` (a third each of
+ * truncations, header flips and data flips); CLIPO_FULL_CAMPAIGN=1 runs the
+ * full 150 (docs/STORE.md, "Crash campaign" names the switch).
  */
 import { spawnSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
@@ -22,6 +25,8 @@ import { mulberry32 } from './seededRandom.js';
 import { hugeArrayGguf } from '../models/craftedGguf.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'api-errors-'));
+/** Corrupt variants inspected (one child process each): the same seeded sequence, cut short in CI. */
+const VARIANTS = process.env.CLIPO_FULL_CAMPAIGN === '1' ? 150 : 48;
 let route: ApiRouter;
 let dispose: () => Promise<void>;
 let closedPort = 0;
@@ -113,7 +118,7 @@ describe('user-causable errors are typed', () => {
     const bad = join(dir, 'bad.gguf');
     const codes = new Map<string, number>();
     const t0 = Date.now();
-    for (let i = 0; i < 150; i++) {
+    for (let i = 0; i < VARIANTS; i++) {
       const b = Buffer.from(bytes);
       let variant: Buffer;
       if (i % 3 === 0) variant = b.subarray(0, Math.floor(rnd() * b.length));
@@ -129,8 +134,9 @@ describe('user-causable errors are typed', () => {
       codes.set(code, (codes.get(code) ?? 0) + 1);
       expect(code, r.ok ? '' : r.error.message).not.toBe('internal');
     }
-    console.log(`corrupt GGUF inspect outcomes over 150 variants in ${Date.now() - t0} ms: ${JSON.stringify(Object.fromEntries(codes))}`);
-    expect(codes.get('invalid_argument')).toBeGreaterThan(50);
+    console.log(`corrupt GGUF inspect outcomes over ${VARIANTS} variants in ${Date.now() - t0} ms: ${JSON.stringify(Object.fromEntries(codes))}`);
+    // Most corruptions are recognised as such (not merely "not internal"): over a third of the variants.
+    expect(codes.get('invalid_argument')).toBeGreaterThan(VARIANTS / 3);
   }, 300_000); // one header-reading child process per variant (~0.3-0.8 s each on a busy 2-core machine)
 
   it('toApiError maps file-system and network codes to contract codes', () => {

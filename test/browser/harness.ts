@@ -1,11 +1,11 @@
 /**
- * The setup every browser test repeats: build the current renderer, start the
- * real web server on the real services in a temporary data folder, open
- * Debian's Chromium, and collect each page's console errors and page errors
- * (a test expects `problems` to stay empty). Only what differs (fake areas, a
+ * The setup every browser test repeats (the current renderer is built once per
+ * run by buildRenderer.ts, the project's global setup): start the real web
+ * server on the real services in a temporary data folder, open Debian's
+ * Chromium, and collect each page's console errors and page errors (a test
+ * expects `problems` to stay empty). Only what differs (fake areas, a
  * trainer stand-in, upload limits) is passed in.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,9 +52,6 @@ export interface HarnessOptions {
 
 export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (or set CLIPO_CHROMIUM)`);
-  // Always test the current renderer, not a stale dist/.
-  const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'renderer'], { cwd: root, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`renderer build failed:\n${build.stdout}\n${build.stderr}`);
   const tmp = mkdtempSync(join(tmpdir(), `clipo-${opts.name}-`));
   const dataDir = join(tmp, 'data');
   const events = new ApiEventBus();

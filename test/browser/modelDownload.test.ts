@@ -4,7 +4,6 @@
 // slow download and resume it, errors inline (bad repo id, gated repo), the
 // token saved in Settings but never shown back, and the job list reattaching
 // after a reload. No console errors or CSP violations along the way.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,8 +43,6 @@ const jobState = (file: string) => page.getByTestId('download').filter({ hasText
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (or set CLIPO_CHROMIUM)`);
-  const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'renderer'], { cwd: root, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`renderer build failed:\n${build.stdout}\n${build.stderr}`);
   mkdirSync(shots, { recursive: true });
   tmp = mkdtempSync(join(tmpdir(), 'clipo-dl-browser-'));
   dataDir = join(tmp, 'data');

@@ -7,7 +7,7 @@
 // connection, as another process would) supplies the gaps; the CLI run is a
 // real `clipo train demo`. Screenshots of every view in both themes go to
 // test-results/screenshots/run-page-*.png.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,8 +69,6 @@ const setTheme = (t: 'light' | 'dark') => page.evaluate(`document.documentElemen
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (or set CLIPO_CHROMIUM)`);
-  const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'renderer'], { cwd: root, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`renderer build failed:\n${build.stdout}\n${build.stderr}`);
   mkdirSync(shots, { recursive: true });
   tmp = mkdtempSync(join(tmpdir(), 'clipo-runpage-'));
   dataDir = join(tmp, 'data');

@@ -7,7 +7,6 @@
 // their own store connection, as a trainer would): a CLIPO run whose first group's four
 // completions are identical (one embedding), and a plain GRPO run. Screenshots of each view
 // in both themes: test-results/screenshots/views-*.png.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,8 +91,6 @@ async function openRun(id: number, tab: string): Promise<void> {
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (or set CLIPO_CHROMIUM)`);
-  const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'renderer'], { cwd: root, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`renderer build failed:\n${build.stdout}\n${build.stderr}`);
   mkdirSync(shots, { recursive: true });
   tmp = mkdtempSync(join(tmpdir(), 'clipo-views-'));
   dataDir = join(tmp, 'data');

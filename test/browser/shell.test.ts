@@ -2,7 +2,6 @@
 // in both themes (screenshots under test-results/screenshots), the settings
 // round-trip across a reload, the refusal screen, a foreign origin being
 // refused, and no CSP violations or console errors along the way.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -70,9 +69,6 @@ async function chooseTheme(page: Page, label: 'Light' | 'Dark'): Promise<void> {
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (or set CLIPO_CHROMIUM)`);
-  // Always test the current renderer, not a stale dist/.
-  const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'renderer'], { cwd: root, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`renderer build failed:\n${build.stdout}\n${build.stderr}`);
   mkdirSync(shots, { recursive: true });
 
   tmp = mkdtempSync(join(tmpdir(), 'clipo-browser-'));

@@ -4,7 +4,6 @@
 // embedding scatter and the rollout inspector show that run's samples, and the
 // comparison overlays two runs with a config diff. Screenshots of each view
 // go to test-results/screenshots/.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,8 +42,6 @@ const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (or set CLIPO_CHROMIUM)`);
-  const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'renderer'], { cwd: root, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`renderer build failed:\n${build.stdout}\n${build.stderr}`);
   mkdirSync(shots, { recursive: true });
   tmp = mkdtempSync(join(tmpdir(), 'clipo-workbench-'));
   const dataDir = join(tmp, 'data');

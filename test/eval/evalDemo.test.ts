@@ -3,7 +3,8 @@
  * then evaluate the base model and the checkpoint (pass@1 rises), read the rows back
  * through runs.evaluations, stop an evaluation midway and rerun it (continues, no
  * duplicates), and drive `clipo export` / `clipo eval` through bin/clipo.js and
- * runs.export through a tool process (after `node scripts/build.mjs node`).
+ * runs.export through a tool process (after `node scripts/build.mjs node` when dist/ is older
+ * than the sources).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { Store } from '../../main/store/index.js';
 import { evaluateRun } from '../../main/trainer/eval/evaluateRun.js';
 import { runTraining } from '../../main/trainer/runTraining.js';
 import { TrainerControl } from '../../main/trainer/TrainerControl.js';
+import { ensureNodeBuild } from '../cli/ensureNodeBuild.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 let dataDir: string;
@@ -119,10 +121,8 @@ describe('imported datasets', () => {
 });
 
 describe('CLI and tool process', () => {
-  beforeAll(() => {
-    const b = spawnSync(process.execPath, ['scripts/build.mjs', 'node'], { cwd: root, encoding: 'utf8' });
-    expect(b.status, b.stderr).toBe(0);
-  }, 300_000);
+  // The CLI and the tool process run dist/: rebuilt here when a source is newer than it.
+  beforeAll(() => { ensureNodeBuild(root); }, 300_000);
 
   const clipo = (args: string[]) => spawnSync(process.execPath, ['bin/clipo.js', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, CLIPO_DATA_DIR: dataDir }, timeout: 120_000 });
 

@@ -27,14 +27,14 @@ describe('schema snapshot', () => {
       writeFileSync(SNAPSHOT, `${JSON.stringify(schema, null, 2)}\n`);
     }
     if (!existsSync(SNAPSHOT)) {
-      throw new Error('test/store/schema-snapshot.json is missing; create it with UPDATE_SCHEMA_SNAPSHOT=1 npx vitest run --project unit test/store/schemaSnapshot.test.ts');
+      throw new Error('test/store/schema-snapshot.json is missing; create it with UPDATE_SCHEMA_SNAPSHOT=1 npx vitest run --project unit-shared test/store/schemaSnapshot.test.ts');
     }
     const committed = JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as ReturnType<typeof currentSchema>;
     expect(
       schema,
       'The schema produced by main/store/migrations differs from test/store/schema-snapshot.json.\n' +
         '  - If you ADDED a migration: review the diff, then run\n' +
-        '      UPDATE_SCHEMA_SNAPSHOT=1 npx vitest run --project unit test/store/schemaSnapshot.test.ts\n' +
+        '      UPDATE_SCHEMA_SNAPSHOT=1 npx vitest run --project unit-shared test/store/schemaSnapshot.test.ts\n' +
         '    and commit the snapshot with the migration.\n' +
         '  - If you EDITED an existing migration: revert it and add a new numbered migration instead;\n' +
         '    databases in the field already ran the old text.\n',

@@ -12,6 +12,16 @@
  *    start (markOrphansCrashed, as the app and the CLI do) and marked crashed; a
  *    trainer whose parent alone died stops itself cleanly.
  * Two runs go in parallel (one per core). Prints `crash campaign: N attempts, N recovered`.
+ *
+ * Two sizes, the same checks after every kill and resume:
+ *  - CI (default): 3 kills per lane on a fixed schedule that covers every mode and
+ *    every place a kill lands (trainer alone, parent with trainer, parent alone; between
+ *    steps, early in a step = sampling, late in a step = update, inside a checkpoint
+ *    write), 15-step runs. About a fifth of the full campaign's time.
+ *  - Full (CLIPO_FULL_CAMPAIGN=1): 16 kills per lane at seeded random modes and points,
+ *    40-step runs, as docs/STORE.md "Crash campaign" describes; run it after touching
+ *    the store, the checkpoint code or the supervisor:
+ *      CLIPO_FULL_CAMPAIGN=1 npx vitest run --project unit test/trainer/crashCampaign.test.ts
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
@@ -24,8 +34,9 @@ import { parseRecipe, recipePresets } from '../../main/recipes/index.js';
 import { pidAlive, Store } from '../../main/store/index.js';
 
 const ENTRY = resolve('dist/main/trainer/trainerMain.js');
-const KILLS_PER_LANE = 16;
-const STEPS = 40;
+const FULL = process.env.CLIPO_FULL_CAMPAIGN === '1';
+const KILLS_PER_LANE = FULL ? 16 : 3;
+const STEPS = FULL ? 40 : 15;
 const CHECKPOINT_EVERY = 3;
 const GROUP = 4, PROMPTS = 4;
 
@@ -49,6 +60,19 @@ store.close();
 
 type Mode = 'trainer' | 'parent+trainer' | 'parent';
 interface Attempt { lane: number; runId: number; mode: Mode; afterStep: number; delayMs: number; atCheckpoint: boolean }
+/**
+ * Where a CI kill lands, after the message of step `afterStep`: `between` steps (no delay), inside the
+ * checkpoint write (a checkpoint step, 2 ms), or a fraction of the way into the next step (the time a
+ * step took in this process, measured between two step messages): early is sampling, late the update.
+ */
+type Place = { at: 'between' } | { at: 'checkpoint' } | { at: 'step'; fraction: number };
+const SCHEDULE: { mode: Mode; place: Place }[][] = [
+  [{ mode: 'trainer', place: { at: 'checkpoint' } }, { mode: 'parent+trainer', place: { at: 'step', fraction: 0.25 } },
+    { mode: 'trainer', place: { at: 'step', fraction: 0.85 } }],
+  [{ mode: 'parent', place: { at: 'step', fraction: 0.5 } }, { mode: 'trainer', place: { at: 'between' } },
+    { mode: 'parent+trainer', place: { at: 'checkpoint' } }],
+];
+const isCheckpointStep = (s: number) => (s + 1) % CHECKPOINT_EVERY === 0;
 
 function stepsOf(store: Store, runId: number): number[] {
   return (store.db.prepare('SELECT step FROM steps WHERE run_id = ? ORDER BY step').all(runId) as { step: number }[]).map((r) => r.step);
@@ -121,13 +145,29 @@ async function lane(lane: number, stats: { attempts: number; recovered: number; 
   let frozen = { ckpt: -1, frozen: '' };
   let kills = 0;
   while (kills < KILLS_PER_LANE) {
-    const r = rand();
-    const mode: Mode = r < 0.7 ? 'trainer' : r < 0.9 ? 'parent+trainer' : 'parent';
     const current = store.runs.get(runId).currentStep;
-    const afterStep = current + 1 + Math.floor(rand() * 3);
-    const atCheckpoint = (afterStep + 1) % CHECKPOINT_EVERY === 0 || rand() < 0.25;
-    // At a checkpoint step the files are written right after the step message: a few ms lands inside the write.
-    const delayMs = atCheckpoint && (afterStep + 1) % CHECKPOINT_EVERY === 0 ? Math.floor(rand() * 15) : Math.floor(rand() * 250);
+    let mode: Mode, afterStep: number, atCheckpoint: boolean;
+    /** The delay after step `afterStep`'s message; `stepMs` is the last step's duration seen in this attempt. */
+    let delayOf: (stepMs: number) => number;
+    if (FULL) {
+      const r = rand();
+      mode = r < 0.7 ? 'trainer' : r < 0.9 ? 'parent+trainer' : 'parent';
+      afterStep = current + 1 + Math.floor(rand() * 3);
+      atCheckpoint = isCheckpointStep(afterStep) || rand() < 0.25;
+      // At a checkpoint step the files are written right after the step message: a few ms lands inside the write.
+      const ms = atCheckpoint && isCheckpointStep(afterStep) ? Math.floor(rand() * 15) : Math.floor(rand() * 250);
+      delayOf = () => ms;
+    } else {
+      const { mode: m, place } = SCHEDULE[lane]![kills]!;
+      mode = m;
+      // The second step message of this attempt at the earliest, so a step's duration has been seen.
+      afterStep = current + 2;
+      if (place.at === 'checkpoint') while (!isCheckpointStep(afterStep)) afterStep++;
+      else while (isCheckpointStep(afterStep)) afterStep++;
+      atCheckpoint = place.at === 'checkpoint';
+      delayOf = place.at === 'step' ? (stepMs) => Math.round(place.fraction * stepMs) : place.at === 'checkpoint' ? () => 2 : () => 0;
+    }
+    let lastStepAt = 0, stepMs = 0, delayMs = 0;
     const a: Attempt = { lane, runId, mode, afterStep, delayMs, atCheckpoint };
     const parent = spawn(process.execPath, [parentScript, dbPath, dataDir, String(runId), resume ? '1' : '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let trainerPid = 0;
@@ -137,8 +177,14 @@ async function lane(lane: number, stats: { attempts: number; recovered: number; 
     lines(parent, (m) => {
       if (m.type === 'pid') trainerPid = m.pid as number;
       if (m.type === 'done') finished = m.status as string;
+      if (m.type === 'step') {
+        const now = performance.now();
+        if (lastStepAt > 0) stepMs = now - lastStepAt;
+        lastStepAt = now;
+      }
       if (m.type === 'step' && (m.step as number) >= afterStep && killedAt === null) {
         killedAt = m.step as number;
+        delayMs = a.delayMs = delayOf(stepMs);
         setTimeout(() => {
           if (mode !== 'parent' && trainerPid) { try { process.kill(trainerPid, 'SIGKILL'); } catch { /* already gone */ } }
           if (mode !== 'trainer') parent.kill('SIGKILL');
@@ -218,7 +264,7 @@ function checkRunPrefix(store: Store, runId: number, ckpt: number): string {
 }
 
 describe('crash campaign', () => {
-  it(`kill -9 at ${2 * KILLS_PER_LANE} seeded points, resume each time: nothing lost before the last checkpoint`, async () => {
+  it(`kill -9 at ${2 * KILLS_PER_LANE} ${FULL ? 'seeded' : 'scheduled'} points, resume each time: nothing lost before the last checkpoint`, async () => {
     expect(existsSync(ENTRY), 'run `npm run build` first').toBe(true);
     const stats = { attempts: 0, recovered: 0, midCheckpoint: 0, orphansFound: 0, selfStopped: 0, log: [] as string[] };
     const t0 = performance.now();
@@ -228,5 +274,8 @@ describe('crash campaign', () => {
       `${stats.orphansFound} orphans found at the next start, ${stats.selfStopped} stopped themselves when the parent died; ${s} s)\n  ${stats.log.join(' ')}`);
     expect(stats.recovered).toBe(stats.attempts);
     expect(stats.attempts).toBeGreaterThanOrEqual(2 * KILLS_PER_LANE);
+    // Both recovery paths that need the next start or the trainer itself were exercised.
+    expect(stats.orphansFound).toBeGreaterThan(0);
+    expect(stats.selfStopped).toBeGreaterThan(0);
   }, 600_000);
 });

@@ -23,7 +23,10 @@ describe.runIf(GPU_TESTS)('runTraining on the GPU backend', () => {
     const store = Store.open(join(dataDir, 'clipo.db'));
     try {
       const demo = recipePresets().find((p) => p.id === 'demo')!.recipe;
-      const recipe = parseRecipe({ ...demo, training: { ...demo.training, steps: 3, checkpointEvery: 3 }, hardware: { ...demo.hardware, backend: 'auto' } });
+      // 4 prompts × 4 samples, not the preset's 8 × 8: the GPU path is under test here, not learning, and
+      // a step costs in proportion on llvmpipe (3 steps: 52 s at 8 × 8, 16 s at 4 × 4 on the busy dev VM).
+      const recipe = parseRecipe({ ...demo, rollout: { ...demo.rollout, groupSize: 4, promptsPerStep: 4 },
+        training: { ...demo.training, steps: 3, checkpointEvery: 3 }, hardware: { ...demo.hardware, backend: 'auto' } });
       const runId = store.runs.create({ name: 'demo-gpu', recipeJson: JSON.stringify(recipe), totalSteps: 3 });
       const msgs: TrainerToSupervisor[] = [];
       const out = await runTraining({ store, runId, dataDir, resume: false, control: new TrainerControl(), send: (m) => msgs.push(m) });

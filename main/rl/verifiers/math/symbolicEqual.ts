@@ -24,8 +24,26 @@
  * Deliberately not here: exactness for rational constants (exactRational.ts
  * decides those first) and any LaTeX.
  */
-import { parse, type MathNode } from 'mathjs';
+import type { MathNode } from 'mathjs';
 import { MAX_EXPRESSION_CHARS } from './latexToMathjs.js';
+
+/**
+ * mathjs, loaded on the first parse rather than with this module. Importing it builds
+ * every one of its typed functions (most of a `clipo` command's start-up: 1.6-2.0 s of CPU
+ * with it, 0.22 s without, on a busy 2-core machine), and every trainer, tool process and
+ * `clipo` command loads the verifiers, while only answers the exact rational path cannot
+ * settle get here. Loaded synchronously (its CommonJS build, through the module loader Node
+ * always has) because verifiers are synchronous; no file or native access beyond loading
+ * the package the static import used to load (docs/VERIFIERS.md, rule 7).
+ */
+let mathjsParse: ((expr: string) => MathNode) | undefined;
+function parse(expr: string): MathNode {
+  if (!mathjsParse) {
+    const loader = process.getBuiltinModule('module') as { createRequire(from: string): (id: string) => unknown };
+    mathjsParse = (loader.createRequire(import.meta.url)('mathjs') as { parse: (expr: string) => MathNode }).parse;
+  }
+  return mathjsParse(expr);
+}
 
 const FUNCTIONS: Record<string, number> = { sqrt: 1, nthRoot: 2, sin: 1, cos: 1, tan: 1, log: 1, exp: 1, abs: 1 };
 const CONSTANTS = new Set(['pi', 'e', 'i']);
