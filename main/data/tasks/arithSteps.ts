@@ -25,18 +25,22 @@ export function placeParts(n: number): number[] {
   return parts.length ? parts : [0];
 }
 
+/** The links that fold `terms` into `acc` one term a link: (72, [60, 5], '-') → ["72 - 60 - 5", "12 - 5"]. */
+function foldLinks(acc: number, terms: readonly number[], op: '+' | '-'): string[] {
+  const links: string[] = [];
+  for (let i = 0; i < terms.length; i++) {
+    links.push([acc, ...terms.slice(i)].join(` ${op} `));
+    acc = op === '+' ? acc + terms[i]! : acc - terms[i]!;
+  }
+  return links;
+}
+
 /** a + b or a - b, one place of b per link. */
 function addSub(a: number, op: '+' | '-', b: number): string {
   const parts = placeParts(b);
   const c = op === '+' ? a + b : a - b;
   if (parts.length < 2) return `${a} ${op} ${b} = ${c}`;
-  const links = [`${a} ${op} ${b}`];
-  let acc = a;
-  for (let i = 0; i < parts.length; i++) {
-    links.push([acc, ...parts.slice(i)].join(` ${op} `));
-    acc = op === '+' ? acc + parts[i]! : acc - parts[i]!;
-  }
-  return `${links.join(' = ')} = ${c}`;
+  return [`${a} ${op} ${b}`, ...foldLinks(a, parts, op), c].join(' = ');
 }
 
 /** Times-table facts are written as they are: both factors at most 12. */
@@ -49,13 +53,8 @@ function mul(a: number, b: number): string {
   const parts = placeParts(x);
   if (x <= TABLE || y > TABLE || y < 2 || parts.length < 2) return `${a} * ${b} = ${c}`;
   const split = a >= b ? parts.map((p) => `${p} * ${y}`) : parts.map((p) => `${y} * ${p}`);
-  const links = [`${a} * ${b}`, split.join(' + ')];
   const partial = parts.map((p) => p * y);
-  for (let i = 0; i < partial.length - 1; i++) {
-    const acc = partial.slice(0, i + 1).reduce((s, v) => s + v, 0);
-    links.push([acc, ...partial.slice(i + 1)].join(' + '));
-  }
-  return `${links.join(' = ')} = ${c}`;
+  return [`${a} * ${b}`, split.join(' + '), ...foldLinks(partial[0]!, partial.slice(1), '+'), c].join(' = ');
 }
 
 /** One operation of a worked solution, `a op b = … = c`; division (a times-table fact read backwards) stays one step. */
