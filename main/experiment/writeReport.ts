@@ -77,6 +77,14 @@ export const CEILING = 0.9;
 /** The label of the reference row. */
 export const BASE_LABEL = 'base model (before RL)';
 
+/** One phrase per significant difference ("**arm <how>** by +0.1 (95 % CI …)"), then one naming the arms without one. */
+function diffPhrases(diffs: readonly DiffStat[], how: (d: DiffStat) => string, none: (arms: string) => string): string[] {
+  const parts = diffs.filter((d) => d.significant).map((d) => `**${d.arm} ${how(d)}** by ${signed(d.mean)} (95 % CI ${interval(d)})`);
+  const rest = diffs.filter((d) => !d.significant).map((d) => d.arm);
+  if (rest.length) parts.push(none(rest.join(', ')));
+  return parts;
+}
+
 /** Sentences that say only what the intervals support. */
 export function summaryLines(res: ExperimentResults): string[] {
   const base = res.arms[0]!;
@@ -88,10 +96,7 @@ export function summaryLines(res: ExperimentResults): string[] {
   else {
     for (const s of res.splits) {
       for (const m of s.metrics) {
-        const sig = m.diffs.filter((d) => d.significant);
-        const rest = m.diffs.filter((d) => !d.significant).map((d) => d.arm);
-        const parts = sig.map((d) => `**${d.arm} ${d.mean > 0 ? 'better' : 'worse'} than ${base}** by ${signed(d.mean)} (95 % CI ${interval(d)})`);
-        if (rest.length) parts.push(`no significant difference between ${base} and ${rest.join(', ')}`);
+        const parts = diffPhrases(m.diffs, (d) => `${d.mean > 0 ? 'better' : 'worse'} than ${base}`, (rest) => `no significant difference between ${base} and ${rest}`);
         // A split every arm nearly solves cannot rank them: say so rather than let "no difference" read as "equal".
         const lowest = Math.min(...m.arms.map((a) => a.mean));
         if (lowest >= CEILING) parts.push(`every arm averages ≥ ${CEILING} here, near the ceiling, so this split cannot separate them`);
@@ -114,10 +119,7 @@ function baseSummaryLines(res: ExperimentResults): string[] {
   for (const s of res.splits) {
     for (const m of s.metrics) {
       if (!m.base) continue;
-      const sig = m.diffsVsBase.filter((d) => d.significant);
-      const rest = m.diffsVsBase.filter((d) => !d.significant).map((d) => d.arm);
-      const parts = sig.map((d) => `**${d.arm} ${d.mean > 0 ? 'above' : 'below'} the base model** by ${signed(d.mean)} (95 % CI ${interval(d)})`);
-      if (rest.length) parts.push(`no significant change from the base model for ${rest.join(', ')}`);
+      const parts = diffPhrases(m.diffsVsBase, (d) => `${d.mean > 0 ? 'above' : 'below'} the base model`, (rest) => `no significant change from the base model for ${rest}`);
       lines.push(`${s.title}, ${m.title}, against the ${BASE_LABEL} at ${fmt(m.base.mean)}: ${parts.join('; ')}.`);
     }
   }
