@@ -21,6 +21,7 @@ export default function buildRenderer(): void {
   const newest = Math.max(...CONFIGS.filter((f) => existsSync(join(root, f))).map((f) => statSync(join(root, f)).mtimeMs),
     ...INPUTS.map((d) => newestSource(join(root, d), [''])));
   if (existsSync(built) && statSync(built).mtimeMs > newest) return;
-  const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'renderer'], { cwd: root, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`renderer build failed:\n${build.stdout}\n${build.stderr}`);
+  // Bounded: a hung vite build fails the run instead of holding it (a cold build takes ~10 s).
+  const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'renderer'], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+  if (build.status !== 0) throw new Error(`renderer build failed${build.error ? ` (${build.error.message})` : ''}:\n${build.stdout}\n${build.stderr}`);
 }

@@ -29,7 +29,8 @@ export function ensureNodeBuild(root: string): boolean {
   const configs = ['tsconfig.node.json', 'tsconfig.base.json'].map((f) => statSync(join(root, f)).mtimeMs);
   const newest = Math.max(...configs, ...SOURCES.map((d) => newestSource(join(root, d))));
   if (existsSync(info) && statSync(info).mtimeMs > newest) return false;
-  const b = spawnSync(process.execPath, ['scripts/build.mjs', 'node'], { cwd: root, encoding: 'utf8' });
-  if (b.status !== 0) throw new Error(`node build failed:\n${b.stdout}\n${b.stderr}`);
+  // Bounded: a hung tsc fails the test instead of holding it (a cold build takes ~10 s).
+  const b = spawnSync(process.execPath, ['scripts/build.mjs', 'node'], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+  if (b.status !== 0) throw new Error(`node build failed${b.error ? ` (${b.error.message})` : ''}:\n${b.stdout}\n${b.stderr}`);
   return true;
 }
