@@ -6,8 +6,8 @@
 // Why: the reasoning model (models/reasoner, ~1M parameters) writes numbers most
 // significant digit first. Asked for "72 - 65 = 7" in one step it must resolve
 // every borrow before its first digit; with one-step solutions it reached 9 %
-// greedy pass@1, with these chains 22.5 % on the same budget (docs/DESIGN.md,
-// "The reasoning model"). Decomposing by place value is
+// greedy pass@1, with these chains 22.5 % on the same budget (49.5 % with 2.5× the
+// steps; docs/DESIGN.md, "The reasoning model"). Decomposing by place value is
 // the scratchpad idea of Nye et al. 2021 ("Show your work", arXiv:2112.00114)
 // in the form schoolchildren are taught: each link adds or subtracts one
 // nonzero digit times a power of ten, or multiplies one by a times-table factor.
