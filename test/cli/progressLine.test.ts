@@ -19,6 +19,17 @@ describe('progressLine', () => {
     expect(line).toContain('2.00 s/step');
     expect(line).toContain('reward – (best –)');
   });
+  it('shows the mean reward of the last 5 RL steps, and of the first 5 once there are 10', () => {
+    const base = { totalSteps: 40, startedAt: 0, firstStep: 0, now: 1_000, bestReward: 0.9 };
+    // steps 3..14 (0-based): a resumed or SFT-chained run's RL steps need not start at 0
+    const hist = [0.5, 0.6, 0.4, 0.5, 0.5, 0.7, 0.8, 0.6, 0.9, 0.7, 0.8, 0.7].map((reward, i) => ({ step: 3 + i, reward }));
+    expect(progressLine({ ...base, step: 6, reward: 0.5, rewardHistory: hist.slice(0, 4) }, 4)).toContain('reward 0.500 (best 0.900)');
+    // steps 4–8 (1-based): (0.5 + 0.6 + 0.4 + 0.5 + 0.5) / 5 = 0.5
+    expect(progressLine({ ...base, step: 7, reward: 0.5, rewardHistory: hist.slice(0, 5) }, 4)).toContain('reward 0.500 (mean 0.500 over steps 4–8)');
+    // last five 0.9, 0.7, 0.8, 0.7 and 0.6 → 0.74 over steps 11–15; first five 0.5 over 4–8
+    expect(progressLine({ ...base, step: 14, reward: 0.7, rewardHistory: hist }, 4))
+      .toContain('reward 0.700 (mean 0.740 over steps 11–15; 0.500 over 4–8)');
+  });
   it('formats durations', () => {
     expect(formatDuration(3725)).toBe('1:02:05');
     expect(formatDuration(59.6)).toBe('1:00');

@@ -14,15 +14,17 @@ export async function watchRun(ctx: CliContext, runId: number, resume: boolean, 
   const startedAt = Date.now();
   let firstStep = -1;
   let best: number | null = run.bestReward;
+  const rewards: { step: number; reward: number }[] = [];
   const tty = process.stderr.isTTY && !json;
   const onMessage = (_id: number, m: TrainerToSupervisor) => {
     if (m.type === 'step') {
       if (firstStep < 0) firstStep = m.step;
       const reward = m.metrics['reward/mean'] ?? null;
       if (reward !== null && (best === null || reward > best)) best = reward;
+      if (reward !== null && m.metrics['sft/loss'] === undefined) rewards.push({ step: m.step, reward });
       if (json) { process.stdout.write(JSON.stringify({ runId, step: m.step, totalSteps: m.totalSteps, ...m.metrics }) + '\n'); return; }
       const line = progressLine({
-        step: m.step, totalSteps: m.totalSteps, startedAt, firstStep, now: Date.now(), reward, bestReward: best,
+        step: m.step, totalSteps: m.totalSteps, startedAt, firstStep, now: Date.now(), reward, bestReward: best, rewardHistory: rewards,
         sftLoss: m.metrics['sft/loss'] ?? null, sftHeldoutAccuracy: m.metrics['sft/heldoutAccuracy'] ?? null,
       });
       process.stderr.write(tty ? `\r${line}` : `${line}\n`);
