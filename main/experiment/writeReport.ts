@@ -123,10 +123,16 @@ function baseSummaryLines(res: ExperimentResults): string[] {
       lines.push(`${s.title}, ${m.title}, against the ${BASE_LABEL} at ${fmt(m.base.mean)}: ${parts.join('; ')}.`);
     }
   }
-  const anySig = res.splits.some((s) => s.metrics.some((m) => m.diffsVsBase.some((d) => d.significant)));
+  const all = res.splits.flatMap((s) => s.metrics.flatMap((m) => (m.base ? m.diffsVsBase : [])));
+  const sig = all.filter((d) => d.significant);
+  const anySig = sig.length > 0;
+  const up = sig.filter((d) => d.mean > 0).length;
+  // Each cell is its own 95 % test: among M cells with no real change, about M/20 exclude zero by chance.
+  const chance = `${sig.length} of these ${all.length} differences from the base model exclude zero (${up} above, ${sig.length - up} below); ` +
+    `with no real change about ${(all.length * 0.05).toFixed(1)} would by chance at the 95 % level (no multiple-comparison correction), so read a scattered handful as noise and a consistent sign across splits as a finding.`;
   const zeroWidth = res.splits.some((s) => s.metrics.some((m) => m.diffsVsBase.some((d) => d.significant && d.half === 0)));
   lines.push(anySig
-    ? `The base model is evaluated once (evaluation sampling does not depend on the training seed), so the interval of a difference from it reflects only that arm's variation across seeds.${zeroWidth ? ` An interval of zero width means every seed moved by exactly the same amount; with ${res.seeds.length} seeds that is thin evidence, not certainty.` : ''}`
+    ? `The base model is evaluated once (evaluation sampling does not depend on the training seed), so the interval of a difference from it reflects only that arm's variation across seeds.${zeroWidth ? ` An interval of zero width means every seed moved by exactly the same amount; with ${res.seeds.length} seeds that is thin evidence, not certainty.` : ''} ${chance}`
     : `No arm's paired difference from the base model has a 95 % interval that excludes zero: with this model, these steps and ${res.seeds.length} seeds, the experiment does not show that RL training changed the evaluation scores.`);
   return lines;
 }
