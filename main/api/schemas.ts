@@ -8,7 +8,7 @@
  * per-field errors the form shows instead of rejecting the call.
  */
 import { z } from 'zod';
-import type { ApiArgs, ApiMethodName, DataSource, FieldMap, RecipeInput, SampleFilter, Settings } from './contract/index.js';
+import { MAX_DATA_ROWS, type ApiArgs, type ApiMethodName, type DataSource, type FieldMap, type RecipeInput, type SampleFilter, type Settings } from './contract/index.js';
 import { isHubFilePath, isHubRepoId, isHubRevision } from '../models/hub/hubUrl.js';
 import { rewardSpecSchema } from '../recipes/rewardSchema.js';
 
@@ -43,11 +43,14 @@ const fieldMap: z.ZodType<FieldMap> = z.strictObject({
 // Hub config and split names: letters, digits, - _ . (they become path segments of the Parquet files).
 const hubName = z.string().min(1, 'must not be empty').max(100, 'is too long')
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a config or split name (letters, digits, . _ -)');
+/** Train on the first N usable rows only (DataSource.maxRows). */
+const maxRows = z.number().int().min(1, 'must be at least 1 row').max(MAX_DATA_ROWS, `must be at most ${MAX_DATA_ROWS} rows`).optional();
 const dataSource: z.ZodType<DataSource> = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('builtin'),
     task: id,
     split: z.enum(['train', 'heldout']).optional(),
+    maxRows,
   }),
   z.strictObject({
     kind: z.literal('jsonl'),
@@ -58,6 +61,7 @@ const dataSource: z.ZodType<DataSource> = z.discriminatedUnion('kind', [
       choices: dotted.optional(),
       id: dotted.optional(),
     }),
+    maxRows,
   }),
   z.strictObject({
     kind: z.literal('dataset'),
@@ -66,6 +70,7 @@ const dataSource: z.ZodType<DataSource> = z.discriminatedUnion('kind', [
     format: z.enum(['jsonl', 'csv', 'parquet']),
     files: z.array(filePath).min(1, 'a dataset split has at least one file').max(10_000),
     fields: fieldMap,
+    maxRows,
   }),
 ]);
 

@@ -47,20 +47,24 @@ export function recipePresets(): RecipePreset[] {
     },
     {
       id: 'demo-reasoning',
-      title: 'Demo: GRPO on a small reasoning model (CPU, about two minutes)',
-      description: 'GRPO on a LoRA adapter of the built-in arith-reasoner (0.9M parameters, trained from scratch by this engine on worked solutions), which writes ~45-token step-by-step solutions (each sum and product worked place value by place value) to arithmetic word problems. It solves 49.5 % of unseen test problems greedily and ~80 % of a step\'s sampled training problems (most of which it saw in training), so groups still mix right and wrong answers for GRPO and CLIPO to compare; 40 steps move the reward only a little. No download.',
+      title: 'Demo: GRPO teaches a small reasoning model (CPU, about two minutes)',
+      description: 'GRPO on a LoRA adapter of the built-in arith-reasoner (0.9M parameters, trained from scratch by this engine on worked solutions), which writes ~45-token step-by-step solutions to arithmetic word problems. The run trains on 48 problems it never saw in supervised training and solves about half the time when sampling; within two minutes GRPO raises the reward on them to about 0.8. That is learning these problems: on other unseen problems greedy accuracy barely moves (0.495 → 0.51 measured), as docs/RESULTS.md finds at this scale. No download.',
       needs: [],
       recipe: {
         name: 'Demo (arith-reasoner, GRPO)',
         model: { kind: 'builtin', name: 'arith-reasoner' },
-        data: { kind: 'builtin', task: 'arith-word' },
+        // The held-out content (never in the model's SFT data; evaluations draw other problems, seed 7):
+        // on the training split 72 % of the problems were in SFT and the reward starts at ~0.8 with nowhere to go.
+        data: { kind: 'builtin', task: 'arith-word', split: 'heldout', maxRows: 48 },
         prompt: { chatTemplate: 'auto', suffix: BOXED_SUFFIX, systemPrompt: '' },
         reward: { components: [{ name: 'gsm8k', weight: 1, params: { mode: 'strict' } }] }, // = arith-word's default
         algorithm: { objective: 'grpo', advantage: 'grpo' },
         lora: { rank: 8, alpha: 16 },
-        optim: { lr: 2e-3, beta2: 0.99, maxGradNorm: 1 },
+        // Measured (first 5 → last 5 steps' mean reward): seed 1 0.52 → 0.81, seed 2 0.56 → 0.77; the 4,096-problem
+        // training pool at lr 2e-3–8e-3 stayed flat or fell (0.80 → 0.82, 0.80 → 0.69), see docs/DESIGN.md.
+        optim: { lr: 4e-3, beta2: 0.99, maxGradNorm: 1 },
         rollout: { groupSize: 8, promptsPerStep: 8, temperature: 1, topP: 1, maxTokens: 100 },
-        training: { steps: 40, checkpointEvery: 20, tokenBudget: 2048, seed: 1 },
+        training: { steps: 24, checkpointEvery: 12, tokenBudget: 2048, seed: 1 },
       },
     },
     {

@@ -8,7 +8,7 @@
  * Presets (recipePresets.ts) override them per use.
  */
 import { z } from 'zod';
-import { RECIPE_VERSION, type Recipe } from '../api/contract/index.js';
+import { MAX_DATA_ROWS, RECIPE_VERSION, type Recipe } from '../api/contract/index.js';
 import { rewardSpecSchema } from './rewardSchema.js';
 
 type FieldMeta = { group: string; label: string; help: string; unit?: string };
@@ -25,11 +25,14 @@ const modelSource = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('file'), path: z.string().min(1, 'choose a GGUF model file') }),
 ]);
 
+/** Train on the first N usable rows only (DataSource.maxRows; evaluations ignore it). */
+const maxRows = z.number().int().min(1, 'must be at least 1 row').max(MAX_DATA_ROWS, `must be at most ${MAX_DATA_ROWS} rows`).optional();
 const dataSource = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('builtin'),
     task: z.string().min(1),
     split: z.enum(['train', 'heldout']).optional(),
+    maxRows,
   }),
   z.strictObject({
     kind: z.literal('jsonl'),
@@ -41,6 +44,7 @@ const dataSource = z.discriminatedUnion('kind', [
       id: z.string().min(1).optional(),
       solution: z.string().min(1).optional(),
     }),
+    maxRows,
   }),
   z.object({
     kind: z.literal('dataset'),
@@ -55,6 +59,7 @@ const dataSource = z.discriminatedUnion('kind', [
       id: z.string().min(1).optional(),
       answerFormat: z.enum(['text', 'gsm8k', 'boxed', 'choice-index']).optional(),
     }),
+    maxRows,
   }),
 ]);
 

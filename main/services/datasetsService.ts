@@ -181,11 +181,14 @@ export function createDatasetsService(o: DatasetsServiceOptions): Omit<DatasetsS
 
     preview: async ({ source, systemPrompt, suffix, count }): Promise<DatasetPreview> => {
       const n = Math.min(count ?? 5, 50);
+      const capped = (total: number) => Math.min(total, source.maxRows ?? total);
       const show = (rows: TaskRow[]) => rows.slice(0, n).map((r) => ({ id: r.id, question: r.question, answer: r.answer, prompt: promptText(r, systemPrompt, suffix) }));
       if (source.kind === 'builtin') {
         const task = getTask(source.task);
         const split = source.split === 'heldout' ? task.splits.find((s) => s !== 'train') ?? 'train' : 'train';
-        return { total: source.split === 'heldout' ? DEFAULT_BUILTIN_EVAL_ROWS : BUILTIN_POOL_SIZE, malformed: [], rows: show(taskRows(task, 0, split, n)) };
+        // The rows a run on this source trains on (loadTaskRows): the pool, or its first maxRows.
+        const total = source.maxRows ?? BUILTIN_POOL_SIZE;
+        return { total, malformed: [], rows: show(taskRows(task, 0, split, Math.min(n, total))) };
       }
       if (source.kind === 'dataset') {
         const d = store.library.datasetByName(source.name);
@@ -197,10 +200,10 @@ export function createDatasetsService(o: DatasetsServiceOptions): Omit<DatasetsS
           rows.push(...r.rows);
           malformed.push(...r.report.malformed.map((m) => ({ line: m.line, reason: `${m.reason}: ${m.detail}` })));
         }
-        return { total: d?.rowCounts[source.split] ?? rows.length, malformed: malformed.slice(0, 20), rows: show(rows) };
+        return { total: capped(d?.rowCounts[source.split] ?? rows.length), malformed: malformed.slice(0, 20), rows: show(rows) };
       }
       const { rows, report } = await importJsonl(source.path, source.fields, { maxReported: 20 });
-      return { total: report.imported, malformed: report.malformed.map((m) => ({ line: m.line, reason: `${m.reason}: ${m.detail}` })), rows: show(rows) };
+      return { total: capped(report.imported), malformed: report.malformed.map((m) => ({ line: m.line, reason: `${m.reason}: ${m.detail}` })), rows: show(rows) };
     },
   };
 }

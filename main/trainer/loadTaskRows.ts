@@ -4,7 +4,8 @@
  * imported with the recipe's field mapping, or one split of an imported dataset
  * (its JSONL/CSV/Parquet files, read with the dataset's mapping). Malformed rows are skipped and
  * reported as a warning event, never silently dropped; no usable row at all is
- * an error that names the file.
+ * an error that names the file. `maxRows` keeps the first N usable rows (a built-in
+ * pool is then generated at that size: its rows are the same first N).
  */
 import type { DataSource } from '../api/contract/index.js';
 import { importFile } from '../data/importFile.js';
@@ -24,9 +25,19 @@ export async function loadTaskRows(source: DataSource, event: EventFn): Promise<
   if (source.kind === 'builtin') {
     const task = getTask(source.task);
     const split = source.split === 'heldout' ? task.splits.find((s) => s !== 'train') ?? 'train' : 'train';
-    return taskRows(task, BUILTIN_DATA_SEED, split, BUILTIN_POOL_SIZE);
+    return taskRows(task, BUILTIN_DATA_SEED, split, source.maxRows ?? BUILTIN_POOL_SIZE);
   }
-  if (source.kind === 'dataset') return loadDatasetRows(source, event);
+  const rows = source.kind === 'dataset' ? await loadDatasetRows(source, event) : await loadJsonlRows(source, event);
+  return source.maxRows === undefined ? rows : rows.slice(0, source.maxRows);
+}
+
+/** Eval paths take the training source's split but never its maxRows (their size is the eval's own limit). */
+export function withoutMaxRows<T extends DataSource>(source: T): T {
+  const { maxRows: _dropped, ...rest } = source;
+  return rest as T;
+}
+
+async function loadJsonlRows(source: Extract<DataSource, { kind: 'jsonl' }>, event: EventFn): Promise<TaskRow[]> {
   const { rows, report } = await importJsonl(source.path, source.fields).catch((err: NodeJS.ErrnoException) => {
     throw Object.assign(new Error(err.code === 'ENOENT'
       ? `dataset file not found: ${source.path} — choose an existing JSONL file`

@@ -72,3 +72,27 @@ describe('draft runs', () => {
     expect(h.problems).toEqual([]);
   });
 });
+
+describe('the reasoning demo in the wizard', () => {
+  it('the quick start offers it, and editing its draft keeps the built-in reasoner, the held-out split and the 48-row pool', async () => {
+    const preset = recipePresets().find((p) => p.id === 'demo-reasoning')!;
+    await h.go(page, '#/new');
+    await expect.poll(() => page.locator('#quick-title').textContent(), POLL).toBe(preset.title);
+    const { runId } = await h.services.runs!.create!({ recipe: { ...preset.recipe, name: 'reasoning draft' }, start: false });
+    await h.go(page, `#/new?from=${runId}`);
+    await expect.poll(() => page.getByText(/Editing the draft “reasoning draft”/).count(), POLL).toBe(1);
+    await page.getByRole('button', { name: /^1\. Model/ }).click();
+    await expect.poll(() => page.getByRole('radio', { name: /Built-in reasoning model/ }).isChecked(), POLL).toBe(true);
+    expect(await page.getByRole('radio', { name: /Built-in tiny demo model/ }).isChecked()).toBe(false);
+    await page.getByRole('button', { name: /^2\. Data/ }).click();
+    await expect.poll(() => page.getByLabel('Rows to train on (blank: all)').inputValue(), POLL).toBe('48');
+    expect(await page.getByLabel('Split to train on').inputValue()).toBe('test');
+    // The preview counts what the run trains on: the first 48 rows.
+    await expect.poll(() => page.getByText('48 rows', { exact: true }).count(), POLL).toBe(1);
+    await shotBothThemes(page, 'wizard-data-first-rows');
+    await page.getByRole('button', { name: /^6\. Start/ }).click();
+    await expect.poll(() => page.locator('dl.estimate').textContent(), POLL).toMatch(/Built-in reasoning model \(arith-reasoner\).*arith-word \(test\), first 48 rows/s);
+    expect(await statusOf(runId)).toBe('draft');
+    expect(h.problems).toEqual([]);
+  });
+});

@@ -28,14 +28,23 @@ export type AnswerFormat = 'text' | 'gsm8k' | 'boxed' | 'choice-index';
 export interface FieldMap { question: string; answer: string; choices?: string; id?: string; answerFormat?: AnswerFormat }
 export type DatasetFormat = 'jsonl' | 'csv' | 'parquet';
 
+/** The largest DataSource.maxRows: a built-in task's pool is generated in memory up to this size. */
+export const MAX_DATA_ROWS = 1_000_000;
+
+/**
+ * maxRows (every kind): train on the first N usable rows only (after malformed rows are skipped), like
+ * LLaMA-Factory's max_samples or TRL's dataset.select(range(N)). A small pool is seen several times in a
+ * short run, so the reward on it can rise within minutes (the reasoning demo); evaluations ignore it.
+ */
 export type DataSource =
-  | { kind: 'builtin'; task: string; split?: 'train' | 'heldout' }
+  | { kind: 'builtin'; task: string; split?: 'train' | 'heldout'; maxRows?: number }
   | {
       kind: 'jsonl';
       path: string;
       /** Dotted paths into each row: question and answer are required. */
       /** solution: a worked solution / reference response per row, what SFT teaches (sft.target 'auto' | 'solution'). */
       fields: { question: string; answer: string; choices?: string; id?: string; solution?: string };
+      maxRows?: number;
     }
   | {
       /** One split of an imported dataset (datasets.list gives it ready-made): its files, read with its mapping. */
@@ -45,6 +54,7 @@ export type DataSource =
       format: DatasetFormat;
       files: string[];
       fields: FieldMap;
+      maxRows?: number;
     };
 
 export interface RewardComponentSpec {

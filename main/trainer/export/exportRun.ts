@@ -26,7 +26,7 @@ import { verlBundleFiles, writeVerlBundle } from '../../export/verlBundle.js';
 import { readGguf, writeGguf, type GgufValue } from '../../models/gguf/index.js';
 import { parseRecipe } from '../../recipes/index.js';
 import type { Store } from '../../store/index.js';
-import { loadTaskRows } from '../loadTaskRows.js';
+import { loadTaskRows, withoutMaxRows } from '../loadTaskRows.js';
 import { resolveModelPath } from '../resolveModelPath.js';
 
 export interface ExportRunOptions {
@@ -96,7 +96,7 @@ export async function exportRun(o: ExportRunOptions): Promise<ExportResult> {
 
   if (o.format === 'verl') {
     const train = await loadTaskRows(recipe.data, () => undefined);
-    const test = recipe.data.kind === 'builtin' ? await loadTaskRows({ ...recipe.data, split: 'heldout' }, () => undefined) : [];
+    const test = recipe.data.kind === 'builtin' ? await loadTaskRows(withoutMaxRows({ ...recipe.data, split: 'heldout' }), () => undefined) : [];
     const plan = planExport(o.outDir, verlBundleFiles(test.length > 0, recipe.algorithm.objective === 'conspo'), o.overwrite ?? false);
     let baseModel: string | undefined;
     if (recipe.model.kind === 'file') { try { baseModel = baseModelName(readGguf(recipe.model.path).metadata, recipe.model.path); } catch { /* keep the placeholder */ } }
