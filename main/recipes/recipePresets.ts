@@ -48,13 +48,13 @@ export function recipePresets(): RecipePreset[] {
     {
       id: 'demo-reasoning',
       title: 'Demo: GRPO teaches a small reasoning model (CPU, about two minutes)',
-      description: 'GRPO on a LoRA adapter of the built-in arith-reasoner (0.9M parameters, trained from scratch by this engine on worked solutions), which writes ~45-token step-by-step solutions to arithmetic word problems. The run trains on 48 problems it never saw in supervised training and solves about half the time when sampling; within two minutes GRPO raises the reward on them to about 0.8. That is learning these problems: on other unseen problems greedy accuracy barely moves (0.495 → 0.51 measured), as docs/RESULTS.md finds at this scale. No download.',
+      description: 'GRPO on a LoRA adapter of the built-in arith-reasoner (0.9M parameters, trained from scratch by this engine on worked solutions), which writes ~45-token step-by-step solutions to arithmetic word problems. The run trains on 48 problems it never saw in supervised training and solves about half the time when sampling; within two minutes GRPO raises the reward on them to about 0.8. That is learning these problems: it carries over when the names change (test problems with the same numbers: 0.32 → 0.51 greedy) but not to new problems (0.54 → 0.51), as docs/RESULTS.md finds at this scale. No download.',
       needs: [],
       recipe: {
         name: 'Demo (arith-reasoner, GRPO)',
         model: { kind: 'builtin', name: 'arith-reasoner' },
-        // The held-out content (never in the model's SFT data; evaluations draw other problems, seed 7):
-        // on the training split 72 % of the problems were in SFT and the reward starts at ~0.8 with nowhere to go.
+        // The held-out content (never in the model's SFT data): on the training split 72 % of the problems
+        // were in SFT and the reward starts at ~0.8 with nowhere to go (docs/DESIGN.md, "The reasoning model").
         data: { kind: 'builtin', task: 'arith-word', split: 'heldout', maxRows: 48 },
         prompt: { chatTemplate: 'auto', suffix: BOXED_SUFFIX, systemPrompt: '' },
         reward: { components: [{ name: 'gsm8k', weight: 1, params: { mode: 'strict' } }] }, // = arith-word's default
