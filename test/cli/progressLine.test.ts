@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { evalDatasetHint, finishSummary } from '../../main/cli/finishSummary.js';
 import { formatDuration, progressLine } from '../../main/cli/progressLine.js';
 import { describeExit } from '../../main/trainer/describeExit.js';
 
@@ -41,5 +42,28 @@ describe('describeExit', () => {
   it('names the likely out-of-memory kill and the step', () => {
     expect(describeExit(null, 'SIGKILL', 12)).toMatch(/SIGKILL\) after step 13.*out of memory/); // stored step 12 is the 13th step
     expect(describeExit(3, null, -1)).toMatch(/code 3 before the first step/);
+  });
+});
+
+describe('finishSummary', () => {
+  const hist = [0.9, 0.4, 0.3, 0.4, 0.6, 0.7, 0.7, 0.8, 0.9, 0.8].map((reward, step) => ({ step, reward }));
+  const data = { kind: 'builtin' as const, task: 'arith-word', split: 'heldout' as const, maxRows: 48 };
+  it('a finished run: duration, the reward trend, and the next commands with its id', () => {
+    const lines = finishSummary({ runId: 7, status: 'finished', seconds: 98, steps: 10, rewardHistory: hist, data });
+    expect(lines[0]).toBe('run 7 finished after 1:38 (10 steps in this session)');
+    // last five (0.7, 0.7, 0.8, 0.9, 0.8) → 0.78; first five (0.9, 0.4, 0.3, 0.4, 0.6) → 0.52
+    expect(lines[1]).toBe('  reward: mean 0.780 over steps 6–10; 0.520 over 1–5');
+    expect(lines.join('\n')).toContain('npx clipo eval 7 --dataset arith-word:test');
+    expect(lines.join('\n')).toContain('npx clipo export 7 --format gguf');
+    expect(lines.join('\n')).not.toContain('resume');
+  });
+  it('a stopped run also says how to continue; a failed one lists no next steps', () => {
+    expect(finishSummary({ runId: 3, status: 'stopped', seconds: 5, steps: 1, rewardHistory: [], data }).at(-1)).toBe('  continue:  npx clipo resume 3');
+    const failed = finishSummary({ runId: 3, status: 'failed', seconds: 5, steps: 0, rewardHistory: [], data });
+    expect(failed).toEqual(['run 3 failed after 0:05 (0 steps in this session)']);
+  });
+  it('suggests an evaluation set that is not the training data where one is known', () => {
+    expect(evalDatasetHint({ kind: 'builtin', task: 'tiny-demo' })).toBe('tiny-demo');
+    expect(evalDatasetHint({ kind: 'jsonl', path: '/d/train.jsonl', fields: { question: 'q', answer: 'a' } })).toBe('<held-out file>.jsonl');
   });
 });

@@ -101,7 +101,7 @@ export async function experimentCmd(ctx: CliContext, specPath: string | undefine
         resume = status !== 'queued';
         log(`${tag}: run ${runId} is ${status}, ${resume ? 'resuming' : 'starting'}`);
       }
-      const status = await watchRun(ctx, runId, resume, false);
+      const status = await watchRun(ctx, runId, resume, false, false);
       if (status !== 'finished') {
         if (ac.signal.aborted || status === 'stopped') break;
         throw new CliError(`${tag}: run ${runId} ended ${status}: ${ctx.store.runs.get(runId).error ?? 'no message'}; rerun the command to resume it`, 1, 'internal');

@@ -3,22 +3,25 @@
  * (or one JSON object per step with --json). Ctrl+C stops after the current
  * step (checkpointed); a second Ctrl+C abandons the step in flight.
  */
-import type { RunStatus } from '../../api/contract/index.js';
+import type { DataSource, RunStatus } from '../../api/contract/index.js';
 import type { TrainerToSupervisor } from '../../trainer/protocol.js';
 import type { CliContext } from '../openCliStore.js';
+import { finishSummary } from '../finishSummary.js';
 import { progressLine } from '../progressLine.js';
 import { supervisorFor } from '../supervisorFor.js';
 
-export async function watchRun(ctx: CliContext, runId: number, resume: boolean, json: boolean): Promise<RunStatus> {
+/** `summary`: print finishSummary's lines at the end (not for the runs of an experiment, which reports on its own). */
+export async function watchRun(ctx: CliContext, runId: number, resume: boolean, json: boolean, summary = true): Promise<RunStatus> {
   const run = ctx.store.runs.get(runId);
   const startedAt = Date.now();
-  let firstStep = -1;
+  let firstStep = -1, lastStep = -1;
   let best: number | null = run.bestReward;
   const rewards: { step: number; reward: number }[] = [];
   const tty = process.stderr.isTTY && !json;
   const onMessage = (_id: number, m: TrainerToSupervisor) => {
     if (m.type === 'step') {
       if (firstStep < 0) firstStep = m.step;
+      lastStep = m.step;
       const reward = m.metrics['reward/mean'] ?? null;
       if (reward !== null && (best === null || reward > best)) best = reward;
       if (reward !== null && m.metrics['sft/loss'] === undefined) rewards.push({ step: m.step, reward });
@@ -49,6 +52,11 @@ export async function watchRun(ctx: CliContext, runId: number, resume: boolean, 
     if (!json) process.stderr.write(`run ${runId} "${run.name}": ${resume ? 'resuming' : 'starting'} (data in ${ctx.dataDir})\n`);
     const status = await supervisor.start(runId, resume);
     if (tty) process.stderr.write('\n');
+    if (!json && summary) {
+      const data = (JSON.parse(run.recipeJson) as { data: DataSource }).data;
+      const steps = firstStep < 0 ? 0 : lastStep - firstStep + 1;
+      process.stderr.write(`${finishSummary({ runId, status, seconds: (Date.now() - startedAt) / 1000, steps, rewardHistory: rewards, data }).join('\n')}\n`);
+    }
     return status;
   } finally {
     process.off('SIGINT', onSigint);

@@ -1,0 +1,39 @@
+/**
+ * The lines `clipo train` / `start` / `resume` print when the run ends (not with --json): how it ended,
+ * how long it took, where the reward went, and the commands that come next (see it, evaluate it,
+ * export it), so a first run (`npm run demo`) does not end on a progress bar. Pure, tested without a run.
+ */
+import type { DataSource, RunStatus } from '../api/contract/index.js';
+import { formatDuration, rewardTrend } from './progressLine.js';
+
+export interface FinishState {
+  runId: number;
+  status: RunStatus;
+  seconds: number;
+  /** steps this process ran */
+  steps: number;
+  rewardHistory: readonly { step: number; reward: number }[];
+  data: DataSource;
+}
+
+/** A dataset argument for `clipo eval` that evaluates what this run did not train on, where one is known. */
+export function evalDatasetHint(data: DataSource): string {
+  if (data.kind === 'builtin') return data.task === 'arith-word' ? 'arith-word:test' : data.task;
+  if (data.kind === 'jsonl') return '<held-out file>.jsonl';
+  return '<task:split | file.jsonl>';
+}
+
+export function finishSummary(s: FinishState): string[] {
+  const ended = s.status === 'finished' ? 'finished' : s.status;
+  const lines = [`run ${s.runId} ${ended} after ${formatDuration(s.seconds)} (${s.steps} step${s.steps === 1 ? '' : 's'} in this session)`];
+  const trend = rewardTrend(s.rewardHistory);
+  if (trend) lines.push(`  reward: ${trend}`);
+  if (s.status !== 'finished' && s.status !== 'stopped') return lines;
+  lines.push(
+    `  dashboard: npm run web (or npm start), run ${s.runId}`,
+    `  evaluate:  npx clipo eval ${s.runId} --dataset ${evalDatasetHint(s.data)}`,
+    `  export:    npx clipo export ${s.runId} --format gguf --out <dir>   (also peft, ollama, merged-gguf, verl)`,
+  );
+  if (s.status === 'stopped') lines.push(`  continue:  npx clipo resume ${s.runId}`);
+  return lines;
+}
