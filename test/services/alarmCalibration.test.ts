@@ -16,3 +16,15 @@ describe('a real learning demo run raises no alarm', () => {
     expect(alarmEpisodes(steps).filter((e) => e.alarm === 'entropy-collapse')).toEqual([]);
   });
 });
+
+describe('a model that starts sharp is not collapsing', () => {
+  it('replays `npm run demo` (arith-reasoner, reward 0.52 → 0.81, entropy 0.01–0.07 nats from step 0) without an entropy-collapse alarm', () => {
+    const { steps } = JSON.parse(readFileSync(new URL('./fixtures/reasoningDemoMetrics.json', import.meta.url), 'utf8')) as { steps: StepMetrics[] };
+    const ent = steps.map((s) => s.metrics[M.entropy]!);
+    expect(Math.max(...ent)).toBeLessThan(0.1); // sharp throughout: the old absolute rule (< 0.05) fired at step 4
+    expect(alarmEpisodes(steps).filter((e) => e.alarm === 'entropy-collapse')).toEqual([]);
+    // The same stalled run falling from a real spread still raises it.
+    const fell = steps.map((s, i) => ({ step: s.step, metrics: { ...s.metrics, [M.entropy]: i < 3 ? 0.8 : 0.01, [M.rewardMean]: 0.5, [M.accuracy]: 0.5 } }));
+    expect(alarmEpisodes(fell).filter((e) => e.alarm === 'entropy-collapse').length).toBe(1);
+  });
+});
