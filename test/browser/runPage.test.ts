@@ -262,6 +262,11 @@ describe('a run trained by the CLI streams into the open dashboard', () => {
     await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 180_000, interval: 200 }).toBe('finished');
     expect(cli.exitCode === null || cli.exitCode === 0, stderr).toBe(true);
     await expect.poll(() => page.getByTestId('step').textContent(), POLL).toBe(String(steps));
+    // A finished run has nothing to pause, resume or stop: one action row with what still applies.
+    const actions = page.getByRole('toolbar', { name: 'Run actions' });
+    await expect.poll(() => actions.getByRole('button', { name: 'Pause', exact: true }).count(), POLL).toBe(0);
+    expect(await actions.getByRole('button', { name: 'Stop', exact: true }).count()).toBe(0);
+    expect(await actions.getByRole('button').allTextContents()).toEqual(['Duplicate', 'Rename, notes & tags']);
     const stored = (await services.runs!.metrics!({ runId, names: [M.rewardMean] }))[0]!;
     await expect.poll(() => chart('Reward mean and std').locator(`path.line[data-series="${M.rewardMean}"]`).getAttribute('d').then((d) => (d ?? '').match(/[ML]/g)?.length ?? 0), POLL).toBe(stored.steps.length);
     expect(problems).toEqual([]);
