@@ -87,7 +87,7 @@ describe('recipeFormSpec', () => {
 
 describe('recipePresets', () => {
   const presets = recipePresets();
-  it.each(['demo', 'demo-sft', 'demo-reasoning'])('%s needs nothing and validates as is', (id) => {
+  it.each(['demo', 'demo-sft', 'demo-reasoning', 'demo-reasoning-clipo'])('%s needs nothing and validates as is', (id) => {
     const demo = presets.find((p) => p.id === id)!;
     expect(demo.needs).toEqual([]);
     expect(validateRecipe(demo.recipe).ok).toBe(true);
