@@ -187,7 +187,7 @@ export function createDatasetsService(o: DatasetsServiceOptions): Omit<DatasetsS
         const task = getTask(source.task);
         const split = source.split === 'heldout' ? task.splits.find((s) => s !== 'train') ?? 'train' : 'train';
         // The rows a run on this source trains on (loadTaskRows): the pool, or its first maxRows.
-        const total = source.maxRows ?? BUILTIN_POOL_SIZE;
+        const total = Math.min(source.maxRows ?? BUILTIN_POOL_SIZE, BUILTIN_POOL_SIZE);
         return { total, malformed: [], rows: show(taskRows(task, 0, split, Math.min(n, total))) };
       }
       if (source.kind === 'dataset') {

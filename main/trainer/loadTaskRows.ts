@@ -4,8 +4,8 @@
  * imported with the recipe's field mapping, or one split of an imported dataset
  * (its JSONL/CSV/Parquet files, read with the dataset's mapping). Malformed rows are skipped and
  * reported as a warning event, never silently dropped; no usable row at all is
- * an error that names the file. `maxRows` keeps the first N usable rows (a built-in
- * pool is then generated at that size: its rows are the same first N).
+ * an error that names the file. `maxRows` keeps the first N usable rows (all of them when
+ * there are fewer; a built-in pool is then generated at that size: its rows are the same first N).
  */
 import type { DataSource } from '../api/contract/index.js';
 import { importFile } from '../data/importFile.js';
@@ -25,7 +25,7 @@ export async function loadTaskRows(source: DataSource, event: EventFn): Promise<
   if (source.kind === 'builtin') {
     const task = getTask(source.task);
     const split = source.split === 'heldout' ? task.splits.find((s) => s !== 'train') ?? 'train' : 'train';
-    return taskRows(task, BUILTIN_DATA_SEED, split, source.maxRows ?? BUILTIN_POOL_SIZE);
+    return taskRows(task, BUILTIN_DATA_SEED, split, Math.min(source.maxRows ?? BUILTIN_POOL_SIZE, BUILTIN_POOL_SIZE));
   }
   const rows = source.kind === 'dataset' ? await loadDatasetRows(source, event) : await loadJsonlRows(source, event);
   return source.maxRows === undefined ? rows : rows.slice(0, source.maxRows);

@@ -19,6 +19,8 @@ describe('data.maxRows', () => {
     expect(few).toHaveLength(48);
     expect(few).toEqual(all.slice(0, 48));
     expect(all.length).toBeGreaterThan(48);
+    // More than the pool holds is the whole pool, as with a file shorter than maxRows.
+    expect(await loadTaskRows({ kind: 'builtin', task: 'arith-word', split, maxRows: 1_000_000 }, none)).toEqual(all);
   });
 
   it('counts usable rows of a JSONL file: malformed lines are skipped first, then the cap applies', async () => {
