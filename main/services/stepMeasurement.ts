@@ -23,11 +23,13 @@ export function latestMeasurement(store: Store, recipe: Recipe): StepMeasurement
     try { r = JSON.parse(run.recipeJson) as Recipe; } catch { continue; }
     if (!sameModel(r.model, recipe.model) || r.hardware.backend !== recipe.hardware.backend) continue;
     const rows = store.metrics.latest(run.id, LAST_STEPS);
-    // The first step of a process includes loading and warm-up: leave it out when there are others.
-    const times = rows.map((x) => x.metrics[M.timeStep]).filter((v): v is number => typeof v === 'number' && v > 0);
+    // The run's first step includes loading and warm-up: leave it out when there are others. (It used to drop
+    // the first of the last LAST_STEPS rows, which is an ordinary step once a run has more than LAST_STEPS.)
+    const stepTimes = rows.map((x) => ({ step: x.step, t: x.metrics[M.timeStep] })).filter((x): x is { step: number; t: number } => typeof x.t === 'number' && x.t > 0);
     const peaks = rows.map((x) => x.metrics[M.peakBytes]).filter((v): v is number => typeof v === 'number' && v > 0);
-    if (times.length === 0 && peaks.length === 0) continue;
-    const sorted = (times.length > 1 ? times.slice(1) : times).sort((a, b) => a - b);
+    if (stepTimes.length === 0 && peaks.length === 0) continue;
+    const warm = stepTimes.length > 1 ? stepTimes.filter((x) => x.step !== 0) : stepTimes;
+    const sorted = warm.map((x) => x.t).sort((a, b) => a - b);
     return {
       runId: run.id, name: run.name, recipe: r,
       peakBytes: peaks.length ? Math.max(...peaks) : null,

@@ -238,7 +238,9 @@ describe('a run trained by the CLI streams into the open dashboard', () => {
     const entry = join(root, 'dist', 'main', 'cli', 'clipo.js');
     if (!existsSync(entry)) throw new Error(`${entry} missing: run \`npm run build\` first`);
     const before = new Set((await services.runs!.list!({})).map((r) => r.id));
-    const steps = 8;
+    // Long enough (~0.15 s a step) that the page sees it running: with 8 steps a fast moment on CI let the
+    // whole run finish before the dashboard's first status read, and 'running' was never shown.
+    const steps = 40;
     cli = spawn(process.execPath, [join(root, 'bin', 'clipo.js'), 'train', 'demo', '--steps', String(steps), '--name', 'from-cli', '--json'], {
       env: { ...process.env, CLIPO_DATA_DIR: dataDir }, stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -274,7 +276,8 @@ describe('a run trained by the CLI streams into the open dashboard', () => {
 
   it('the preflight then uses that run\'s measured step time instead of a guess', async () => {
     const cliRun = (await services.runs!.list!({})).find((r) => r.name === 'from-cli')!;
-    const times = (await services.runs!.metrics!({ runId: cliRun.id, names: [M.timeStep] }))[0]!.values.slice(1).sort((a, b) => a - b);
+    // The preflight's rule (main/services/stepMeasurement.ts): the median of the last 20 steps, without the run's first.
+    const times = (await services.runs!.metrics!({ runId: cliRun.id, names: [M.timeStep] }))[0]!.values.slice(1).slice(-20).sort((a, b) => a - b);
     const median = times[Math.floor(times.length / 2)]!;
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New run', exact: true }).click();
     await page.getByRole('button', { name: /5\. Hardware/ }).click();

@@ -82,4 +82,17 @@ describe('recipes.preflight from measurements', () => {
     expect(doubled.secondsPerStep).toBeCloseTo(0.5, 12);
     store.close();
   });
+
+  it('a run longer than the window: the median of its last 20 steps, none left out (only step 0 is warm-up)', async () => {
+    const { Store } = await import('../../main/store/index.js');
+    const { latestMeasurement } = await import('../../main/services/stepMeasurement.js');
+    const store = Store.open(join(tmp, 'measure-long.db'));
+    const recipe = parseRecipe(demo);
+    const id = store.runs.create({ name: 'long', recipeJson: JSON.stringify(recipe), totalSteps: 30 });
+    // Step s takes (40 − s) / 100 s: the last 20 (steps 10–29) are 0.30 … 0.11, median (index 10 of 20 sorted) 0.21.
+    // Dropping the window's first row (step 10, 0.30) as if it were warm-up would give 0.20.
+    for (let s = 0; s < 30; s++) store.steps.writeStep(id, { step: s, metrics: { 'time/step': s === 0 ? 3 : (40 - s) / 100 } });
+    expect(latestMeasurement(store, recipe)!.secondsPerStep).toBeCloseTo(0.21, 12);
+    store.close();
+  });
 });
