@@ -95,4 +95,24 @@ describe('the reasoning demo in the wizard', () => {
     expect(await statusOf(runId)).toBe('draft');
     expect(h.problems).toEqual([]);
   });
+
+  it('choosing the preset in the wizard selects its model, split and row cap; the tiny preset clears the cap', async () => {
+    await h.go(page, '#/runs');
+    await h.go(page, '#/new');
+    await page.getByRole('button', { name: /^4\. Recipe/ }).click();
+    await page.getByLabel('Preset').selectOption('demo-reasoning');
+    await page.getByRole('button', { name: /^1\. Model/ }).click();
+    await expect.poll(() => page.getByRole('radio', { name: /Built-in reasoning model/ }).isChecked(), POLL).toBe(true);
+    await page.getByRole('button', { name: /^2\. Data/ }).click();
+    await expect.poll(() => page.getByLabel('Rows to train on (blank: all)').inputValue(), POLL).toBe('48');
+    expect(await page.getByLabel('Split to train on').inputValue()).toBe('test');
+    await page.getByRole('button', { name: /^4\. Recipe/ }).click();
+    await page.getByLabel('Preset').selectOption('demo');
+    await page.getByRole('button', { name: /^1\. Model/ }).click();
+    await expect.poll(() => page.getByRole('radio', { name: /Built-in tiny demo model/ }).isChecked(), POLL).toBe(true);
+    await page.getByRole('button', { name: /^2\. Data/ }).click();
+    await expect.poll(() => page.getByLabel('Rows to train on (blank: all)').inputValue(), POLL).toBe('');
+    expect(await page.getByLabel('Split to train on').inputValue()).toBe('train');
+    expect(h.problems).toEqual([]);
+  });
 });
