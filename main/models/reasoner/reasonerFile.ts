@@ -12,11 +12,20 @@ import { fileURLToPath } from 'node:url';
 
 export const REASONER_GGUF = 'arith-reasoner.gguf';
 
+/**
+ * The same path in the app.asar.unpacked folder electron-builder writes next to app.asar (asarUnpack):
+ * llama.cpp opens the model natively, and native code cannot read inside the archive. Either separator:
+ * on Windows the path reads `C:\Program Files\Clipo\resources\app.asar\models\reasoner` (as main/services/appService.ts does).
+ */
+export function asarUnpacked(p: string): string {
+  return p.replace(/app\.asar(?=[\\/])/, 'app.asar.unpacked');
+}
+
 /** The models/reasoner folder: found from source (main/models/reasoner), from dist/, and unpacked from an Electron app.asar. */
 export function reasonerDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const candidates = [resolve(here, '..', '..', '..', 'models', 'reasoner'), resolve(here, '..', '..', '..', '..', 'models', 'reasoner')]
-    .flatMap((p) => [p.replace(`app.asar${'/'}`, `app.asar.unpacked${'/'}`), p]);
+    .flatMap((p) => [asarUnpacked(p), p]);
   const found = candidates.find((p) => existsSync(join(p, REASONER_GGUF)));
   if (!found) throw Object.assign(new Error(`the built-in model arith-reasoner is missing (looked in ${[...new Set(candidates)].join(', ')}); run npm run model:reasoner`), { code: 'not_found', field: 'model.name' });
   return found;
