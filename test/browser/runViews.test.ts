@@ -262,6 +262,9 @@ describe('compare', () => {
     // The drawn points are the stored ones: one per step per run.
     const d = (await fig.locator(`path.line[data-series="${plainRun}"]`).getAttribute('d')) ?? '';
     expect(d.match(/[ML]/g)?.length).toBe(STEPS);
+    // Smoothed by default like the run page (0.60), each run's raw points drawn faintly behind its line.
+    expect(await page.getByLabel('Smoothing').getAttribute('aria-valuetext')).toBe('0.60');
+    expect(await fig.locator('path.raw').count()).toBe(2);
     const table = page.getByTestId('compare-evals');
     // One row per run (one checkpoint, one split), one column per metric.
     await expect.poll(() => table.locator('tbody tr').count(), POLL).toBe(2);
