@@ -31,7 +31,8 @@ export function finishSummary(s: FinishState): string[] {
   if (s.status !== 'finished' && s.status !== 'stopped') return lines;
   lines.push(
     `  dashboard: npm run web (or npm start), run ${s.runId}`,
-    `  evaluate:  npx clipo eval ${s.runId} --dataset ${evalDatasetHint(s.data)}`,
+    // Both checkpoints: `clipo eval` prints every evaluation of the run side by side, so the second shows the change.
+    `  evaluate:  npx clipo eval ${s.runId} --dataset ${evalDatasetHint(s.data)} --checkpoint base, then without --checkpoint (latest)`,
     `  export:    npx clipo export ${s.runId} --format gguf --out <dir>   (also peft, ollama, merged-gguf, verl)`,
   );
   if (s.status === 'stopped') lines.push(`  continue:  npx clipo resume ${s.runId}`);

@@ -3,7 +3,7 @@
  * trained (recipe, data, algorithm, steps), final training metrics, and the
  * evaluation table (base vs checkpoints, side by side). Pure.
  */
-import type { Recipe } from '../api/contract/index.js';
+import { shownStep, type Recipe } from '../api/contract/index.js';
 
 export interface CardEvaluation { checkpoint: 'base' | number; dataset: string; split: string; metric: string; k: number | null; value: number; n: number }
 
@@ -41,7 +41,8 @@ export function evaluationTable(evals: CardEvaluation[]): string {
     m.set(e.checkpoint, e); // later rows (newer) win
     rows.set(key(e), m);
   }
-  const head = `| dataset | split | metric | ${cols.map((c) => (c === 'base' ? 'base' : `step ${c}`)).join(' | ')} |`;
+  // Steps as people count them (stored + 1), like the app and `clipo show`.
+  const head = `| dataset | split | metric | ${cols.map((c) => (c === 'base' ? 'base' : `step ${shownStep(c)}`)).join(' | ')} |`;
   const sep = `|---|---|---|${cols.map(() => '---').join('|')}|`;
   const body = [...rows.entries()].map(([k, m]) => {
     const [dataset, split, metric] = k.split('\u0000');

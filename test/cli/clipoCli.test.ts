@@ -32,8 +32,18 @@ describe('clipo CLI', () => {
     expect(runs[0]).toMatchObject({ status: 'finished', step: 4 });
     const show = clipo('show', runs[0]!.id);
     expect(show.stdout).toMatch(/status: finished/);
-    expect(show.stdout).toMatch(/checkpoints: 3/);
+    // Steps as people count them, like the progress line ("checkpoint after step 4") and the app: stored step 3.
+    expect(show.stdout).toMatch(/checkpoints: 4\n/);
+    expect(show.stdout).toMatch(/metrics at step 4:/);
     expect(show.stdout).toMatch(/reward\/accuracy/);
+    // --checkpoint takes the number `show` lists; one that is not there names the ones that are.
+    const out = join(dataDir, 'exported');
+    const ok = clipo('export', runs[0]!.id, '--format', 'gguf', '--out', out, '--checkpoint', '4', '--json');
+    expect(ok.status, ok.stderr).toBe(0);
+    const missing = clipo('export', runs[0]!.id, '--format', 'gguf', '--out', out, '--checkpoint', '3', '--force');
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/no checkpoint after step 3; checkpoints after steps 4/);
+    expect(clipo('export', runs[0]!.id, '--format', 'gguf', '--out', out, '--checkpoint', '0').stderr).toMatch(/--checkpoint must be a step number \(1 or more/);
   });
 
   it('trains an SFT-only recipe file: sft/loss per step, falling, and the run in the store', () => {

@@ -53,7 +53,7 @@ describe('finishSummary', () => {
     expect(lines[0]).toBe('run 7 finished after 1:38 (10 steps in this session)');
     // last five (0.7, 0.7, 0.8, 0.9, 0.8) → 0.78; first five (0.9, 0.4, 0.3, 0.4, 0.6) → 0.52
     expect(lines[1]).toBe('  reward: mean 0.780 over steps 6–10; 0.520 over 1–5');
-    expect(lines.join('\n')).toContain('npx clipo eval 7 --dataset arith-word:test');
+    expect(lines.join('\n')).toContain('npx clipo eval 7 --dataset arith-word:test --checkpoint base, then without --checkpoint (latest)');
     expect(lines.join('\n')).toContain('npx clipo export 7 --format gguf');
     expect(lines.join('\n')).not.toContain('resume');
   });

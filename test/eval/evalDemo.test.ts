@@ -158,7 +158,8 @@ describe('CLI and tool process', () => {
     expect(r.stdout).toMatch(/pass@2 = /);
     const show = clipo(['show', String(runId)]);
     expect(show.stdout).toContain('evaluations (base and checkpoints side by side):');
-    expect(show.stdout).toMatch(/\| dataset \| split \| metric \| base \| step 19 \|/);
+    // The greedy evaluation above was of stored checkpoint 19: "step 20" as `show` and the app count.
+    expect(show.stdout).toMatch(/\| dataset \| split \| metric \| base \| step 20 \|/);
     // a bare model file (no run): stored with no run id, readable by model
     const m = clipo(['eval', join(dataDir, 'models', 'tiny-demo.gguf'), '--dataset', 'tiny-demo', '--limit', '4']);
     expect(m.status, m.stderr).toBe(0);

@@ -82,7 +82,8 @@ describe('model card evaluation table', () => {
       { checkpoint: 19, dataset: 'tiny-demo', split: 'test', metric: 'pass@1', k: 1, value: 0.9, n: 40 },
       { checkpoint: 19, dataset: 'tiny-demo', split: 'test', metric: 'pass@k', k: 4, value: 1, n: 40 },
     ]);
-    expect(t.split('\n')[0]).toBe('| dataset | split | metric | base | step 19 |');
+    // Stored checkpoint 19 is "step 20" as people count (the app, `clipo show`).
+    expect(t.split('\n')[0]).toBe('| dataset | split | metric | base | step 20 |');
     expect(t).toContain('| tiny-demo | test | pass@1 | 0.2000 (n=40) | 0.9000 (n=40) |');
     expect(t).toContain('| tiny-demo | test | pass@4 | – | 1 (n=40) |');
   });

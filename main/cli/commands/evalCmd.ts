@@ -9,6 +9,7 @@ import { evaluationTable } from '../../export/modelCard.js';
 import { parseEvalSpec } from '../../eval/evalDataset.js';
 import { runToolJob } from '../../services/runToolJob.js';
 import type { ToolEvalResult } from '../../trainer/toolProtocol.js';
+import { shownStep, storedStep } from '../../api/contract/index.js';
 import { CliError } from '../CliError.js';
 import type { CliContext } from '../openCliStore.js';
 
@@ -37,8 +38,10 @@ export async function evalCmd(ctx: CliContext, target: number | { model: string 
   const limit = o.limit === undefined ? undefined : Number(o.limit);
   if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) throw new CliError('--limit must be a positive integer');
   const cp = o.checkpoint ?? (runId === null ? 'base' : 'latest');
-  const checkpoint = cp === 'base' || cp === 'latest' ? cp : Number(cp);
-  if (typeof checkpoint === 'number' && (!Number.isSafeInteger(checkpoint) || checkpoint < 0)) throw new CliError('--checkpoint must be base, latest or a step number');
+  // A number is the step as shown ("checkpoint after step N", `clipo show`, the app), stored as N − 1.
+  const shown = cp === 'base' || cp === 'latest' ? cp : Number(cp);
+  if (typeof shown === 'number' && (!Number.isSafeInteger(shown) || shown < 1)) throw new CliError('--checkpoint must be base, latest or a step number (1 or more, as `clipo show` lists them)');
+  const checkpoint = typeof shown === 'number' ? storedStep(shown) : shown;
   const [question = 'question', answer = 'answer'] = (o.fields ?? '').split(',').filter(Boolean);
   let dataset;
   try { dataset = parseEvalSpec(o.dataset, { question, answer }); } catch (e) { throw new CliError((e as Error).message); }
@@ -59,7 +62,7 @@ export async function evalCmd(ctx: CliContext, target: number | { model: string 
     if (tty) process.stderr.write('\n');
     if (o.json) console.log(JSON.stringify({ runId, checkpoint: r.checkpointStep ?? 'base', complete: r.complete, problems: r.problems, metrics: r.metrics }, null, 2));
     else {
-      console.log(`${r.complete ? 'done' : 'stopped'}: ${r.problems} problems, checkpoint ${r.checkpointStep ?? 'base'}`);
+      console.log(`${r.complete ? 'done' : 'stopped'}: ${r.problems} problems, checkpoint ${r.checkpointStep === null || r.checkpointStep === undefined ? 'base' : `after step ${shownStep(r.checkpointStep)}`}`);
       for (const [m, v] of Object.entries(r.metrics)) if (m === 'pass@1' || (k > 1 && temperature > 0)) console.log(`  ${temperature === 0 ? 'greedy pass@1' : m.replace('@k', `@${k}`)} = ${v.toFixed(4)}`);
       const all = (runId !== null ? ctx.store.evaluations.ofRun(runId) : r.rows ?? []).map((e) => ({ checkpoint: e.checkpointStep ?? 'base' as const, dataset: e.dataset, split: e.split, metric: e.metric, k: e.k, value: e.value, n: e.n }));
       if (all.length) console.log(`\n${evaluationTable(all)}`);

@@ -1,6 +1,6 @@
 /** `clipo runs` and `clipo show <run>`: plain-text views of the run store. */
 import { evaluationTable } from '../../export/modelCard.js';
-import type { RunSummary } from '../../api/contract/index.js';
+import { shownStep, type RunSummary } from '../../api/contract/index.js';
 import { toRunSummary } from '../../services/toRunSummary.js';
 import type { CliContext } from '../openCliStore.js';
 import { formatDuration } from '../progressLine.js';
@@ -32,10 +32,11 @@ export function showRun(ctx: CliContext, runId: number): string {
     `run ${s.id}: ${s.name}`, `status: ${s.status}${s.error ? ` (${s.error})` : ''}`,
     `algorithm: ${s.objective}${s.clipo ? ' + CLIPO' : ''}   model: ${s.modelName}   data: ${s.datasetName}`,
     `steps: ${s.step}/${s.totalSteps}   best reward: ${fmt(s.bestReward)}   last reward: ${fmt(s.lastReward)}`,
-    `checkpoints: ${cps.length ? cps.map((c) => c.step).join(', ') : 'none'}`,
+    // Steps as people count them (stored + 1): what the progress line, the events and the app show.
+    `checkpoints: ${cps.length ? cps.map((c) => shownStep(c.step)).join(', ') : 'none'}`,
   ];
   if (latest) {
-    lines.push(`metrics at step ${latest.step}:`);
+    lines.push(`metrics at step ${shownStep(latest.step)}:`);
     for (const [k, v] of Object.entries(latest.metrics).sort()) lines.push(`  ${k.padEnd(44)} ${v === null ? '–' : Number(v.toPrecision(6))}`);
   }
   const evals = ctx.store.evaluations.ofRun(runId);

@@ -13,7 +13,7 @@ import { join, basename } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { Llama } from 'node-llama-cpp';
 import { EngineModel } from '../../../engine/index.js';
-import type { DataSource, Recipe } from '../../api/contract/index.js';
+import { shownStep, type DataSource, type Recipe } from '../../api/contract/index.js';
 import { evalDataset } from '../../eval/evalDataset.js';
 import { EvalProgressFile, progressKey } from '../../eval/evalProgress.js';
 import { PassAtKAccumulator } from '../../eval/passAtK.js';
@@ -107,7 +107,7 @@ export async function evaluateRun(o: EvaluateOptions): Promise<EvaluateResult> {
   if (o.checkpoint !== 'base' && o.runId !== null) {
     const cks = o.store.checkpoints.list(o.runId);
     const ck = o.checkpoint === 'latest' ? cks.at(-1) : cks.find((c) => c.step === o.checkpoint);
-    if (!ck) throw err(cks.length ? `run ${o.runId} has no checkpoint at step ${o.checkpoint}; checkpoints: ${cks.map((c) => c.step).join(', ')}` : `run ${o.runId} has no checkpoint yet`, 'not_found');
+    if (!ck) throw err(cks.length ? `run ${o.runId} has no checkpoint after step ${shownStep(o.checkpoint as number)}; checkpoints after steps ${cks.map((c) => shownStep(c.step)).join(', ')}` : `run ${o.runId} has no checkpoint yet`, 'not_found');
     step = ck.step;
     ckPath = ck.path;
   }

@@ -16,7 +16,7 @@ import { createReadStream, existsSync, mkdtempSync, renameSync, rmdirSync, rmSyn
 import { basename, dirname, join, relative } from 'node:path';
 import { EngineModel } from '../../../engine/index.js';
 import { writePeft } from '../../../engine/ts/peft.js';
-import type { ExportFormat, ExportResult, Recipe } from '../../api/contract/index.js';
+import { shownStep, type ExportFormat, type ExportResult, type Recipe } from '../../api/contract/index.js';
 import { modelCard, type CardEvaluation } from '../../export/modelCard.js';
 import { mergeLoraIntoGguf } from '../../export/mergeLora.js';
 import { ollamaCreateCommand, ollamaModelfile, ollamaModelName, templateFamily } from '../../export/modelfile.js';
@@ -109,7 +109,7 @@ export async function exportRun(o: ExportRunOptions): Promise<ExportResult> {
   const cks = o.store.checkpoints.list(o.runId);
   if (cks.length === 0) throw err(`run ${o.runId} has no checkpoint yet; train it for at least ${recipe.training.checkpointEvery} steps first`, 'not_found');
   const ck = o.checkpoint === undefined ? cks.at(-1)! : cks.find((c) => c.step === o.checkpoint);
-  if (!ck) throw err(`run ${o.runId} has no checkpoint at step ${o.checkpoint}; checkpoints: ${cks.map((c) => c.step).join(', ')}`, 'not_found');
+  if (!ck) throw err(`run ${o.runId} has no checkpoint after step ${shownStep(o.checkpoint!)}; checkpoints after steps ${cks.map((c) => shownStep(c.step)).join(', ')}`, 'not_found');
   const modelPath = resolveModelPath(recipe, o.dataDir);
   const base = readGguf(modelPath);
   const baseName = baseModelName(base.metadata, modelPath);
