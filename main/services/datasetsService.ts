@@ -9,12 +9,12 @@ import { copyFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import type { DataSource, DatasetDetail, DatasetFormat, DatasetInfo, DatasetPreview, DatasetSplitInfo, FieldMap } from '../api/contract/index.js';
-import { questionText, formatOf, getTask, importFile, importJsonl, taskRows, tasks, type TaskRow } from '../data/index.js';
+import { questionText, formatOf, importFile, importJsonl, taskRows, tasks, type TaskRow } from '../data/index.js';
 import { DataFileError } from '../data/readRecords.js';
 import { datasetPresets, getDatasetPreset } from '../data/datasetPresets.js';
 import { DEFAULT_BUILTIN_EVAL_ROWS } from '../eval/evalDataset.js';
 import type { DatasetEntry, Store } from '../store/index.js';
-import { BUILTIN_POOL_SIZE } from '../trainer/loadTaskRows.js';
+import { BUILTIN_POOL_SIZE, builtinPool } from '../trainer/loadTaskRows.js';
 import type { DatasetsService } from './createHandlers.js';
 import { countRows, sampleColumns, type SplitFilesAbs } from './datasetScan.js';
 
@@ -184,11 +184,9 @@ export function createDatasetsService(o: DatasetsServiceOptions): Omit<DatasetsS
       const capped = (total: number) => Math.min(total, source.maxRows ?? total);
       const show = (rows: TaskRow[]) => rows.slice(0, n).map((r) => ({ id: r.id, question: r.question, answer: r.answer, prompt: promptText(r, systemPrompt, suffix) }));
       if (source.kind === 'builtin') {
-        const task = getTask(source.task);
-        const split = source.split === 'heldout' ? task.splits.find((s) => s !== 'train') ?? 'train' : 'train';
         // The rows a run on this source trains on (loadTaskRows): the pool, or its first maxRows.
-        const total = Math.min(source.maxRows ?? BUILTIN_POOL_SIZE, BUILTIN_POOL_SIZE);
-        return { total, malformed: [], rows: show(taskRows(task, 0, split, Math.min(n, total))) };
+        const { task, split, size } = builtinPool(source);
+        return { total: size, malformed: [], rows: show(taskRows(task, 0, split, Math.min(n, size))) };
       }
       if (source.kind === 'dataset') {
         const d = store.library.datasetByName(source.name);

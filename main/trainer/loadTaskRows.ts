@@ -12,7 +12,7 @@ import { importFile } from '../data/importFile.js';
 import { importJsonl } from '../data/importJsonl.js';
 import type { ImportResult } from '../data/types.js';
 import { getTask } from '../data/tasks/tasks.js';
-import { taskRows } from '../data/tasks/Task.js';
+import { taskRows, type Task } from '../data/tasks/Task.js';
 import type { TaskRow } from '../data/types.js';
 
 /** Rows drawn from a built-in task; the run's seed shuffles their order, the pool itself is fixed. */
@@ -21,11 +21,20 @@ const BUILTIN_DATA_SEED = 0;
 
 type EventFn = (level: 'info' | 'warn', kind: string, message: string) => void;
 
+/**
+ * What a built-in source trains on: its split ('heldout' is the task's first split other than train) and
+ * the pool's size (BUILTIN_POOL_SIZE, or maxRows below it). The preview and SFT's held-out rows read it too.
+ */
+export function builtinPool(source: Extract<DataSource, { kind: 'builtin' }>): { task: Task; split: string; size: number } {
+  const task = getTask(source.task);
+  const split = source.split === 'heldout' ? task.splits.find((s) => s !== 'train') ?? 'train' : 'train';
+  return { task, split, size: Math.min(source.maxRows ?? BUILTIN_POOL_SIZE, BUILTIN_POOL_SIZE) };
+}
+
 export async function loadTaskRows(source: DataSource, event: EventFn): Promise<TaskRow[]> {
   if (source.kind === 'builtin') {
-    const task = getTask(source.task);
-    const split = source.split === 'heldout' ? task.splits.find((s) => s !== 'train') ?? 'train' : 'train';
-    return taskRows(task, BUILTIN_DATA_SEED, split, Math.min(source.maxRows ?? BUILTIN_POOL_SIZE, BUILTIN_POOL_SIZE));
+    const { task, split, size } = builtinPool(source);
+    return taskRows(task, BUILTIN_DATA_SEED, split, size);
   }
   const rows = source.kind === 'dataset' ? await loadDatasetRows(source, event) : await loadJsonlRows(source, event);
   return source.maxRows === undefined ? rows : rows.slice(0, source.maxRows);

@@ -5,16 +5,15 @@
  * Built-in tasks only (a JSONL dataset has no held-out split here).
  */
 import type { DataSource, Recipe } from '../../api/contract/index.js';
-import { getTask } from '../../data/tasks/tasks.js';
 import type { TaskRow } from '../../data/types.js';
 import { scoreCompletion, type RewardSpec } from '../../rl/verifiers/scoreCompletion.js';
+import { builtinPool } from '../loadTaskRows.js';
 import type { RolloutSampler } from '../rollout/RolloutSampler.js';
 
 export function heldoutRows(source: DataSource, n: number): TaskRow[] {
   if (source.kind !== 'builtin' || n <= 0) return [];
-  const task = getTask(source.task);
   // The split loadTaskRows trains on, then the first other one (arith-word: test; tiny-demo: test).
-  const trainSplit = source.split === 'heldout' ? task.splits.find((s) => s !== 'train') ?? 'train' : 'train';
+  const { task, split: trainSplit } = builtinPool(source);
   const split = task.splits.find((s) => s !== trainSplit);
   if (!split) return [];
   return Array.from({ length: n }, (_, i) => task.row(0, split, i));
