@@ -9,7 +9,8 @@ import { evaluationTable } from '../../export/modelCard.js';
 import { parseEvalSpec } from '../../eval/evalDataset.js';
 import { runToolJob } from '../../services/runToolJob.js';
 import type { ToolEvalResult } from '../../trainer/toolProtocol.js';
-import { shownStep, storedStep } from '../../api/contract/index.js';
+import { shownStep } from '../../api/contract/index.js';
+import { checkpointArg } from '../checkpointArg.js';
 import { CliError } from '../CliError.js';
 import type { CliContext } from '../openCliStore.js';
 
@@ -38,10 +39,7 @@ export async function evalCmd(ctx: CliContext, target: number | { model: string 
   const limit = o.limit === undefined ? undefined : Number(o.limit);
   if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) throw new CliError('--limit must be a positive integer');
   const cp = o.checkpoint ?? (runId === null ? 'base' : 'latest');
-  // A number is the step as shown ("checkpoint after step N", `clipo show`, the app), stored as N − 1.
-  const shown = cp === 'base' || cp === 'latest' ? cp : Number(cp);
-  if (typeof shown === 'number' && (!Number.isSafeInteger(shown) || shown < 1)) throw new CliError('--checkpoint must be base, latest or a step number (1 or more, as `clipo show` lists them)');
-  const checkpoint = typeof shown === 'number' ? storedStep(shown) : shown;
+  const checkpoint = cp === 'base' || cp === 'latest' ? cp : checkpointArg(cp, 'base, latest or ');
   const [question = 'question', answer = 'answer'] = (o.fields ?? '').split(',').filter(Boolean);
   let dataset;
   try { dataset = parseEvalSpec(o.dataset, { question, answer }); } catch (e) { throw new CliError((e as Error).message); }

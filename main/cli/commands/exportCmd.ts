@@ -1,7 +1,8 @@
 /** `clipo export <run> --format gguf|peft|ollama|merged-gguf|verl --out DIR [--checkpoint N] [--force]`. */
 import { resolve } from 'node:path';
-import { storedStep, type ExportFormat } from '../../api/contract/index.js';
+import type { ExportFormat } from '../../api/contract/index.js';
 import { exportRun } from '../../trainer/export/exportRun.js';
+import { checkpointArg } from '../checkpointArg.js';
 import { CliError } from '../CliError.js';
 import type { CliContext } from '../openCliStore.js';
 
@@ -12,10 +13,7 @@ export interface ExportCmdOptions { format?: string; out?: string; checkpoint?: 
 export async function exportCmd(ctx: CliContext, runId: number, o: ExportCmdOptions): Promise<number> {
   if (!o.format || !EXPORT_FORMATS.includes(o.format as ExportFormat)) throw new CliError(`--format must be one of ${EXPORT_FORMATS.join(', ')}`);
   if (!o.out) throw new CliError('--out DIR is required (the folder to write into)');
-  // --checkpoint N: the step as shown ("checkpoint after step N", `clipo show`, the app), stored as N − 1.
-  const shown = o.checkpoint === undefined ? undefined : Number(o.checkpoint);
-  if (shown !== undefined && (!Number.isSafeInteger(shown) || shown < 1)) throw new CliError('--checkpoint must be a step number (1 or more, as `clipo show` lists them)');
-  const checkpoint = shown === undefined ? undefined : storedStep(shown);
+  const checkpoint = o.checkpoint === undefined ? undefined : checkpointArg(o.checkpoint);
   const r = await exportRun({
     store: ctx.store, dataDir: ctx.dataDir, runId, format: o.format as ExportFormat, outDir: resolve(o.out),
     ...(checkpoint !== undefined ? { checkpoint } : {}), overwrite: o.force,
