@@ -4,6 +4,7 @@
  * export it), so a first run (`npm run demo`) does not end on a progress bar. Pure, tested without a run.
  */
 import type { DataSource, RunStatus } from '../api/contract/index.js';
+import { getTask } from '../data/tasks/tasks.js';
 import { formatDuration, rewardTrend } from './progressLine.js';
 
 export interface FinishState {
@@ -16,9 +17,16 @@ export interface FinishState {
   data: DataSource;
 }
 
-/** A dataset argument for `clipo eval` that evaluates what this run did not train on, where one is known. */
+/**
+ * A dataset argument for `clipo eval` that evaluates what this run did not train on, where one is known: a
+ * built-in task's held-out split, named (the split a bare task name evaluates, main/eval/evalDataset.ts).
+ */
 export function evalDatasetHint(data: DataSource): string {
-  if (data.kind === 'builtin') return data.task === 'arith-word' ? 'arith-word:test' : data.task;
+  if (data.kind === 'builtin') {
+    let heldout: string | undefined;
+    try { heldout = getTask(data.task).splits.find((s) => s !== 'train'); } catch { /* an unknown task: its bare name */ }
+    return heldout ? `${data.task}:${heldout}` : data.task;
+  }
   if (data.kind === 'jsonl') return '<held-out file>.jsonl';
   return '<task:split | file.jsonl>';
 }

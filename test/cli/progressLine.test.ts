@@ -63,7 +63,7 @@ describe('finishSummary', () => {
     expect(failed).toEqual(['run 3 failed after 0:05 (0 steps in this session)']);
   });
   it('suggests an evaluation set that is not the training data where one is known', () => {
-    expect(evalDatasetHint({ kind: 'builtin', task: 'tiny-demo' })).toBe('tiny-demo');
+    expect(evalDatasetHint({ kind: 'builtin', task: 'tiny-demo' })).toBe('tiny-demo:test');
     expect(evalDatasetHint({ kind: 'jsonl', path: '/d/train.jsonl', fields: { question: 'q', answer: 'a' } })).toBe('<held-out file>.jsonl');
   });
 });
