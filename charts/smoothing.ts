@@ -3,6 +3,9 @@
  * points are not pulled towards 0), NaN-tolerant (a gap stays a gap and does
  * not poison later values). weight 0 = no smoothing, 0.99 = very smooth.
  */
+/** The charts' default smoothing weight (TensorBoard's 0.6): RL rewards swing ±0.15 a step, so raw curves hide the trend. */
+export const DEFAULT_SMOOTHING = 0.6;
+
 export function emaSmooth(values: ArrayLike<number>, weight: number): number[] {
   const w = Math.min(Math.max(weight, 0), 0.999);
   const out = new Array<number>(values.length);
